@@ -1,0 +1,39 @@
+# dienbot — every target installs what it needs; nothing is assumed on the machine but python3.
+SHELL := /bin/bash
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-dev
+
+.PHONY: run test lint bench install clean
+
+$(STAMP): pyproject.toml
+	python3 -m venv $(VENV)
+	$(BIN)/pip install -q --disable-pip-version-check --upgrade pip
+	$(BIN)/pip install -q --disable-pip-version-check -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## Set up and run the service on the embedded default (SQLite under ./var, web on 127.0.0.1:8080).
+run: $(STAMP)
+	mkdir -p var
+	$(BIN)/dienbot db upgrade
+	$(BIN)/dienbot demo --if-empty
+	$(BIN)/dienbot run
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+	$(BIN)/lint-imports
+
+## Lint, type-check, check the layering, then the whole suite on SQLite and PostgreSQL.
+test: lint
+	scripts/with-test-postgres.sh $(BIN)/pytest -q -p no:cacheprovider
+
+## Benchmarks that print numbers (long; not part of `make test`).
+bench: $(STAMP)
+	scripts/with-test-postgres.sh $(BIN)/python -m bench
+
+clean:
+	rm -rf $(VENV) var/pgtest

@@ -1,0 +1,63 @@
+"""The composition root: builds the aiohttp application and every long-lived resource."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+
+from aiohttp import web
+
+from bot.config import Settings
+from bot.web.health import healthz, metrics
+from bot.web.keys import ENGINE, METRICS, SETTINGS
+from bot.web.metrics import Metrics
+from bot.web.status import status_page
+from meters.database import create_store_engine, upgrade
+
+logger = logging.getLogger(__name__)
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+@web.middleware
+async def count_requests(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Count every request by route and status for /metrics."""
+    route = request.match_info.route.resource
+    name = route.canonical if route is not None else "unmatched"
+    status = 500
+    try:
+        response = await handler(request)
+        status = response.status
+        return response
+    except web.HTTPException as error:
+        status = error.status
+        raise
+    finally:
+        request.app[METRICS].increment(
+            "dienbot_http_requests_total", route=name, status=str(status)
+        )
+
+
+def build_app(settings: Settings) -> web.Application:
+    """The web application of `dienbot run`, owning the store's engine and metrics."""
+    app = web.Application(middlewares=[count_requests])
+    app[SETTINGS] = settings
+    registry = Metrics()
+    registry.describe("dienbot_http_requests_total", "HTTP requests by route and status.")
+    started = time.time()
+    registry.gauge("dienbot_start_time_seconds", lambda: started)
+    app[METRICS] = registry
+    app.cleanup_ctx.append(_store)
+    app.router.add_get("/", status_page)
+    app.router.add_get("/healthz", healthz)
+    app.router.add_get("/metrics", metrics)
+    return app
+
+
+async def _store(app: web.Application) -> AsyncIterator[None]:
+    engine = create_store_engine(app[SETTINGS].database_url)
+    upgrade(engine)
+    app[ENGINE] = engine
+    yield
+    engine.dispose()

@@ -1,0 +1,325 @@
+"""The store's tables as SQLAlchemy 2 typed models.
+
+Energy is stored in integer watt-hours (`*_wh`) so sums are exact; money in integer đồng.
+Every timestamp is timezone-aware (stored as UTC on SQLite, `timestamptz` on PostgreSQL).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Annotated, Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Date,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from meters.timestamps import UtcDateTime
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+intpk = Annotated[int, mapped_column(Integer, primary_key=True, autoincrement=True)]
+bigpk = Annotated[
+    int, mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+]
+moment = Annotated[datetime, mapped_column(UtcDateTime())]
+code = Annotated[str, mapped_column(String(32))]
+
+
+class Base(DeclarativeBase):
+    """Declarative base with stable constraint names for Alembic."""
+
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map: dict[Any, Any] = {  # noqa: RUF012 - SQLAlchemy reads it at class creation
+        datetime: UtcDateTime(),
+        date: Date(),
+        dict[str, Any]: JSON(),
+    }
+
+
+class Customer(Base):
+    """A contract: one customer code, one contract phone; one phone may hold several codes."""
+
+    __tablename__ = "customers"
+
+    id: Mapped[intpk]
+    customer_code: Mapped[str] = mapped_column(String(16), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    phone: Mapped[str] = mapped_column(String(16), index=True)
+    address: Mapped[str] = mapped_column(String(300))
+    area: Mapped[str] = mapped_column(String(120), index=True)
+    customer_type: Mapped[str] = mapped_column(String(32))
+    households: Mapped[Decimal] = mapped_column(Numeric(8, 3), default=Decimal(1))
+    voltage_kv: Mapped[Decimal] = mapped_column(Numeric(8, 3), default=Decimal("0.4"))
+    station: Mapped[str | None] = mapped_column(String(64), index=True)
+    reading_day: Mapped[int] = mapped_column(Integer)
+    power_company: Mapped[str | None] = mapped_column(String(120))
+    updated_at: Mapped[moment]
+
+
+class Meter(Base):
+    """A physical meter installed for a customer; a replacement closes the old one."""
+
+    __tablename__ = "meters"
+
+    id: Mapped[intpk]
+    meter_id: Mapped[str] = mapped_column(String(32), unique=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))  # single | tou | prepaid
+    installed_at: Mapped[moment]
+    removed_at: Mapped[datetime | None]
+
+
+class Reading(Base):
+    """A cumulative register reading of a remote-read meter (several a day are possible)."""
+
+    __tablename__ = "readings"
+
+    meter_pk: Mapped[int] = mapped_column(ForeignKey("meters.id"), primary_key=True)
+    read_at: Mapped[datetime] = mapped_column(UtcDateTime(), primary_key=True)
+    index_wh: Mapped[int] = mapped_column(BigInteger)
+    normal_wh: Mapped[int | None] = mapped_column(BigInteger)
+    peak_wh: Mapped[int | None] = mapped_column(BigInteger)
+    offpeak_wh: Mapped[int | None] = mapped_column(BigInteger)
+    # "index_down": the register went below an earlier reading without a meter change;
+    # kept for the operator, never used for consumption until resolved.
+    flag: Mapped[str | None] = mapped_column(String(16))
+
+    __table_args__ = (Index("ix_readings_read_at_meter", "read_at", "meter_pk", "index_wh"),)
+
+
+class DailyUsage(Base):
+    """Energy used by one meter on one local calendar day, derived from its readings."""
+
+    __tablename__ = "daily_usage"
+
+    meter_pk: Mapped[int] = mapped_column(ForeignKey("meters.id"), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    used_wh: Mapped[int] = mapped_column(BigInteger)
+    normal_wh: Mapped[int | None] = mapped_column(BigInteger)
+    peak_wh: Mapped[int | None] = mapped_column(BigInteger)
+    offpeak_wh: Mapped[int | None] = mapped_column(BigInteger)
+    estimated: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    __table_args__ = (Index("ix_daily_usage_day_meter", "day", "meter_pk"),)
+
+
+class Bill(Base):
+    """An issued bill and its payment state."""
+
+    __tablename__ = "bills"
+
+    bill_no: Mapped[str] = mapped_column(String(32), primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"), index=True)
+    period_start: Mapped[date]
+    period_end: Mapped[date]
+    kwh: Mapped[Decimal] = mapped_column(Numeric(14, 3))
+    amount_before_vat: Mapped[int] = mapped_column(BigInteger)
+    vat: Mapped[int] = mapped_column(BigInteger)
+    total: Mapped[int] = mapped_column(BigInteger)
+    due_date: Mapped[date]
+    paid_at: Mapped[datetime | None]
+
+
+class Outage(Base):
+    """A planned interruption of supply (lịch tạm ngừng cung cấp điện)."""
+
+    __tablename__ = "outages"
+
+    outage_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    starts_at: Mapped[moment]
+    ends_at: Mapped[moment]
+    area: Mapped[str] = mapped_column(String(120), index=True)
+    reason: Mapped[str] = mapped_column(Text)
+    announced_at: Mapped[moment]
+
+
+class OutageStation(Base):
+    """A substation / transformer cut by an outage."""
+
+    __tablename__ = "outage_stations"
+
+    outage_id: Mapped[str] = mapped_column(
+        ForeignKey("outages.outage_id", ondelete="CASCADE"), primary_key=True
+    )
+    station: Mapped[str] = mapped_column(String(64), primary_key=True, index=True)
+
+
+class PaymentPoint(Base):
+    """A place where bills are paid in person."""
+
+    __tablename__ = "payment_points"
+
+    point_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    address: Mapped[str] = mapped_column(String(300))
+    area: Mapped[str] = mapped_column(String(120), index=True)
+    lat: Mapped[float] = mapped_column(Float)
+    lon: Mapped[float] = mapped_column(Float)
+    opening_hours: Mapped[str] = mapped_column(String(120))
+    kind: Mapped[str] = mapped_column(String(40))
+
+
+class ServiceRequest(Base):
+    """A service request or case (new connection, inspection, incident, …)."""
+
+    __tablename__ = "service_requests"
+
+    request_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    customer_id: Mapped[int | None] = mapped_column(ForeignKey("customers.id"), index=True)
+    service_type: Mapped[str] = mapped_column(String(32))
+    status: Mapped[str] = mapped_column(String(32))
+    created_at: Mapped[moment]
+    updated_at: Mapped[moment]
+
+
+class RequestStatusChange(Base):
+    """One step of a service request's status history."""
+
+    __tablename__ = "request_status_history"
+
+    id: Mapped[bigpk]
+    request_id: Mapped[str] = mapped_column(
+        ForeignKey("service_requests.request_id", ondelete="CASCADE"), index=True
+    )
+    status: Mapped[str] = mapped_column(String(32))
+    changed_at: Mapped[moment]
+    note: Mapped[str | None] = mapped_column(Text)
+
+
+class ChatUser(Base):
+    """A person on one channel (Telegram user, Zalo follower, web visitor, terminal)."""
+
+    __tablename__ = "chat_users"
+
+    id: Mapped[intpk]
+    channel: Mapped[str] = mapped_column(String(16))
+    external_id: Mapped[str] = mapped_column(String(64))
+    display_name: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[moment]
+    last_seen_at: Mapped[moment]
+
+    __table_args__ = (UniqueConstraint("channel", "external_id"),)
+
+
+class ChatLink(Base):
+    """A verified link between a chat user and a customer they own."""
+
+    __tablename__ = "chat_links"
+
+    chat_user_id: Mapped[int] = mapped_column(
+        ForeignKey("chat_users.id", ondelete="CASCADE"), primary_key=True
+    )
+    customer_id: Mapped[int] = mapped_column(
+        ForeignKey("customers.id"), primary_key=True, index=True
+    )
+    verified_by: Mapped[str] = mapped_column(String(16))  # contact | otp
+    linked_at: Mapped[moment]
+
+
+class Consent(Base):
+    """Consent of a chat user to one purpose of processing; withdrawal keeps the record."""
+
+    __tablename__ = "consents"
+
+    id: Mapped[bigpk]
+    chat_user_id: Mapped[int] = mapped_column(
+        ForeignKey("chat_users.id", ondelete="CASCADE"), index=True
+    )
+    purpose: Mapped[str] = mapped_column(String(32))  # lookups|daily|alerts|outages|surveys
+    granted_at: Mapped[moment]
+    withdrawn_at: Mapped[datetime | None]
+
+
+class Subscription(Base):
+    """A scheduled message a chat user asked for, about one of their customers."""
+
+    __tablename__ = "subscriptions"
+
+    id: Mapped[intpk]
+    chat_user_id: Mapped[int] = mapped_column(
+        ForeignKey("chat_users.id", ondelete="CASCADE"), index=True
+    )
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(32))  # daily_usage|threshold|outage|bill|anomaly
+    threshold: Mapped[dict[str, Any] | None]
+    delivery_hour: Mapped[int | None] = mapped_column(Integer)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[moment]
+
+    __table_args__ = (UniqueConstraint("chat_user_id", "customer_id", "kind"),)
+
+
+class ConversationState(Base):
+    """Where a chat stands in a conversation (survives restarts)."""
+
+    __tablename__ = "conversation_state"
+
+    chat_user_id: Mapped[int] = mapped_column(
+        ForeignKey("chat_users.id", ondelete="CASCADE"), primary_key=True
+    )
+    step: Mapped[str] = mapped_column(String(32))
+    data: Mapped[dict[str, Any]]
+    version: Mapped[int] = mapped_column(Integer, default=0)
+    updated_at: Mapped[moment]
+
+
+class ConversationLogEntry(Base):
+    """One message in or out, personal data masked before it is stored."""
+
+    __tablename__ = "conversation_log"
+
+    id: Mapped[bigpk]
+    chat_user_id: Mapped[int] = mapped_column(
+        ForeignKey("chat_users.id", ondelete="CASCADE"), index=True
+    )
+    direction: Mapped[str] = mapped_column(String(8))  # in | out
+    text: Mapped[str] = mapped_column(Text)
+    intent: Mapped[str | None] = mapped_column(String(32))
+    created_at: Mapped[moment]
+
+
+class OutboxMessage(Base):
+    """A message waiting to be sent by the dispatcher; `dedup_key` makes queuing idempotent."""
+
+    __tablename__ = "outbox"
+
+    id: Mapped[bigpk]
+    dedup_key: Mapped[str] = mapped_column(String(160), unique=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    channel: Mapped[str] = mapped_column(String(16))
+    chat_user_id: Mapped[int] = mapped_column(
+        ForeignKey("chat_users.id", ondelete="CASCADE"), index=True
+    )
+    payload: Mapped[dict[str, Any]]
+    priority: Mapped[int] = mapped_column(Integer, default=0)
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    not_before: Mapped[moment]
+    expires_at: Mapped[datetime | None]
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    lease_until: Mapped[datetime | None]
+    claimed_by: Mapped[str | None] = mapped_column(String(64))
+    sent_at: Mapped[datetime | None]
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[moment]
+
+    __table_args__ = (Index("ix_outbox_status_due", "status", "priority", "not_before"),)
