@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-22 21:42:46.149734
+Create Date: 2026-11-22 21:44:47.385540
 """
 
 from __future__ import annotations
