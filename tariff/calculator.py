@@ -1,0 +1,229 @@
+"""`compute_bill`: EVN's bill to the đồng, following tariff.md §9."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from fractions import Fraction
+from functools import lru_cache
+
+from tariff.arithmetic import round_half_up, split_by_days
+from tariff.errors import UnknownTariff
+from tariff.model import (
+    Band,
+    Bill,
+    BillLine,
+    BillRequest,
+    CustomerType,
+    FlatReason,
+    LineKind,
+)
+from tariff.periods import days_in_period, days_in_preceding_month, is_standard_month
+from tariff.schedules import Decision, ScheduleBook, Tier, default_schedule_book
+from tariff.validation import checked_households, checked_request, households_of
+from tariff.vat import VatTable, default_vat_table
+
+
+@dataclass(frozen=True, slots=True)
+class Segment:
+    """Part of a period priced by one decision: its days and (after splitting) its kWh."""
+
+    decision: Decision
+    days: int
+
+
+def compute_bill(
+    request: BillRequest,
+    *,
+    schedules: ScheduleBook | None = None,
+    vat_table: VatTable | None = None,
+) -> Bill:
+    """Return the bill of one period (raises `InvalidBillRequest` or `UnknownTariff`)."""
+    book = schedules if schedules is not None else default_schedule_book()
+    vat_rates = vat_table if vat_table is not None else default_vat_table()
+    customer_type = checked_request(request)
+    start, end = request.period_start, request.period_end
+    segments = split_period(book, customer_type, start, end)
+    prorated = len(segments) > 1 or not is_standard_month(start, end)
+    if customer_type is CustomerType.RESIDENTIAL:
+        kwh = request.kwh or 0
+        lines = _residential_lines(request, segments, kwh, prorated)
+    else:
+        kwh, lines = _group_lines(request, customer_type, segments)
+    subtotal = sum(line.amount for line in lines)
+    vat = vat_rates.rate_on(end)
+    tax = vat.tax_on(subtotal)
+    return Bill(
+        kwh=kwh,
+        period_start=start,
+        period_end=end,
+        lines=lines,
+        amount_before_vat=subtotal,
+        vat_rate=vat.rate,
+        vat=tax,
+        total=subtotal + tax,
+        customer_type=customer_type,
+        households=households_of(request),
+        days=days_in_period(start, end),
+        prorated=prorated,
+        vat_source=vat.source,
+    )
+
+
+def split_period(
+    book: ScheduleBook, customer_type: CustomerType, start: date, end: date
+) -> tuple[Segment, ...]:
+    """Return the parts of a period under each decision, split by days as EVN does.
+
+    A decision effective on day c prices Nc = c − (previous reading date) days of the old
+    decision (tariff.md §5.4 item 5); a decision effective on the reading date adds no days.
+    """
+    first = book.in_force(customer_type, start)
+    changes = [
+        decision
+        for decision in book.timeline(customer_type)
+        if start < decision.effective_from <= end
+    ]
+    total = days_in_period(start, end)
+    segments = []
+    decision, elapsed = first, 0
+    for change in changes:
+        boundary = (change.effective_from - start).days + 1
+        segments.append(Segment(decision, boundary - elapsed))
+        decision, elapsed = change, boundary
+    segments.append(Segment(decision, total - elapsed))
+    return tuple(segment for segment in segments if segment.days > 0)
+
+
+def tier_quotas(
+    tiers: tuple[Tier, ...], households: Fraction, days: int, month_days: int | None
+) -> tuple[int | None, ...]:
+    """Return each tier's kWh allowance: width × h, scaled by days / T' when prorated."""
+    return _tier_quotas(tiers, households, days, month_days)
+
+
+@lru_cache(maxsize=4096)
+def _tier_quotas(
+    tiers: tuple[Tier, ...], households: Fraction, days: int, month_days: int | None
+) -> tuple[int | None, ...]:
+    scale = households if month_days is None else households * days / month_days
+    return tuple(
+        None if tier.width is None else round_half_up(tier.width * scale) for tier in tiers
+    )
+
+
+def _residential_lines(
+    request: BillRequest, segments: tuple[Segment, ...], kwh: int, prorated: bool
+) -> tuple[BillLine, ...]:
+    shares = split_by_days(kwh, tuple(segment.days for segment in segments))
+    month_days = days_in_preceding_month(request.period_end) if prorated else None
+    households = checked_households(request)
+    lines: list[BillLine] = []
+    for segment, share in zip(segments, shares, strict=True):
+        decision = segment.decision
+        schedule = decision.residential
+        if schedule is None:  # pragma: no cover - the timeline holds only residential decisions
+            raise UnknownTariff(f"decision {decision.name} has no residential prices")
+        if request.prepaid:
+            if schedule.prepaid_price is None:
+                raise UnknownTariff(
+                    f"no prepaid-meter price is known for decision {decision.name} "
+                    f"(from {decision.effective_from})"
+                )
+            lines.append(_flat(decision, share, schedule.prepaid_price, FlatReason.PREPAID))
+        elif request.renter_undeclared:
+            price = schedule.tier_price(3)
+            lines.append(_flat(decision, share, price, FlatReason.RENTER_UNDECLARED, tier=3))
+        else:
+            quotas = _tier_quotas(schedule.tiers, households, segment.days, month_days)
+            lines.extend(_fill(decision, schedule.tiers, quotas, share))
+    return tuple(lines)
+
+
+def _fill(
+    decision: Decision, tiers: tuple[Tier, ...], quotas: tuple[int | None, ...], kwh: int
+) -> list[BillLine]:
+    lines = []
+    remaining = kwh
+    for tier, quota in zip(tiers, quotas, strict=True):
+        if remaining <= 0:
+            break
+        used = remaining if quota is None else min(remaining, quota)
+        if used > 0:
+            lines.append(
+                BillLine(
+                    kind=LineKind.TIER,
+                    kwh=used,
+                    price=tier.price,
+                    amount=used * tier.price,
+                    tariff_from=decision.effective_from,
+                    source=decision.name,
+                    tier=tier.number,
+                    quota=quota,
+                )
+            )
+        remaining -= used
+    return lines
+
+
+def _flat(
+    decision: Decision,
+    kwh: int,
+    price: int,
+    reason: FlatReason,
+    *,
+    tier: int | None = None,
+    band: Band | None = None,
+) -> BillLine:
+    return BillLine(
+        kind=LineKind.FLAT,
+        kwh=kwh,
+        price=price,
+        amount=kwh * price,
+        tariff_from=decision.effective_from,
+        source=decision.name,
+        tier=tier,
+        band=band,
+        flat_reason=reason,
+    )
+
+
+def _group_lines(
+    request: BillRequest, customer_type: CustomerType, segments: tuple[Segment, ...]
+) -> tuple[int, tuple[BillLine, ...]]:
+    days = tuple(segment.days for segment in segments)
+    lines: list[BillLine] = []
+    if request.kwh is not None:
+        for segment, share in zip(segments, split_by_days(request.kwh, days), strict=True):
+            level = segment.decision.group(customer_type).level_for(request.voltage_kv)
+            if level.single_price is not None:
+                reason = FlatReason.ADMINISTRATIVE
+                lines.append(_flat(segment.decision, share, level.single_price, reason))
+            else:
+                price = level.price(Band.NORMAL)
+                reason = FlatReason.SINGLE_RATE
+                lines.append(_flat(segment.decision, share, price, reason, band=Band.NORMAL))
+        return request.kwh, tuple(lines)
+    registers = (
+        (Band.NORMAL, request.normal_kwh or 0),
+        (Band.PEAK, request.peak_kwh or 0),
+        (Band.OFFPEAK, request.offpeak_kwh or 0),
+    )
+    split = {band: split_by_days(kwh, days) for band, kwh in registers}
+    for index, segment in enumerate(segments):
+        level = segment.decision.group(customer_type).level_for(request.voltage_kv)
+        for band, _ in registers:
+            kwh = split[band][index]
+            price = level.price(band)
+            lines.append(
+                BillLine(
+                    kind=LineKind.BAND,
+                    kwh=kwh,
+                    price=price,
+                    amount=kwh * price,
+                    tariff_from=segment.decision.effective_from,
+                    source=segment.decision.name,
+                    band=band,
+                )
+            )
+    return sum(kwh for _, kwh in registers), tuple(lines)
