@@ -120,15 +120,9 @@ def test_table_is_vietnamese_with_thousands_dots(capsys: pytest.CaptureFixture[s
 def test_bad_input_exits_2_with_a_clear_message(
     capsys: pytest.CaptureFixture[str], arguments: list[str], message: str
 ) -> None:
-    with_period = (
-        arguments
-        if "--start" in arguments
-        else [*arguments, "--start", "2025-06-01", "--end", "2025-06-30"]
-    )
-    if "--end" not in arguments and "--start" in arguments:
-        with_period = arguments
+    period = [] if "--start" in arguments else ["--start", "2025-06-01", "--end", "2025-06-30"]
     try:
-        status, out, err = run(capsys, *with_period)
+        status, out, err = run(capsys, *arguments, *period)
     except SystemExit as exit_:
         status, err = int(str(exit_.code)), capsys.readouterr().err
         out = ""
