@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 from fractions import Fraction
 from functools import lru_cache
 
@@ -19,9 +20,14 @@ from tariff.model import (
     LineKind,
 )
 from tariff.periods import days_in_period, days_in_preceding_month, is_standard_month
-from tariff.schedules import Decision, ScheduleBook, Tier, default_schedule_book
-from tariff.validation import checked_households, checked_request, households_of
-from tariff.vat import VatTable, default_vat_table
+from tariff.schedules import (
+    Decision,
+    ResidentialSchedule,
+    ScheduleBook,
+    default_schedule_book,
+)
+from tariff.validation import checked_request, households_of
+from tariff.vat import VatRate, VatTable, default_vat_table
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,6 +36,18 @@ class Segment:
 
     decision: Decision
     days: int
+
+
+@dataclass(frozen=True, slots=True)
+class PeriodPlan:
+    """Everything about a period that does not depend on kWh: segments, proration, VAT."""
+
+    segments: tuple[Segment, ...]
+    segment_days: tuple[int, ...]
+    prorated: bool
+    month_days: int | None  # T' when prorated
+    days: int
+    vat: VatRate
 
 
 def compute_bill(
@@ -43,30 +61,47 @@ def compute_bill(
     vat_rates = vat_table if vat_table is not None else default_vat_table()
     customer_type = checked_request(request)
     start, end = request.period_start, request.period_end
-    segments = split_period(book, customer_type, start, end)
-    prorated = len(segments) > 1 or not is_standard_month(start, end)
+    plan = plan_period(book, vat_rates, customer_type, start, end)
     if customer_type is CustomerType.RESIDENTIAL:
         kwh = request.kwh or 0
-        lines = _residential_lines(request, segments, kwh, prorated)
+        lines = _residential_lines(request, plan, kwh)
     else:
-        kwh, lines = _group_lines(request, customer_type, segments)
-    subtotal = sum(line.amount for line in lines)
-    vat = vat_rates.rate_on(end)
-    tax = vat.tax_on(subtotal)
+        kwh, lines = _group_lines(request, customer_type, plan)
+    subtotal = 0
+    for line in lines:
+        subtotal += line.amount
+    tax = plan.vat.tax_on(subtotal)
     return Bill(
         kwh=kwh,
         period_start=start,
         period_end=end,
         lines=lines,
         amount_before_vat=subtotal,
-        vat_rate=vat.rate,
+        vat_rate=plan.vat.rate,
         vat=tax,
         total=subtotal + tax,
         customer_type=customer_type,
         households=households_of(request),
-        days=days_in_period(start, end),
+        days=plan.days,
+        prorated=plan.prorated,
+        vat_source=plan.vat.source,
+    )
+
+
+@lru_cache(maxsize=4096)
+def plan_period(
+    book: ScheduleBook, vat_table: VatTable, customer_type: CustomerType, start: date, end: date
+) -> PeriodPlan:
+    """Return the kWh-independent facts of a period (cached: they are pure functions of it)."""
+    segments = split_period(book, customer_type, start, end)
+    prorated = len(segments) > 1 or not is_standard_month(start, end)
+    return PeriodPlan(
+        segments=segments,
+        segment_days=tuple(segment.days for segment in segments),
         prorated=prorated,
-        vat_source=vat.source,
+        month_days=days_in_preceding_month(end) if prorated else None,
+        days=days_in_period(start, end),
+        vat=vat_table.rate_on(end),
     )
 
 
@@ -96,34 +131,37 @@ def split_period(
 
 
 def tier_quotas(
-    tiers: tuple[Tier, ...], households: Fraction, days: int, month_days: int | None
+    schedule: ResidentialSchedule, households: Decimal, days: int, month_days: int | None
 ) -> tuple[int | None, ...]:
     """Return each tier's kWh allowance: width × h, scaled by days / T' when prorated."""
-    return _tier_quotas(tiers, households, days, month_days)
+    return _tier_quotas(schedule, households, days, month_days)
 
 
 @lru_cache(maxsize=4096)
 def _tier_quotas(
-    tiers: tuple[Tier, ...], households: Fraction, days: int, month_days: int | None
+    schedule: ResidentialSchedule, households: Decimal, days: int, month_days: int | None
 ) -> tuple[int | None, ...]:
-    scale = households if month_days is None else households * days / month_days
+    scale = Fraction(households)
+    if month_days is not None:
+        scale = scale * days / month_days
     return tuple(
-        None if tier.width is None else round_half_up(tier.width * scale) for tier in tiers
+        None if tier.width is None else round_half_up(tier.width * scale)
+        for tier in schedule.tiers
     )
 
 
-def _residential_lines(
-    request: BillRequest, segments: tuple[Segment, ...], kwh: int, prorated: bool
-) -> tuple[BillLine, ...]:
-    shares = split_by_days(kwh, tuple(segment.days for segment in segments))
-    month_days = days_in_preceding_month(request.period_end) if prorated else None
-    households = checked_households(request)
+def _residential_lines(request: BillRequest, plan: PeriodPlan, kwh: int) -> tuple[BillLine, ...]:
+    shares = split_by_days(kwh, plan.segment_days)
+    households = households_of(request)
+    if len(shares) == 1 and not (request.prepaid or request.renter_undeclared):
+        segment = plan.segments[0]
+        schedule = _residential_schedule(segment.decision)
+        quotas = _tier_quotas(schedule, households, segment.days, plan.month_days)
+        return _fill(segment.decision, quotas, kwh)
     lines: list[BillLine] = []
-    for segment, share in zip(segments, shares, strict=True):
+    for segment, share in zip(plan.segments, shares, strict=True):
         decision = segment.decision
-        schedule = decision.residential
-        if schedule is None:  # pragma: no cover - the timeline holds only residential decisions
-            raise UnknownTariff(f"decision {decision.name} has no residential prices")
+        schedule = _residential_schedule(decision)
         if request.prepaid:
             if schedule.prepaid_price is None:
                 raise UnknownTariff(
@@ -135,14 +173,21 @@ def _residential_lines(
             price = schedule.tier_price(3)
             lines.append(_flat(decision, share, price, FlatReason.RENTER_UNDECLARED, tier=3))
         else:
-            quotas = _tier_quotas(schedule.tiers, households, segment.days, month_days)
-            lines.extend(_fill(decision, schedule.tiers, quotas, share))
+            quotas = _tier_quotas(schedule, households, segment.days, plan.month_days)
+            lines.extend(_fill(decision, quotas, share))
     return tuple(lines)
 
 
-def _fill(
-    decision: Decision, tiers: tuple[Tier, ...], quotas: tuple[int | None, ...], kwh: int
-) -> list[BillLine]:
+def _residential_schedule(decision: Decision) -> ResidentialSchedule:
+    if decision.residential is None:  # pragma: no cover - timelines hold residential decisions
+        raise UnknownTariff(f"decision {decision.name} has no residential prices")
+    return decision.residential
+
+
+@lru_cache(maxsize=65536)
+def _fill(decision: Decision, quotas: tuple[int | None, ...], kwh: int) -> tuple[BillLine, ...]:
+    """Return the tier lines of `kwh` filled into `quotas` (memoised: lines are immutable)."""
+    tiers = _residential_schedule(decision).tiers
     lines = []
     remaining = kwh
     for tier, quota in zip(tiers, quotas, strict=True):
@@ -163,7 +208,7 @@ def _fill(
                 )
             )
         remaining -= used
-    return lines
+    return tuple(lines)
 
 
 def _flat(
@@ -189,9 +234,9 @@ def _flat(
 
 
 def _group_lines(
-    request: BillRequest, customer_type: CustomerType, segments: tuple[Segment, ...]
+    request: BillRequest, customer_type: CustomerType, plan: PeriodPlan
 ) -> tuple[int, tuple[BillLine, ...]]:
-    days = tuple(segment.days for segment in segments)
+    segments, days = plan.segments, plan.segment_days
     lines: list[BillLine] = []
     if request.kwh is not None:
         for segment, share in zip(segments, split_by_days(request.kwh, days), strict=True):

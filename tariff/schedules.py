@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from functools import cache
@@ -25,7 +25,7 @@ class Tier:
     price: int
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class ResidentialSchedule:
     """The block tariff of households, and the single price of prepaid-card meters if known."""
 
@@ -77,7 +77,7 @@ class GroupSchedule:
         return bool(self.levels[0].band_prices)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class Decision:
     """One price decision: from which date it applies, its legal source, and its tables."""
 
@@ -102,15 +102,25 @@ class Decision:
         raise UnknownTariff(f"decision {self.name} has no {customer_type} prices")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class ScheduleBook:
     """Every known decision, oldest first; a group's prices are those of its latest decision."""
 
     decisions: tuple[Decision, ...]
+    _timelines: dict[CustomerType, tuple[Decision, ...]] = field(
+        init=False, repr=False, compare=False
+    )
+
+    def __post_init__(self) -> None:
+        timelines = {
+            group: tuple(decision for decision in self.decisions if decision.covers(group))
+            for group in CustomerType
+        }
+        object.__setattr__(self, "_timelines", timelines)
 
     def timeline(self, customer_type: CustomerType) -> tuple[Decision, ...]:
         """Return the decisions with a table for the group, oldest first."""
-        return _timeline(self, customer_type)
+        return self._timelines[customer_type]
 
     def in_force(self, customer_type: CustomerType, day: date) -> Decision:
         """Return the decision whose table for the group applies on `day`."""
@@ -136,11 +146,6 @@ class ScheduleBook:
         """Return a book where the decision in force on `day` applies at every date."""
         decision = self.in_force(customer_type, day)
         return ScheduleBook((_replace_date(decision, date.min),))
-
-
-@cache
-def _timeline(book: ScheduleBook, customer_type: CustomerType) -> tuple[Decision, ...]:
-    return tuple(decision for decision in book.decisions if decision.covers(customer_type))
 
 
 def _replace_date(decision: Decision, effective_from: date) -> Decision:

@@ -3,17 +3,36 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from fractions import Fraction
 
 from tariff.errors import InvalidBillRequest
 from tariff.model import BillRequest, CustomerType
 
 SINGLE_PRICE_GROUPS = (CustomerType.ADMIN_HEALTH_EDUCATION, CustomerType.ADMIN_PUBLIC)
+_CUSTOMER_TYPES = {member.value: member for member in CustomerType}
 
 
 def checked_request(request: BillRequest) -> CustomerType:
     """Return the request's customer type after checking every field (or raise)."""
-    customer_type = _customer_type(request.customer_type)
+    customer_type = _CUSTOMER_TYPES.get(request.customer_type) or _customer_type(
+        request.customer_type
+    )
+    kwh = request.kwh
+    if (  # the common case, checked cheaply: a plain residential kWh reading
+        customer_type is CustomerType.RESIDENTIAL
+        and type(kwh) is int
+        and kwh >= 0
+        and request.period_start <= request.period_end
+        and request.normal_kwh is None
+        and request.peak_kwh is None
+        and request.offpeak_kwh is None
+        and request.persons is None
+        and not request.renter_undeclared
+        and request.households.is_finite()
+        and request.households > 0
+        and request.voltage_kv.is_finite()
+        and request.voltage_kv >= 0
+    ):
+        return customer_type
     if request.period_end < request.period_start:
         raise InvalidBillRequest(
             f"period end {request.period_end} is before period start {request.period_start}"
@@ -25,13 +44,6 @@ def checked_request(request: BillRequest) -> CustomerType:
             f"voltage must be a non-negative number of kV, got {request.voltage_kv}"
         )
     return customer_type
-
-
-def checked_households(request: BillRequest) -> Fraction:
-    """Return h, the number of quotas: households sharing the meter, or declared persons / 4."""
-    if request.persons is not None:
-        return Fraction(request.persons, 4)
-    return Fraction(request.households)
 
 
 def households_of(request: BillRequest) -> Decimal:

@@ -5,11 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from fractions import Fraction
 from functools import cache
 from importlib import resources
 
-from tariff.arithmetic import round_half_up
+from tariff.arithmetic import round_half_up_ratio
 from tariff.errors import ScheduleDataError, UnknownTariff
 from tariff.parsing import Fields, read_json
 
@@ -24,10 +23,11 @@ class VatRate:
 
     def tax_on(self, amount: int) -> int:
         """Return the VAT on an amount, rounded half-up to the đồng."""
-        return round_half_up(Fraction(self.rate) * amount)
+        numerator, denominator = self.rate.as_integer_ratio()
+        return round_half_up_ratio(numerator * amount, denominator)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class VatTable:
     """Every VAT rate, oldest first."""
 
