@@ -9,7 +9,7 @@ from fractions import Fraction
 from functools import lru_cache
 
 from tariff.arithmetic import round_half_up, split_by_days
-from tariff.errors import UnknownTariff
+from tariff.errors import InvalidBillRequest, UnknownTariff
 from tariff.model import (
     Band,
     Bill,
@@ -272,3 +272,37 @@ def _group_lines(
                 )
             )
     return sum(kwh for _, kwh in registers), tuple(lines)
+
+
+def tier_bounds(
+    request: BillRequest,
+    *,
+    schedules: ScheduleBook | None = None,
+    vat_table: VatTable | None = None,
+) -> tuple[int | None, ...]:
+    """Return the cumulative kWh at which each residential tier ends over the period.
+
+    Quotas of every part of the period are added tier by tier; the last tier has no end (None).
+    """
+    book = schedules if schedules is not None else default_schedule_book()
+    vat_rates = vat_table if vat_table is not None else default_vat_table()
+    customer_type = checked_request(request)
+    if customer_type is not CustomerType.RESIDENTIAL:
+        raise InvalidBillRequest(f"{customer_type} prices have no tiers")
+    start, end = request.period_start, request.period_end
+    plan = plan_period(book, vat_rates, customer_type, start, end)
+    households = households_of(request)
+    per_segment = [
+        _tier_quotas(
+            _residential_schedule(segment.decision), households, segment.days, plan.month_days
+        )
+        for segment in plan.segments
+    ]
+    tiers = min(len(quotas) for quotas in per_segment)
+    bounds: list[int | None] = []
+    reached = 0
+    for index in range(tiers - 1):
+        reached += sum(quotas[index] or 0 for quotas in per_segment)
+        bounds.append(reached)
+    bounds.append(None)
+    return tuple(bounds)

@@ -1,0 +1,78 @@
+"""Appliance estimates: kWh from watts, hours and duty cycle; cost at the customer's own tier."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from tariff import BillRequest, InvalidBillRequest, compute_bill
+from tariff.appliances import (
+    air_conditioner,
+    appliance_catalogue,
+    estimate_appliance,
+    find_appliance,
+)
+
+NOVEMBER = {"period_start": date(2025, 11, 1), "period_end": date(2025, 11, 30)}
+
+
+def test_catalogue_covers_the_common_vietnamese_household() -> None:
+    keys = {appliance.key for appliance in appliance_catalogue()}
+    for key in ("may_lanh_1hp", "tu_lanh", "binh_nong_lanh", "may_giat", "noi_com_dien"):
+        assert key in keys
+    for key in ("quat_dung", "tivi", "bom_nuoc", "bep_tu", "sac_xe_may_dien"):
+        assert key in keys
+    assert all(appliance.name != appliance.key for appliance in appliance_catalogue())
+
+
+@pytest.mark.parametrize(
+    ("hp", "btu"), [(Decimal(1), 9000), (Decimal("1.5"), 12000), (Decimal(2), 18000)]
+)
+def test_air_conditioners_by_hp_and_by_btu_agree(hp: Decimal, btu: int) -> None:
+    assert air_conditioner(hp=hp) == air_conditioner(btu=btu)
+    assert air_conditioner(hp=hp).btu == btu
+
+
+def test_kwh_per_day_is_watts_times_hours_times_duty() -> None:
+    fridge = find_appliance("tu lanh")
+    assert fridge.kwh_per_day() == fridge.watts * fridge.hours_per_day * fridge.duty_cycle / 1000
+    assert fridge.kwh_per_day(quantity=2) == 2 * fridge.kwh_per_day()
+
+
+def test_marginal_cost_is_priced_at_the_customers_own_tier() -> None:
+    unit = air_conditioner(hp=Decimal(1))
+    base = BillRequest(kwh=450, **NOVEMBER)  # already in tier 6
+    estimate = estimate_appliance(unit, base, hours_per_day=Decimal(8))
+    assert estimate.kwh_per_period == 30 * 800 * 8 * 7 // 10 // 1000  # 134,4 → 134
+    assert estimate.added_before_vat == estimate.kwh_per_period * 3460
+    low = estimate_appliance(unit, BillRequest(kwh=0, **NOVEMBER), hours_per_day=Decimal(8))
+    assert low.added_before_vat < estimate.added_before_vat
+    total_with = compute_bill(BillRequest(kwh=450 + estimate.kwh_per_period, **NOVEMBER)).total
+    assert estimate.added_total == total_with - compute_bill(base).total
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (lambda: find_appliance("máy bay"), "unknown appliance"),
+        (air_conditioner, "HP or in BTU"),
+        (lambda: air_conditioner(hp=Decimal(0)), "positive"),
+        (
+            lambda: estimate_appliance(
+                find_appliance("tivi"), BillRequest(kwh=1, **NOVEMBER), quantity=0
+            ),
+            "quantity",
+        ),
+        (
+            lambda: estimate_appliance(
+                find_appliance("tivi"), BillRequest(kwh=1, **NOVEMBER), hours_per_day=Decimal(25)
+            ),
+            "hours per day",
+        ),
+    ],
+)
+def test_bad_appliance_questions_are_refused(call: object, message: str) -> None:
+    with pytest.raises(InvalidBillRequest, match=message):
+        call()  # type: ignore[operator]
