@@ -15,7 +15,10 @@ from tariff.appliances import (
     find_appliance,
 )
 
-NOVEMBER = {"period_start": date(2025, 11, 1), "period_end": date(2025, 11, 30)}
+
+def november(kwh: int) -> BillRequest:
+    """A residential request for November 2025 (a plain month)."""
+    return BillRequest(kwh=kwh, period_start=date(2025, 11, 1), period_end=date(2025, 11, 30))
 
 
 def test_catalogue_covers_the_common_vietnamese_household() -> None:
@@ -43,13 +46,13 @@ def test_kwh_per_day_is_watts_times_hours_times_duty() -> None:
 
 def test_marginal_cost_is_priced_at_the_customers_own_tier() -> None:
     unit = air_conditioner(hp=Decimal(1))
-    base = BillRequest(kwh=450, **NOVEMBER)  # already in tier 6
+    base = november(450)  # already in tier 6
     estimate = estimate_appliance(unit, base, hours_per_day=Decimal(8))
     assert estimate.kwh_per_period == 30 * 800 * 8 * 7 // 10 // 1000  # 134,4 → 134
     assert estimate.added_before_vat == estimate.kwh_per_period * 3460
-    low = estimate_appliance(unit, BillRequest(kwh=0, **NOVEMBER), hours_per_day=Decimal(8))
+    low = estimate_appliance(unit, november(0), hours_per_day=Decimal(8))
     assert low.added_before_vat < estimate.added_before_vat
-    total_with = compute_bill(BillRequest(kwh=450 + estimate.kwh_per_period, **NOVEMBER)).total
+    total_with = compute_bill(november(450 + estimate.kwh_per_period)).total
     assert estimate.added_total == total_with - compute_bill(base).total
 
 
@@ -60,14 +63,12 @@ def test_marginal_cost_is_priced_at_the_customers_own_tier() -> None:
         (air_conditioner, "HP or in BTU"),
         (lambda: air_conditioner(hp=Decimal(0)), "positive"),
         (
-            lambda: estimate_appliance(
-                find_appliance("tivi"), BillRequest(kwh=1, **NOVEMBER), quantity=0
-            ),
+            lambda: estimate_appliance(find_appliance("tivi"), november(1), quantity=0),
             "quantity",
         ),
         (
             lambda: estimate_appliance(
-                find_appliance("tivi"), BillRequest(kwh=1, **NOVEMBER), hours_per_day=Decimal(25)
+                find_appliance("tivi"), november(1), hours_per_day=Decimal(25)
             ),
             "hours per day",
         ),
