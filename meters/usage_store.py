@@ -19,7 +19,9 @@ upserted, so refreshing a range again after late readings arrive gives the right
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -31,6 +33,9 @@ from meters.timestamps import UtcDateTime
 BOUNDARY_TOLERANCE = timedelta(hours=1)
 NEIGHBOUR_DAYS = 7
 INDEX_DOWN = "index_down"
+# Up to this many meters, one statement probes every boundary by key; beyond, regular days
+# go through one windowed join and only the irregular meters are probed, in batches.
+PROBE_LIMIT = 1000
 
 _POSTGRES_CASTS = {"moment": "CAST({} AS TIMESTAMP WITH TIME ZONE)", "day": "CAST({} AS DATE)"}
 _SQLITE_CASTS = {"moment": "{}", "day": "{}"}
@@ -45,6 +50,81 @@ def local_midnight(day: date, zone: ZoneInfo) -> datetime:
     return datetime.combine(day, time(0), tzinfo=zone).astimezone(UTC)
 
 
+@dataclass(frozen=True, slots=True)
+class _Range:
+    """The SQL fragments and bound parameters describing the days of one refresh."""
+
+    bound_rows: str
+    day_rows: str
+    bound_count: int
+    parameters: tuple[BindParameter[object], ...]
+    seconds: str
+
+    def statement(
+        self, template: str, meter_pks: Sequence[int] | None, **fragments: str
+    ) -> tuple[str, list[BindParameter[object]]]:
+        """The SQL of `template` for this range and its parameters, filtered to `meter_pks`."""
+        parameters = list(self.parameters)
+        meter_filter = ""
+        if meter_pks is not None:
+            parameters.append(
+                bindparam("meter_pks", list(meter_pks), expanding=True, type_=Integer())
+            )
+            meter_filter = "AND {column} IN :meter_pks"
+        sql = template.format(
+            bound_rows=self.bound_rows,
+            day_rows=self.day_rows,
+            bound_count=self.bound_count,
+            meter_filter=meter_filter.format(column="m.id"),
+            reading_filter=meter_filter.format(column="b.meter_pk"),
+            interpolated_seconds=self.seconds.format(later="n.at", earlier="p.read_at"),
+            gap_seconds=self.seconds.format(later="x.read_at", earlier="p.read_at"),
+            **fragments,
+        )
+        used = set(re.findall(r":(\w+)", sql))
+        return sql, [parameter for parameter in parameters if parameter.key in used]
+
+
+def _describe_range(first_day: date, last_day: date, zone: ZoneInfo, dialect: str) -> _Range:
+    """Boundaries, days and parameters of the local days `first_day`..`last_day`."""
+    casts = _POSTGRES_CASTS if dialect == "postgresql" else _SQLITE_CASTS
+    day_count = (last_day - first_day).days + 1
+    parameters: list[BindParameter[object]] = []
+
+    def bind(name: str, value: object, type_: object, cast: str) -> str:
+        parameters.append(bindparam(name, value, type_=type_))  # type: ignore[arg-type]
+        return casts[cast].format(f":{name}")
+
+    def day(offset: int) -> date:
+        return first_day + timedelta(days=offset)
+
+    moments = [local_midnight(day(k), zone) for k in range(day_count + 1)]
+    bound_rows = ", ".join(
+        f"({k}, {bind(f'at{k}', at, UtcDateTime(), 'moment')}, "
+        f"{bind(f'until{k}', at + BOUNDARY_TOLERANCE, UtcDateTime(), 'moment')})"
+        for k, at in enumerate(moments)
+    )
+    day_rows = ", ".join(
+        f"({k}, {bind(f'day{k}', day(k), Date(), 'day')}, "
+        f"{casts['moment'].format(f':at{k}')}, {casts['moment'].format(f':at{k + 1}')}, "
+        f"{bind(f'low{k}', day(k - NEIGHBOUR_DAYS), Date(), 'day')}, "
+        f"{bind(f'high{k}', day(k + NEIGHBOUR_DAYS), Date(), 'day')})"
+        for k in range(day_count)
+    )
+    bind("first_day", first_day, Date(), "day")
+    bind("last_day", last_day, Date(), "day")
+    bind("range_start", moments[0], UtcDateTime(), "moment")
+    bind("range_end", moments[-1], UtcDateTime(), "moment")
+    bind("range_end_until", moments[-1] + BOUNDARY_TOLERANCE, UtcDateTime(), "moment")
+    return _Range(
+        bound_rows=bound_rows,
+        day_rows=day_rows,
+        bound_count=len(moments),
+        parameters=tuple(parameters),
+        seconds=_POSTGRES_SECONDS if dialect == "postgresql" else _SQLITE_SECONDS,
+    )
+
+
 def refresh_daily_usage(
     connection: Connection,
     first_day: date,
@@ -53,76 +133,103 @@ def refresh_daily_usage(
     meter_pks: Sequence[int] | None = None,
 ) -> int:
     """Recompute and upsert the daily use of local days `first_day`..`last_day`; rows written."""
-    if last_day < first_day:
-        return 0
-    if meter_pks is not None and not meter_pks:
+    if last_day < first_day or (meter_pks is not None and not meter_pks):
         return 0
     dialect = connection.dialect.name
-    casts = _POSTGRES_CASTS if dialect == "postgresql" else _SQLITE_CASTS
-    seconds = _POSTGRES_SECONDS if dialect == "postgresql" else _SQLITE_SECONDS
-    day_count = (last_day - first_day).days + 1
-    params: list[BindParameter[object]] = []
-
-    def bind(name: str, value: object, type_: object) -> str:
-        params.append(bindparam(name, value, type_=type_))  # type: ignore[arg-type]
-        return f":{name}"
-
-    moments = [local_midnight(first_day + timedelta(days=k), zone) for k in range(day_count + 1)]
-    bound_rows = ", ".join(
-        "({}, {}, {})".format(
-            k,
-            casts["moment"].format(bind(f"at{k}", at, UtcDateTime())),
-            casts["moment"].format(bind(f"until{k}", at + BOUNDARY_TOLERANCE, UtcDateTime())),
-        )
-        for k, at in enumerate(moments)
-    )
-    day_rows = ", ".join(
-        "({}, {}, {}, {}, {}, {})".format(
-            k,
-            casts["day"].format(bind(f"day{k}", first_day + timedelta(days=k), Date())),
-            casts["moment"].format(f":at{k}"),
-            casts["moment"].format(f":at{k + 1}"),
-            casts["day"].format(
-                bind(f"lo{k}", first_day + timedelta(days=k - NEIGHBOUR_DAYS), Date())
-            ),
-            casts["day"].format(
-                bind(f"hi{k}", first_day + timedelta(days=k + NEIGHBOUR_DAYS), Date())
-            ),
-        )
-        for k in range(day_count)
-    )
-    bind("first_day", first_day, Date())
-    bind("last_day", last_day, Date())
-    bind("range_start", moments[0], UtcDateTime())
-    bind("range_end", moments[-1], UtcDateTime())
-    meter_filter = ""
-    if meter_pks is not None:
-        params.append(bindparam("meter_pks", list(meter_pks), expanding=True, type_=Integer()))
-        meter_filter = "AND m.id IN :meter_pks"
-    if day_count > 1:
-        window = (
-            "WINDOW w AS (PARTITION BY meter_pk ORDER BY k "
-            f"RANGE BETWEEN {NEIGHBOUR_DAYS} PRECEDING AND {NEIGHBOUR_DAYS} FOLLOWING)"
-        )
-        inside_sum = "CAST(SUM(CASE WHEN status = 'ok' THEN used_wh END) OVER w AS BIGINT)"
-        inside_count = "COUNT(CASE WHEN status = 'ok' THEN used_wh END) OVER w"
-    else:
-        window, inside_sum, inside_count = "", "0", "0"
-    statement = _STATEMENT.format(
-        bound_rows=bound_rows,
-        day_rows=day_rows,
-        meter_filter=meter_filter,
-        interpolated_seconds=seconds.format(later="n.at", earlier="p.read_at"),
-        gap_seconds=seconds.format(later="x.read_at", earlier="p.read_at"),
-        window=window,
-        inside_sum=inside_sum,
-        inside_count=inside_count,
-    )
-    result = connection.execute(text(statement).bindparams(*params))
-    return int(result.rowcount)
+    days = _describe_range(first_day, last_day, zone, dialect)
+    if dialect == "postgresql":
+        # The planner's estimates over the CTEs are far too high and would make it spend
+        # seconds compiling the statement; JIT never pays off here. Lasts until commit.
+        connection.exec_driver_sql("SET LOCAL jit = off")
+    if meter_pks is not None and len(meter_pks) <= PROBE_LIMIT:
+        return _refresh_probed(connection, days, meter_pks, regular_too=True)
+    sql, parameters = days.statement(_IRREGULAR, meter_pks)
+    irregular = sorted(connection.execute(text(sql).bindparams(*parameters)).scalars())
+    sql, parameters = days.statement(_REGULAR, meter_pks)
+    written = int(connection.execute(text(sql).bindparams(*parameters)).rowcount)
+    for start in range(0, len(irregular), PROBE_LIMIT):
+        batch = irregular[start : start + PROBE_LIMIT]
+        written += _refresh_probed(connection, days, batch, regular_too=False)
+    return written
 
 
-_STATEMENT = """
+def _refresh_probed(
+    connection: Connection, days: _Range, meter_pks: Sequence[int], *, regular_too: bool
+) -> int:
+    """Upsert the days of a few meters, probing every boundary by key; rows written."""
+    rows_filter = "status <> 'missing'"
+    if not regular_too:
+        rows_filter += " AND NOT (status = 'ok' AND estimated = 0 AND regular = 1)"
+    sql, parameters = days.statement(_GENERAL, meter_pks, rows_filter=rows_filter)
+    return int(connection.execute(text(sql).bindparams(*parameters)).rowcount)
+
+
+# Meters whose days are not all regular: installed or removed within the range, a boundary
+# without a reading within the tolerance, or an `index_down` reading in the range.
+_IRREGULAR = """
+WITH
+bounds (k, at, until_at) AS (VALUES {bound_rows}),
+scope AS (
+    SELECT m.id AS meter_pk, m.installed_at, m.removed_at
+    FROM meters m
+    WHERE m.installed_at < :range_end
+      AND (m.removed_at IS NULL OR m.removed_at > :range_start) {meter_filter}
+),
+hit_counts AS (
+    SELECT meter_pk, COUNT(*) AS hits
+    FROM (
+        SELECT DISTINCT r.meter_pk, b.k
+        FROM bounds b JOIN readings r ON r.read_at >= b.at AND r.read_at <= b.until_at
+    ) AS hit
+    GROUP BY meter_pk
+)
+SELECT s.meter_pk FROM scope s
+LEFT JOIN hit_counts h ON h.meter_pk = s.meter_pk
+WHERE s.installed_at > :range_start OR s.removed_at < :range_end
+   OR h.hits IS NULL OR h.hits < {bound_count}
+UNION
+SELECT f.meter_pk FROM readings f
+JOIN scope s ON s.meter_pk = f.meter_pk
+WHERE f.flag = '{index_down}' AND f.read_at >= :range_start AND f.read_at <= :range_end_until
+""".replace("{index_down}", INDEX_DOWN)
+
+# Regular days: an exact reading at both boundaries, the meter installed all day, nothing
+# flagged in between. One windowed self-join over the `(read_at, meter_pk, index_wh)` index.
+_REGULAR = """
+INSERT INTO daily_usage (meter_pk, day, used_wh, normal_wh, peak_wh, offpeak_wh, estimated)
+WITH
+bounds (k, at, until_at) AS (VALUES {bound_rows}),
+days (k, day, start_at, end_at, window_low, window_high) AS (VALUES {day_rows})
+SELECT b.meter_pk, d.day, e.index_wh - b.index_wh, e.normal_wh - b.normal_wh,
+    e.peak_wh - b.peak_wh, e.offpeak_wh - b.offpeak_wh, FALSE
+FROM days d
+JOIN bounds bs ON bs.k = d.k
+JOIN bounds be ON be.k = d.k + 1
+JOIN readings b ON b.read_at >= bs.at AND b.read_at <= bs.until_at
+JOIN readings e
+    ON e.meter_pk = b.meter_pk AND e.read_at >= be.at AND e.read_at <= be.until_at
+JOIN meters m ON m.id = b.meter_pk
+WHERE m.installed_at <= bs.at AND (m.removed_at IS NULL OR m.removed_at >= be.at)
+  AND e.index_wh >= b.index_wh {reading_filter}
+  AND NOT EXISTS (
+    SELECT 1 FROM readings r
+    WHERE r.meter_pk = b.meter_pk AND r.read_at >= bs.at AND r.read_at <= e.read_at
+      AND r.read_at <> b.read_at
+      AND (r.read_at < b.read_at OR (r.read_at >= be.at AND r.read_at < e.read_at)
+           OR r.flag = '{index_down}')
+  )
+ON CONFLICT (meter_pk, day) DO UPDATE SET
+    used_wh = excluded.used_wh,
+    normal_wh = excluded.normal_wh,
+    peak_wh = excluded.peak_wh,
+    offpeak_wh = excluded.offpeak_wh,
+    estimated = excluded.estimated
+""".replace("{index_down}", INDEX_DOWN)
+
+
+# Any day of a few meters: every boundary probed by key, interpolation, installation and
+# removal, index drops estimated from the neighbouring days.
+_GENERAL = """
 INSERT INTO daily_usage (meter_pk, day, used_wh, normal_wh, peak_wh, offpeak_wh, estimated)
 WITH
 bounds (k, at, until_at) AS (VALUES {bound_rows}),
@@ -134,14 +241,14 @@ scope AS (
       AND (m.removed_at IS NULL OR m.removed_at > :range_start) {meter_filter}
 ),
 points AS (
-    SELECT s.meter_pk, b.at, b.until_at FROM scope s
+    SELECT s.meter_pk, b.at, b.until_at, 0 AS special FROM scope s
     JOIN bounds b ON s.installed_at <= b.at AND (s.removed_at IS NULL OR b.at <= s.removed_at)
     UNION ALL
-    SELECT s.meter_pk, s.installed_at, s.installed_at FROM scope s
+    SELECT s.meter_pk, s.installed_at, s.installed_at, 1 FROM scope s
     WHERE s.installed_at > :range_start
       AND NOT EXISTS (SELECT 1 FROM bounds b WHERE b.at = s.installed_at)
     UNION ALL
-    SELECT s.meter_pk, s.removed_at, s.removed_at FROM scope s
+    SELECT s.meter_pk, s.removed_at, s.removed_at, 1 FROM scope s
     WHERE s.removed_at < :range_end
       AND NOT EXISTS (SELECT 1 FROM bounds b WHERE b.at = s.removed_at)
 ),
@@ -209,6 +316,7 @@ resolved AS MATERIALIZED (
 ),
 meter_days AS (
     SELECT s.meter_pk, d.k, d.day, d.window_low, d.window_high,
+        d.start_at AS day_start, d.end_at AS day_end,
         CASE WHEN s.installed_at > d.start_at THEN s.installed_at ELSE d.start_at END
             AS start_at,
         CASE WHEN s.removed_at IS NOT NULL AND s.removed_at < d.end_at THEN s.removed_at
@@ -233,17 +341,21 @@ day_values AS MATERIALIZED (
         e.normal_wh - b.normal_wh AS normal_wh,
         e.peak_wh - b.peak_wh AS peak_wh,
         e.offpeak_wh - b.offpeak_wh AS offpeak_wh,
-        b.estimated + e.estimated AS estimated
+        b.estimated + e.estimated AS estimated,
+        CASE WHEN b.how = 'hit' AND e.how = 'hit' AND md.start_at = md.day_start
+             AND md.end_at = md.day_end THEN 1 ELSE 0 END AS regular
     FROM meter_days md
     LEFT JOIN resolved b ON b.meter_pk = md.meter_pk AND b.at = md.start_at
     LEFT JOIN resolved e ON e.meter_pk = md.meter_pk AND e.at = md.end_at
 ),
 neighbours AS (
-    SELECT meter_pk, day, window_low, window_high, status, used_wh, normal_wh, peak_wh,
-        offpeak_wh, estimated,
-        {inside_sum} AS inside_sum, {inside_count} AS inside_count
+    SELECT meter_pk, k, day, window_low, window_high, status, used_wh, normal_wh, peak_wh,
+        offpeak_wh, estimated, regular,
+        CAST(SUM(CASE WHEN status = 'ok' THEN used_wh END) OVER w AS BIGINT) AS inside_sum,
+        COUNT(CASE WHEN status = 'ok' THEN used_wh END) OVER w AS inside_count
     FROM day_values
-    {window}
+    WINDOW w AS (PARTITION BY meter_pk ORDER BY k
+        RANGE BETWEEN {neighbour_days} PRECEDING AND {neighbour_days} FOLLOWING)
 ),
 estimates AS (
     SELECT v.*,
@@ -269,11 +381,11 @@ SELECT meter_pk, day,
     CASE WHEN status = 'ok' THEN offpeak_wh END,
     status = 'drop' OR estimated > 0
 FROM estimates
-WHERE TRUE
+WHERE {rows_filter}
 ON CONFLICT (meter_pk, day) DO UPDATE SET
     used_wh = excluded.used_wh,
     normal_wh = excluded.normal_wh,
     peak_wh = excluded.peak_wh,
     offpeak_wh = excluded.offpeak_wh,
     estimated = excluded.estimated
-""".replace("{index_down}", INDEX_DOWN)
+""".replace("{index_down}", INDEX_DOWN).replace("{neighbour_days}", str(NEIGHBOUR_DAYS))
