@@ -24,6 +24,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -104,7 +105,17 @@ class Reading(Base):
     # kept for the operator, never used for consumption until resolved.
     flag: Mapped[str | None] = mapped_column(String(16))
 
-    __table_args__ = (Index("ix_readings_read_at_meter", "read_at", "meter_pk", "index_wh"),)
+    __table_args__ = (
+        Index("ix_readings_read_at_meter", "read_at", "meter_pk", "index_wh"),
+        # Flagged readings are rare: usage refreshes find them without scanning the day.
+        Index(
+            "ix_readings_flagged",
+            "read_at",
+            "meter_pk",
+            postgresql_where=text("flag IS NOT NULL"),
+            sqlite_where=text("flag IS NOT NULL"),
+        ),
+    )
 
 
 class DailyUsage(Base):
@@ -112,7 +123,9 @@ class DailyUsage(Base):
 
     __tablename__ = "daily_usage"
 
-    meter_pk: Mapped[int] = mapped_column(ForeignKey("meters.id"), primary_key=True)
+    # Derived from readings and rebuilt by meters.usage_store; no foreign key, whose per-row
+    # check would cost a third of a 3-million-meter refresh on PostgreSQL.
+    meter_pk: Mapped[int] = mapped_column(Integer, primary_key=True)
     day: Mapped[date] = mapped_column(Date, primary_key=True)
     used_wh: Mapped[int] = mapped_column(BigInteger)
     normal_wh: Mapped[int | None] = mapped_column(BigInteger)

@@ -142,31 +142,37 @@ def refresh_daily_usage(
         # seconds compiling the statement; JIT never pays off here. Lasts until commit.
         connection.exec_driver_sql("SET LOCAL jit = off")
     if meter_pks is not None and len(meter_pks) <= PROBE_LIMIT:
-        return _refresh_probed(connection, days, meter_pks, regular_too=True)
+        return _refresh_probed(connection, days, meter_pks)
+    connection.exec_driver_sql(
+        "CREATE TEMPORARY TABLE IF NOT EXISTS usage_irregular (meter_pk INTEGER PRIMARY KEY)"
+    )
+    connection.exec_driver_sql("DELETE FROM usage_irregular")
     sql, parameters = days.statement(_IRREGULAR, meter_pks)
-    irregular = sorted(connection.execute(text(sql).bindparams(*parameters)).scalars())
+    connection.execute(text(sql).bindparams(*parameters))
     sql, parameters = days.statement(_REGULAR, meter_pks)
     written = int(connection.execute(text(sql).bindparams(*parameters)).rowcount)
+    irregular = list(
+        connection.execute(
+            text("SELECT meter_pk FROM usage_irregular ORDER BY meter_pk")
+        ).scalars()
+    )
+    connection.exec_driver_sql("DROP TABLE usage_irregular")
     for start in range(0, len(irregular), PROBE_LIMIT):
         batch = irregular[start : start + PROBE_LIMIT]
-        written += _refresh_probed(connection, days, batch, regular_too=False)
+        written += _refresh_probed(connection, days, batch)
     return written
 
 
-def _refresh_probed(
-    connection: Connection, days: _Range, meter_pks: Sequence[int], *, regular_too: bool
-) -> int:
+def _refresh_probed(connection: Connection, days: _Range, meter_pks: Sequence[int]) -> int:
     """Upsert the days of a few meters, probing every boundary by key; rows written."""
-    rows_filter = "status <> 'missing'"
-    if not regular_too:
-        rows_filter += " AND NOT (status = 'ok' AND estimated = 0 AND regular = 1)"
-    sql, parameters = days.statement(_GENERAL, meter_pks, rows_filter=rows_filter)
+    sql, parameters = days.statement(_GENERAL, meter_pks)
     return int(connection.execute(text(sql).bindparams(*parameters)).rowcount)
 
 
 # Meters whose days are not all regular: installed or removed within the range, a boundary
-# without a reading within the tolerance, or an `index_down` reading in the range.
+# without exactly one reading within the tolerance, or an `index_down` reading in the range.
 _IRREGULAR = """
+INSERT INTO usage_irregular (meter_pk)
 WITH
 bounds (k, at, until_at) AS (VALUES {bound_rows}),
 scope AS (
@@ -176,25 +182,26 @@ scope AS (
       AND (m.removed_at IS NULL OR m.removed_at > :range_start) {meter_filter}
 ),
 hit_counts AS (
-    SELECT meter_pk, COUNT(*) AS hits
+    SELECT meter_pk, COUNT(*) AS hits, SUM(readings) AS readings
     FROM (
-        SELECT DISTINCT r.meter_pk, b.k
+        SELECT r.meter_pk, b.k, COUNT(*) AS readings
         FROM bounds b JOIN readings r ON r.read_at >= b.at AND r.read_at <= b.until_at
+        GROUP BY r.meter_pk, b.k
     ) AS hit
     GROUP BY meter_pk
 )
 SELECT s.meter_pk FROM scope s
 LEFT JOIN hit_counts h ON h.meter_pk = s.meter_pk
 WHERE s.installed_at > :range_start OR s.removed_at < :range_end
-   OR h.hits IS NULL OR h.hits < {bound_count}
+   OR h.hits IS NULL OR h.hits < {bound_count} OR h.readings > h.hits
 UNION
 SELECT f.meter_pk FROM readings f
 JOIN scope s ON s.meter_pk = f.meter_pk
 WHERE f.flag = '{index_down}' AND f.read_at >= :range_start AND f.read_at <= :range_end_until
 """.replace("{index_down}", INDEX_DOWN)
 
-# Regular days: an exact reading at both boundaries, the meter installed all day, nothing
-# flagged in between. One windowed self-join over the `(read_at, meter_pk, index_wh)` index.
+# Regular days of regular meters: the one reading at each boundary, differenced. One windowed
+# self-join over the `(read_at, meter_pk, index_wh)` index.
 _REGULAR = """
 INSERT INTO daily_usage (meter_pk, day, used_wh, normal_wh, peak_wh, offpeak_wh, estimated)
 WITH
@@ -208,16 +215,8 @@ JOIN bounds be ON be.k = d.k + 1
 JOIN readings b ON b.read_at >= bs.at AND b.read_at <= bs.until_at
 JOIN readings e
     ON e.meter_pk = b.meter_pk AND e.read_at >= be.at AND e.read_at <= be.until_at
-JOIN meters m ON m.id = b.meter_pk
-WHERE m.installed_at <= bs.at AND (m.removed_at IS NULL OR m.removed_at >= be.at)
-  AND e.index_wh >= b.index_wh {reading_filter}
-  AND NOT EXISTS (
-    SELECT 1 FROM readings r
-    WHERE r.meter_pk = b.meter_pk AND r.read_at >= bs.at AND r.read_at <= e.read_at
-      AND r.read_at <> b.read_at
-      AND (r.read_at < b.read_at OR (r.read_at >= be.at AND r.read_at < e.read_at)
-           OR r.flag = '{index_down}')
-  )
+WHERE e.index_wh >= b.index_wh {reading_filter}
+  AND NOT EXISTS (SELECT 1 FROM usage_irregular i WHERE i.meter_pk = b.meter_pk)
 ON CONFLICT (meter_pk, day) DO UPDATE SET
     used_wh = excluded.used_wh,
     normal_wh = excluded.normal_wh,
@@ -316,7 +315,6 @@ resolved AS MATERIALIZED (
 ),
 meter_days AS (
     SELECT s.meter_pk, d.k, d.day, d.window_low, d.window_high,
-        d.start_at AS day_start, d.end_at AS day_end,
         CASE WHEN s.installed_at > d.start_at THEN s.installed_at ELSE d.start_at END
             AS start_at,
         CASE WHEN s.removed_at IS NOT NULL AND s.removed_at < d.end_at THEN s.removed_at
@@ -341,16 +339,14 @@ day_values AS MATERIALIZED (
         e.normal_wh - b.normal_wh AS normal_wh,
         e.peak_wh - b.peak_wh AS peak_wh,
         e.offpeak_wh - b.offpeak_wh AS offpeak_wh,
-        b.estimated + e.estimated AS estimated,
-        CASE WHEN b.how = 'hit' AND e.how = 'hit' AND md.start_at = md.day_start
-             AND md.end_at = md.day_end THEN 1 ELSE 0 END AS regular
+        b.estimated + e.estimated AS estimated
     FROM meter_days md
     LEFT JOIN resolved b ON b.meter_pk = md.meter_pk AND b.at = md.start_at
     LEFT JOIN resolved e ON e.meter_pk = md.meter_pk AND e.at = md.end_at
 ),
 neighbours AS (
     SELECT meter_pk, k, day, window_low, window_high, status, used_wh, normal_wh, peak_wh,
-        offpeak_wh, estimated, regular,
+        offpeak_wh, estimated,
         CAST(SUM(CASE WHEN status = 'ok' THEN used_wh END) OVER w AS BIGINT) AS inside_sum,
         COUNT(CASE WHEN status = 'ok' THEN used_wh END) OVER w AS inside_count
     FROM day_values
@@ -381,7 +377,7 @@ SELECT meter_pk, day,
     CASE WHEN status = 'ok' THEN offpeak_wh END,
     status = 'drop' OR estimated > 0
 FROM estimates
-WHERE {rows_filter}
+WHERE status <> 'missing'
 ON CONFLICT (meter_pk, day) DO UPDATE SET
     used_wh = excluded.used_wh,
     normal_wh = excluded.normal_wh,

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-22 21:44:47.385540
+Create Date: 2026-11-22 22:10:05.883399
 """
 
 from __future__ import annotations
@@ -54,6 +54,20 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_customers_area"), ["area"], unique=False)
         batch_op.create_index(batch_op.f("ix_customers_phone"), ["phone"], unique=False)
         batch_op.create_index(batch_op.f("ix_customers_station"), ["station"], unique=False)
+
+    op.create_table(
+        "daily_usage",
+        sa.Column("meter_pk", sa.Integer(), nullable=False),
+        sa.Column("day", sa.Date(), nullable=False),
+        sa.Column("used_wh", sa.BigInteger(), nullable=False),
+        sa.Column("normal_wh", sa.BigInteger(), nullable=True),
+        sa.Column("peak_wh", sa.BigInteger(), nullable=True),
+        sa.Column("offpeak_wh", sa.BigInteger(), nullable=True),
+        sa.Column("estimated", sa.Boolean(), nullable=False),
+        sa.PrimaryKeyConstraint("meter_pk", "day", name=op.f("pk_daily_usage")),
+    )
+    with op.batch_alter_table("daily_usage", schema=None) as batch_op:
+        batch_op.create_index("ix_daily_usage_day_meter", ["day", "meter_pk"], unique=False)
 
     op.create_table(
         "outages",
@@ -299,23 +313,6 @@ def upgrade() -> None:
         )
 
     op.create_table(
-        "daily_usage",
-        sa.Column("meter_pk", sa.Integer(), nullable=False),
-        sa.Column("day", sa.Date(), nullable=False),
-        sa.Column("used_wh", sa.BigInteger(), nullable=False),
-        sa.Column("normal_wh", sa.BigInteger(), nullable=True),
-        sa.Column("peak_wh", sa.BigInteger(), nullable=True),
-        sa.Column("offpeak_wh", sa.BigInteger(), nullable=True),
-        sa.Column("estimated", sa.Boolean(), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["meter_pk"], ["meters.id"], name=op.f("fk_daily_usage_meter_pk_meters")
-        ),
-        sa.PrimaryKeyConstraint("meter_pk", "day", name=op.f("pk_daily_usage")),
-    )
-    with op.batch_alter_table("daily_usage", schema=None) as batch_op:
-        batch_op.create_index("ix_daily_usage_day_meter", ["day", "meter_pk"], unique=False)
-
-    op.create_table(
         "readings",
         sa.Column("meter_pk", sa.Integer(), nullable=False),
         sa.Column("read_at", meters.timestamps.UtcDateTime(timezone=True), nullable=False),
@@ -330,6 +327,13 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("meter_pk", "read_at", name=op.f("pk_readings")),
     )
     with op.batch_alter_table("readings", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_readings_flagged",
+            ["read_at", "meter_pk"],
+            unique=False,
+            postgresql_where=sa.text("flag IS NOT NULL"),
+            sqlite_where=sa.text("flag IS NOT NULL"),
+        )
         batch_op.create_index(
             "ix_readings_read_at_meter", ["read_at", "meter_pk", "index_wh"], unique=False
         )
@@ -366,12 +370,13 @@ def downgrade() -> None:
     op.drop_table("request_status_history")
     with op.batch_alter_table("readings", schema=None) as batch_op:
         batch_op.drop_index("ix_readings_read_at_meter")
+        batch_op.drop_index(
+            "ix_readings_flagged",
+            postgresql_where=sa.text("flag IS NOT NULL"),
+            sqlite_where=sa.text("flag IS NOT NULL"),
+        )
 
     op.drop_table("readings")
-    with op.batch_alter_table("daily_usage", schema=None) as batch_op:
-        batch_op.drop_index("ix_daily_usage_day_meter")
-
-    op.drop_table("daily_usage")
     with op.batch_alter_table("subscriptions", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_subscriptions_customer_id"))
         batch_op.drop_index(batch_op.f("ix_subscriptions_chat_user_id"))
@@ -419,6 +424,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_outages_area"))
 
     op.drop_table("outages")
+    with op.batch_alter_table("daily_usage", schema=None) as batch_op:
+        batch_op.drop_index("ix_daily_usage_day_meter")
+
+    op.drop_table("daily_usage")
     with op.batch_alter_table("customers", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_customers_station"))
         batch_op.drop_index(batch_op.f("ix_customers_phone"))
