@@ -1,0 +1,102 @@
+"""Area names (wards, former districts, power-company units) found fuzzily in a message."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from rapidfuzz import fuzz, process
+
+from nlu.normalize import normalize
+
+_PREFIXES = (
+    "thanh pho",
+    "thi xa",
+    "thi tran",
+    "dien luc",
+    "cong ty dien luc",
+    "phuong",
+    "quan",
+    "huyen",
+    "xa",
+    "tp",
+    "pc",
+    "p",
+    "q",
+)
+_SHORT_PREFIXES = {"quan": "q", "phuong": "p"}
+_MIN_CORE_CHARACTERS = 4
+_SCORE_CUTOFF = 90
+_MAX_WINDOW = 5
+# A bare name ("Bến Thành" without "phường") counts only after one of these words, or first.
+_PLACE_CUES = frozenset(
+    {"o", "tai", "khu", "vuc", "gan", "cho", "phuong", "quan", "huyen", "xa", "p", "q", "tp"}
+    | {"pho", "luc", "thi", "vung", "quanh", "canh", "thuoc"}
+)
+
+
+@dataclass(frozen=True, slots=True)
+class AreaIndex:
+    """Folded search keys of a gazetteer, each with the area name it stands for."""
+
+    keys: tuple[str, ...]
+    names: tuple[str, ...]
+    bare: tuple[bool, ...]
+    longest: int
+
+
+@lru_cache(maxsize=32)
+def build_index(areas: tuple[str, ...]) -> AreaIndex:
+    """The search keys of a gazetteer: full names, names without prefix, short forms (q1)."""
+    keys: list[str] = []
+    names: list[str] = []
+    bare: list[bool] = []
+    for area in areas:
+        for key, is_bare in _keys_of(area).items():
+            keys.append(key)
+            names.append(area)
+            bare.append(is_bare)
+    longest = max((key.count(" ") + 1 for key in keys), default=0)
+    return AreaIndex(tuple(keys), tuple(names), tuple(bare), min(longest, _MAX_WINDOW))
+
+
+def _keys_of(area: str) -> dict[str, bool]:
+    """Search keys of one area, each marked True when it is the bare name without its prefix."""
+    full = normalize(area)
+    keys = {full: False}
+    for prefix in _PREFIXES:
+        if full.startswith(prefix + " "):
+            core = full[len(prefix) + 1 :]
+            if core.isdigit():
+                short = _SHORT_PREFIXES.get(prefix)
+                if short:
+                    keys.update({f"{short}{core}": False, f"{short} {core}": False})
+            elif len(core) >= _MIN_CORE_CHARACTERS:
+                keys.setdefault(core, True)
+            break
+    return keys
+
+
+def find_area(tokens: list[str], areas: tuple[str, ...]) -> str | None:
+    """The area of the gazetteer the tokens name, matched fuzzily, or None."""
+    index = build_index(areas)
+    if not index.keys:
+        return None
+    best: tuple[float, int, str] | None = None
+    for size in range(index.longest, 0, -1):
+        for start in range(len(tokens) - size + 1):
+            window = " ".join(tokens[start : start + size])
+            if re.search(r"\d", window) and not window[-1].isdigit():
+                continue
+            match = process.extractOne(
+                window, index.keys, scorer=fuzz.ratio, score_cutoff=_SCORE_CUTOFF
+            )
+            if match is None:
+                continue
+            if index.bare[match[2]] and start > 0 and tokens[start - 1] not in _PLACE_CUES:
+                continue
+            candidate = (match[1], size, index.names[match[2]])
+            if best is None or candidate[:2] > best[:2]:
+                best = candidate
+    return best[2] if best else None

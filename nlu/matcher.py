@@ -1,0 +1,294 @@
+"""The intent matcher: fuzzy similarity to examples, word-pair profiles and weighted keywords."""
+
+from __future__ import annotations
+
+import json
+import math
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from functools import lru_cache
+from importlib import resources
+from itertools import pairwise
+from types import MappingProxyType
+
+from rapidfuzz import fuzz, process
+from rapidfuzz.distance import Levenshtein
+
+from nlu.entities import extract_entities
+from nlu.intents import Intent
+from nlu.normalize import normalize
+from nlu.result import ParseResult
+
+# Entity markers are tokens added to the text that is matched: "@kwh", "@money", ...
+MARKER = "@"
+# A date for turning the examples into features; marker presence does not depend on it.
+_EXAMPLE_DAY = date(2000, 6, 15)
+_FUZZY_CANDIDATES = 60
+_MIN_CORRECTED_LENGTH = 5
+_LONG_TOKEN = 8
+_MAX_KEYWORD_SUM = 1.5
+_RANKING_SIZE = 3
+
+
+@dataclass(frozen=True, slots=True)
+class Weights:
+    """How the three scores blend, and the score below which a message is `unknown`.
+
+    Chosen by 5-fold cross-validation on the training examples (never on the held-out file).
+    """
+
+    fuzzy: float = 4 / 12
+    profile: float = 3 / 12
+    keywords: float = 5 / 12
+    out_of_scope: float = 0.5
+    fuzzy_floor: float = 0.3
+    unknown_below: float = 0.25 / 1.2
+
+
+@dataclass(frozen=True, slots=True)
+class Features:
+    """A message prepared for matching."""
+
+    normalized: str
+    entities: Mapping[str, object]
+    text: str
+
+
+class Matcher:
+    """Scores every intent for a message and picks the best, or `unknown`."""
+
+    def __init__(
+        self,
+        examples: Iterable[tuple[str, Intent]],
+        keywords: Mapping[Intent, Mapping[str, float]],
+        weights: Weights | None = None,
+    ) -> None:
+        """Prepare the examples and keywords once; parsing then does no loading."""
+        self.weights = weights or Weights()
+        self._intents = tuple(Intent)
+        self._keywords = {
+            intent: tuple((_keyword_parts(phrase), weight) for phrase, weight in table.items())
+            for intent, table in keywords.items()
+        }
+        vocabulary: set[str] = set()
+        for phrases in self._keywords.values():
+            for parts, _ in phrases:
+                for part in parts:
+                    vocabulary.update(part.split())
+        prepared: list[tuple[str, Intent]] = []
+        for text, intent in examples:
+            normalized = normalize(text)
+            vocabulary.update(normalized.split())
+            prepared.append((normalized, intent))
+        self._vocabulary = frozenset(word for word in vocabulary if word.isalpha())
+        self._vocabulary_list = sorted(self._vocabulary)
+        self._correct = lru_cache(maxsize=16384)(self._correct_token)
+        featured = [
+            (self._match_text(normalized, _markers(text_entities(normalized))), intent)
+            for normalized, intent in prepared
+        ]
+        self._example_texts = [text for text, _ in featured]
+        self._example_intents = [intent for _, intent in featured]
+        self._profiles, self._idf = _build_profiles(featured)
+
+    @classmethod
+    def from_package_data(cls) -> Matcher:
+        """The matcher built from `nlu/data/examples.jsonl` and `nlu/data/keywords.json`."""
+        data = resources.files("nlu") / "data"
+        examples = read_examples((data / "examples.jsonl").read_text(encoding="utf-8"))
+        keywords = read_keywords((data / "keywords.json").read_text(encoding="utf-8"))
+        return cls(examples, keywords)
+
+    def features(self, text: str, today: date, areas: Sequence[str] = ()) -> Features:
+        """The normalised text, the entities and the text that is matched."""
+        normalized = normalize(text)
+        entities = extract_entities(text, normalized, today, areas)
+        return Features(normalized, entities, self._match_text(normalized, _markers(entities)))
+
+    def parse(self, text: str, today: date, areas: Sequence[str] = ()) -> ParseResult:
+        """The intent, confidence and entities of one message."""
+        features = self.features(text, today, areas)
+        ranking = self.rank(features.text)
+        best_intent, best_score = ranking[0]
+        known = [(intent, score) for intent, score in ranking if intent is not Intent.UNKNOWN]
+        best_known = known[0][1] if known else 0.0
+        if best_intent is Intent.UNKNOWN or best_score < self.weights.unknown_below:
+            confidence = max(1.0 - best_known, best_score if best_intent is Intent.UNKNOWN else 0)
+            intent = Intent.UNKNOWN
+        else:
+            intent, confidence = best_intent, best_score
+        return ParseResult(
+            text=text,
+            intent=intent,
+            confidence=_unit(confidence),
+            entities=MappingProxyType(dict(features.entities)),
+            ranking=tuple((name, _unit(score)) for name, score in ranking[:_RANKING_SIZE]),
+        )
+
+    def rank(self, match_text: str) -> list[tuple[Intent, float]]:
+        """Every intent with its blended score, best first."""
+        weights = self.weights
+        fuzzy = self._fuzzy_scores(match_text)
+        profile = self._profile_scores(match_text)
+        keyword = self._keyword_scores(match_text)
+        # Out-of-scope words (water bills, gold prices) damp every electricity intent.
+        damping = 1.0 - weights.out_of_scope * max(keyword.get(Intent.UNKNOWN, 0.0), 0.0)
+        scores = [
+            (
+                intent,
+                (
+                    weights.fuzzy * fuzzy.get(intent, 0.0)
+                    + weights.profile * profile.get(intent, 0.0)
+                    + weights.keywords * keyword.get(intent, 0.0)
+                )
+                * (1.0 if intent is Intent.UNKNOWN else damping),
+            )
+            for intent in self._intents
+        ]
+        scores.sort(key=lambda pair: pair[1], reverse=True)
+        return scores
+
+    def _match_text(self, normalized: str, markers: Sequence[str]) -> str:
+        words = [
+            "#" if any(c.isdigit() for c in token) else self._correct(token)
+            for token in normalized.split()
+        ]
+        return " ".join([*words, *markers])
+
+    def _correct_token(self, token: str) -> str:
+        """A typo corrected to a known word, or a run-together pair split ("tiendien")."""
+        if token in self._vocabulary or len(token) < _MIN_CORRECTED_LENGTH:
+            return token
+        if not token.isalpha():
+            return token
+        for cut in range(2, len(token) - 1):
+            if token[:cut] in self._vocabulary and token[cut:] in self._vocabulary:
+                return f"{token[:cut]} {token[cut:]}"
+        limit = 2 if len(token) >= _LONG_TOKEN else 1
+        match = process.extractOne(
+            token, self._vocabulary_list, scorer=Levenshtein.distance, score_cutoff=limit
+        )
+        return match[0] if match is not None else token
+
+    def _fuzzy_scores(self, match_text: str) -> dict[Intent, float]:
+        best: dict[Intent, float] = {}
+        floor = self.weights.fuzzy_floor
+        for _, score, index in process.extract(
+            match_text,
+            self._example_texts,
+            scorer=fuzz.token_sort_ratio,
+            limit=_FUZZY_CANDIDATES,
+        ):
+            intent = self._example_intents[index]
+            similarity = max(score / 100 - floor, 0.0) / (1.0 - floor)
+            if similarity > best.get(intent, 0.0):
+                best[intent] = similarity
+        return best
+
+    def _profile_scores(self, match_text: str) -> dict[Intent, float]:
+        query = {term: self._idf[term] for term in _terms(match_text) if term in self._idf}
+        norm = math.sqrt(sum(weight * weight for weight in query.values()))
+        scores: dict[Intent, float] = defaultdict(float)
+        if not norm:
+            return scores
+        for term, weight in query.items():
+            for intent, profile_weight in self._profiles.get(term, ()):
+                scores[intent] += weight / norm * profile_weight
+        return scores
+
+    def _keyword_scores(self, match_text: str) -> dict[Intent, float]:
+        """Per intent: matched positive weights (capped), minus matched negative weights."""
+        padded = f" {match_text} "
+        scores: dict[Intent, float] = {}
+        for intent, phrases in self._keywords.items():
+            support = against = 0.0
+            for parts, weight in phrases:
+                if all(part in padded for part in parts):
+                    if weight > 0:
+                        support += weight
+                    else:
+                        against += weight
+            total = min(support, _MAX_KEYWORD_SUM) + against
+            if total:
+                scores[intent] = max(total, -_MAX_KEYWORD_SUM) / _MAX_KEYWORD_SUM
+        return scores
+
+
+def text_entities(normalized: str) -> dict[str, object]:
+    """The entities of an example, found with a fixed date (only their presence matters)."""
+    return extract_entities(normalized, normalized, _EXAMPLE_DAY, ())
+
+
+def read_examples(text: str) -> list[tuple[str, Intent]]:
+    """The (text, intent) pairs of a JSON-lines file of examples."""
+    examples: list[tuple[str, Intent]] = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        record = json.loads(line)
+        try:
+            examples.append((str(record["text"]), Intent(record["intent"])))
+        except (KeyError, ValueError) as error:
+            raise ValueError(f"examples line {number}: {error}") from None
+    return examples
+
+
+def read_keywords(text: str) -> dict[Intent, dict[str, float]]:
+    """The weighted phrases of each intent from the keywords JSON file."""
+    table = json.loads(text)
+    return {
+        Intent(name): {phrase: float(weight) for phrase, weight in phrases.items()}
+        for name, phrases in table.items()
+        if not name.startswith("_")
+    }
+
+
+def _keyword_parts(phrase: str) -> tuple[str, ...]:
+    """A keyword as the padded pieces that must all occur ("mỗi ngày+gửi" has two)."""
+    return tuple(
+        f" {part.strip()} " if part.strip().startswith(MARKER) else f" {normalize(part)} "
+        for part in phrase.split("+")
+    )
+
+
+def _markers(entities: Mapping[str, object]) -> list[str]:
+    return [f"{MARKER}{name}" for name in entities]
+
+
+def _terms(text: str) -> set[str]:
+    words = text.split()
+    return {
+        *words,
+        *(f"{first} {second}" for first, second in pairwise(words)),
+    }
+
+
+def _build_profiles(
+    featured: Sequence[tuple[str, Intent]],
+) -> tuple[dict[str, tuple[tuple[Intent, float], ...]], dict[str, float]]:
+    """Per-intent centroids of tf-idf word and word-pair vectors, as an inverted index."""
+    document_frequency: dict[str, int] = defaultdict(int)
+    example_terms = [(_terms(text), intent) for text, intent in featured]
+    for terms, _ in example_terms:
+        for term in terms:
+            document_frequency[term] += 1
+    count = len(example_terms)
+    idf = {term: math.log((count + 1) / (df + 1)) + 1 for term, df in document_frequency.items()}
+    centroids: dict[Intent, dict[str, float]] = defaultdict(lambda: defaultdict(float))
+    for terms, intent in example_terms:
+        norm = math.sqrt(sum(idf[term] ** 2 for term in terms)) or 1.0
+        for term in terms:
+            centroids[intent][term] += idf[term] / norm
+    index: dict[str, list[tuple[Intent, float]]] = defaultdict(list)
+    for intent, centroid in centroids.items():
+        norm = math.sqrt(sum(value * value for value in centroid.values())) or 1.0
+        for term, value in centroid.items():
+            index[term].append((intent, value / norm))
+    return {term: tuple(pairs) for term, pairs in index.items()}, idf
+
+
+def _unit(value: float) -> float:
+    """A score clipped to 0.0-1.0 with three decimals, for display and logs."""
+    return float(f"{min(max(value, 0.0), 1.0):.3f}")
