@@ -1,0 +1,151 @@
+"""readings.csv: validated in Python as it streams, staged in bulk, merged with set-based SQL.
+
+The row loop is the hot path (millions of rows): it avoids per-row objects and caches the
+conversion of each distinct time text. Rows go to a scratch table through the engine's fast
+path (SQLite executemany with the meter looked up in the same statement; PostgreSQL COPY);
+`readings_sql` then checks, counts, merges and flags them in a few statements.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, tzinfo
+from pathlib import Path
+
+from sqlalchemy import Connection
+
+from meters.importer import readings_sql
+from meters.importer.context import ImportContext
+from meters.importer.csvstream import Columns, ProgressCallback, read_rows
+from meters.importer.errors import FieldError, ImportRejected, ProblemLog
+from meters.importer.fields import parse_energy_wh, parse_key, parse_moment
+from meters.importer.summary import ImportSummary
+
+COLUMNS = Columns(
+    required=("meter_id", "read_at", "index_kwh"),
+    optional=("index_normal", "index_peak", "index_offpeak"),
+)
+REGISTERS = ("index_normal", "index_peak", "index_offpeak")
+MOMENT_CACHE_SIZE = 4096
+
+# (line, meter_id, read_at as UTC text, index_wh, normal_wh, peak_wh, offpeak_wh)
+StagedRow = tuple[int, str, str, int, int | None, int | None, int | None]
+
+
+class _MomentCache:
+    """Time texts converted to the stored UTC text, remembered (daily files repeat them)."""
+
+    def __init__(self, zone: tzinfo) -> None:
+        self._zone = zone
+        self._known: dict[str, str] = {}
+
+    def utc_text(self, text: str) -> str:
+        known = self._known.get(text)
+        if known is not None:
+            return known
+        moment = parse_moment(text, self._zone).astimezone(UTC)
+        # exactly what SQLAlchemy's SQLite DateTime writes (UtcDateTime stores naive UTC)
+        stored = (
+            f"{moment.year:04d}-{moment.month:02d}-{moment.day:02d} "
+            f"{moment.hour:02d}:{moment.minute:02d}:{moment.second:02d}.{moment.microsecond:06d}"
+        )
+        if len(self._known) >= MOMENT_CACHE_SIZE:
+            self._known.clear()
+        self._known[text] = stored
+        return stored
+
+
+class _Stream:
+    """Validates rows as they stream and yields the good ones until the first bad one."""
+
+    def __init__(self, path: Path, context: ImportContext, problems: ProblemLog) -> None:
+        self.path = path
+        self.problems = problems
+        self.moments = _MomentCache(context.zone)
+        self.rows = 0
+        # strictly increasing (meter_id, read_at) proves the file has no repeated key
+        self.sorted = True
+
+    def staged_rows(self, on_progress: ProgressCallback | None) -> Iterator[StagedRow]:
+        problems = self.problems
+        utc_text = self.moments.utc_text
+        last_key = ("", "")
+        for line, values in read_rows(self.path, COLUMNS, problems, on_progress):
+            self.rows += 1
+            meter_text, read_at_text, index_text, normal_text, peak_text, offpeak_text = values
+            bad = False
+            try:
+                meter_id = parse_key(meter_text)
+            except FieldError as error:
+                problems.add(line, "meter_id", str(error))
+                bad = True
+            try:
+                read_at = utc_text(read_at_text)
+            except FieldError as error:
+                problems.add(line, "read_at", str(error))
+                bad = True
+            try:
+                index_wh = parse_energy_wh(index_text)
+            except FieldError as error:
+                problems.add(line, "index_kwh", str(error))
+                bad = True
+            registers: tuple[int | None, int | None, int | None] | None
+            if normal_text or peak_text or offpeak_text:
+                registers = self._registers(line, (normal_text, peak_text, offpeak_text))
+                bad = bad or registers is None
+            else:
+                registers = (None, None, None)
+            if bad or problems or registers is None:
+                continue  # once the file is known bad, only validation continues
+            key = (meter_id, read_at)
+            if key <= last_key:
+                self.sorted = False
+            last_key = key
+            yield (line, meter_id, read_at, index_wh, *registers)
+
+    def _registers(self, line: int, texts: tuple[str, str, str]) -> tuple[int, int, int] | None:
+        """The three time-of-use registers in Wh, or None when any is missing or bad."""
+        parsed: list[int] = []
+        for column, text in zip(REGISTERS, texts, strict=True):
+            try:
+                parsed.append(parse_energy_wh(text))
+            except FieldError as error:
+                message = str(error)
+                if message == "is required":
+                    message = "is required when any time-of-use register is given"
+                self.problems.add(line, column, message)
+        if len(parsed) != len(REGISTERS):
+            return None
+        return parsed[0], parsed[1], parsed[2]
+
+
+def import_readings(
+    connection: Connection,
+    path: Path,
+    context: ImportContext,
+    problems: ProblemLog,
+    on_progress: ProgressCallback | None = None,
+) -> ImportSummary:
+    """Import readings.csv inside the open transaction; raise ImportRejected on bad rows."""
+    stream = _Stream(path, context, problems)
+    stage = readings_sql.stage_readings(connection, stream.staged_rows(on_progress))
+    if stream.rows == 0 and not problems:
+        problems.add(2, "row", "no data rows after the header")
+    if problems:
+        raise ImportRejected(problems.lines())
+    readings_sql.check_meters(connection, stage, problems)
+    if not stream.sorted:
+        readings_sql.check_repeats(connection, stage, problems)
+    if problems:
+        raise ImportRejected(problems.lines())
+    counts = readings_sql.merge(connection, stage, stream.rows)
+    warnings = ProblemLog(str(path))
+    readings_sql.flag_index_down(connection, stage, warnings, context.zone)
+    readings_sql.drop(connection, stage)
+    return ImportSummary(
+        "readings",
+        stream.rows,
+        counts,
+        flagged=warnings.count,
+        warnings=warnings.lines(suffix=" (flagged)"),
+    )
