@@ -35,7 +35,9 @@ _SCALES_SLANG = {"cu": 1_000_000, "lit": 100_000, "xi": 10}
 _MONEY_UNITS = frozenset({"d", "dong", "vnd", "vnđ"})
 _THOUSANDS = re.compile(r"^\d{1,3}(?:[.,]\d{3})+$")
 _DECIMAL = re.compile(r"^\d+(?:[.,]\d+)?$")
-_COMPACT_MILLIONS = re.compile(r"^(\d+)tr(\d{1,3})$")
+_COMPACT_MILLIONS = re.compile(r"^(\d{1,6})tr(\d{1,3})$")
+# Longer runs of digits are not amounts (and would overflow a float).
+_MAX_DIGITS = 15
 _MAX_TOKENS_IN_AMOUNT = 12
 _TEN = "muoi"
 _TENS_AND_HUNDREDS = frozenset({_TEN, "tram"})
@@ -64,6 +66,8 @@ class Amount:
 
 def parse_numeral(token: str) -> Decimal | None:
     """The value of a token of digits: "350", "1.5", "1,5", "2.500.000"; None otherwise."""
+    if len(token) > _MAX_DIGITS:
+        return None
     if _THOUSANDS.match(token):
         return Decimal(token.replace(".", "").replace(",", ""))
     if _DECIMAL.match(token):
