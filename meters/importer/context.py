@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, tzinfo
+from datetime import datetime
 from typing import TypeVar
+from zoneinfo import ZoneInfo
 
 from meters.importer.errors import FieldError, ProblemLog
 
@@ -16,7 +17,7 @@ T = TypeVar("T")
 class ImportContext:
     """The local time zone of times without an offset, and the moment of the import (UTC)."""
 
-    zone: tzinfo
+    zone: ZoneInfo
     now: datetime
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -18,6 +19,7 @@ from meters.importer.fields import (
     parse_customer_code,
     parse_decimal,
     parse_key,
+    parse_optional_moment,
     parse_optional_text,
     parse_phone,
     parse_text,
@@ -54,6 +56,7 @@ class CustomerRecord:
     station: str | None
     reading_day: int
     power_company: str | None
+    installed_at: datetime | None
 
     def customer_values(self) -> dict[str, Any]:
         """The `customers` columns of this record."""
@@ -95,7 +98,7 @@ class CustomerKind:
             "meter_kind",
             "reading_day",
         ),
-        optional=("households", "voltage_kv", "station", "power_company"),
+        optional=("households", "voltage_kv", "station", "power_company", "installed_at"),
     )
 
     def parse(self, fields: Fields, context: ImportContext) -> CustomerRecord:
@@ -115,6 +118,9 @@ class CustomerKind:
             reading_day=fields.take("reading_day", lambda text: parse_whole(text, 1, 31)),
             power_company=fields.take(
                 "power_company", lambda text: parse_optional_text(text, 120)
+            ),
+            installed_at=fields.take(
+                "installed_at", lambda text: parse_optional_moment(text, context.zone)
             ),
         )
 
@@ -192,7 +198,7 @@ class CustomerKind:
             insert(customers).returning(customers.c.customer_code, customers.c.id),
             [{**record.customer_values(), "updated_at": context.now} for record in records],
         )
-        ids: dict[str, int] = {code: id_ for code, id_ in result}
+        ids: dict[str, int] = dict(result.tuples().all())
         connection.execute(
             insert(meters),
             [
@@ -200,7 +206,7 @@ class CustomerKind:
                     "meter_id": record.meter_id,
                     "customer_id": ids[record.customer_code],
                     "kind": record.meter_kind,
-                    "installed_at": context.now,
+                    "installed_at": record.installed_at or context.now,
                     "removed_at": None,
                 }
                 for record in records
@@ -227,24 +233,28 @@ class CustomerKind:
                 .values(**values, updated_at=context.now)
             )
             changed = True
+        installed_at = record.installed_at or context.now
         if active_meter is not None and active_meter.meter_id == record.meter_id:
-            if active_meter.kind != record.meter_kind:
+            meter_values: dict[str, Any] = {"kind": record.meter_kind}
+            if record.installed_at is not None:
+                meter_values["installed_at"] = record.installed_at
+            if differs(active_meter._mapping, meter_values):
                 connection.execute(
-                    update(meters)
-                    .where(meters.c.id == active_meter.id)
-                    .values(kind=record.meter_kind)
+                    update(meters).where(meters.c.id == active_meter.id).values(**meter_values)
                 )
                 changed = True
             return changed
-        if active_meter is not None:  # a replacement: the old meter leaves service now
+        if active_meter is not None:  # a replacement: the old meter leaves service
             connection.execute(
-                update(meters).where(meters.c.id == active_meter.id).values(removed_at=context.now)
+                update(meters)
+                .where(meters.c.id == active_meter.id)
+                .values(removed_at=installed_at)
             )
         if owned_meter is not None:  # back to one of this customer's earlier meters
             connection.execute(
                 update(meters)
                 .where(meters.c.id == owned_meter.id)
-                .values(kind=record.meter_kind, installed_at=context.now, removed_at=None)
+                .values(kind=record.meter_kind, installed_at=installed_at, removed_at=None)
             )
         else:
             connection.execute(
@@ -252,7 +262,7 @@ class CustomerKind:
                     meter_id=record.meter_id,
                     customer_id=current.id,
                     kind=record.meter_kind,
-                    installed_at=context.now,
+                    installed_at=installed_at,
                 )
             )
         return True

@@ -21,4 +21,4 @@ def customer_ids(connection: Connection, codes: Iterable[str]) -> dict[str, int]
             customers.c.customer_code.in_(wanted)
         )
     ).tuples()
-    return dict(rows)
+    return dict(rows.all())

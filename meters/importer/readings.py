@@ -141,6 +141,7 @@ def import_readings(
     counts = readings_sql.merge(connection, stage, stream.rows)
     warnings = ProblemLog(str(path))
     readings_sql.flag_index_down(connection, stage, warnings, context.zone)
+    readings_sql.refresh_usage(connection, stage, context.zone)
     readings_sql.drop(connection, stage)
     return ImportSummary(
         "readings",

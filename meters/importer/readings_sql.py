@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime, tzinfo
+from datetime import UTC, datetime, timedelta, tzinfo
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection
 
@@ -22,6 +23,7 @@ from meters.importer.scratch import (
     write_rows,
 )
 from meters.importer.summary import Counts
+from meters.usage_store import refresh_daily_usage
 
 # (line, meter_id, read_at as UTC text, index_wh, normal_wh, peak_wh, offpeak_wh)
 StagedRow = tuple[int, str, str, int, int | None, int | None, int | None]
@@ -55,6 +57,9 @@ _CHECKED = (
     ScratchColumn("down", "INTEGER", "integer"),
 )
 _REGISTERS = ("index_wh", "normal_wh", "peak_wh", "offpeak_wh")
+# Up to this many meters the usage refresh is limited to them; beyond, it covers every meter.
+USAGE_METER_LIST_LIMIT = 1000
+USAGE_WINDOW_DAYS = 31
 
 
 @dataclass(frozen=True, slots=True)
@@ -244,6 +249,29 @@ def _down(
     ).tuples()
 
 
+def refresh_usage(connection: Connection, stage: Stage, zone: ZoneInfo) -> None:
+    """Recompute the daily use of the days and meters the staged readings touch."""
+    first, last, meter_count = connection.exec_driver_sql(
+        f"SELECT MIN(read_at), MAX(read_at), COUNT(DISTINCT meter_pk) FROM {stage.name}"  # noqa: S608
+    ).one()
+    if first is None:
+        return
+    meter_pks: list[int] | None = None
+    if meter_count <= USAGE_METER_LIST_LIMIT:
+        meter_pks = list(
+            connection.exec_driver_sql(
+                f"SELECT DISTINCT meter_pk FROM {stage.name}"  # noqa: S608
+            ).scalars()
+        )
+    # a reading moves the day boundaries on both sides of it
+    day = _as_utc(first).astimezone(zone).date() - timedelta(days=1)
+    last_day = _as_utc(last).astimezone(zone).date() + timedelta(days=1)
+    while day <= last_day:
+        window_end = min(last_day, day + timedelta(days=USAGE_WINDOW_DAYS - 1))
+        refresh_daily_usage(connection, day, window_end, zone, meter_pks)
+        day = window_end + timedelta(days=1)
+
+
 def drop(connection: Connection, stage: Stage) -> None:
     """Drop the staged rows."""
     drop_scratch(connection, stage.table)
@@ -254,12 +282,15 @@ def _kwh(watt_hours: int) -> str:
     return f"{watt_hours // 1000}.{watt_hours % 1000:03d}"
 
 
-def _local(moment: object, zone: tzinfo) -> str:
-    """A stored moment (SQLite text or aware datetime) as local ISO time."""
+def _as_utc(moment: object) -> datetime:
+    """A stored moment (SQLite text, naive UTC or aware datetime) as an aware datetime."""
     if isinstance(moment, str):
-        value = datetime.fromisoformat(moment).replace(tzinfo=UTC)
-    elif isinstance(moment, datetime):
-        value = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-    else:  # pragma: no cover - the column holds times
-        return str(moment)
-    return value.astimezone(zone).isoformat(timespec="minutes")
+        moment = datetime.fromisoformat(moment)
+    if not isinstance(moment, datetime):  # pragma: no cover - the columns hold times
+        raise TypeError(f"not a moment: {moment!r}")
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _local(moment: object, zone: tzinfo) -> str:
+    """A stored moment as local ISO time."""
+    return _as_utc(moment).astimezone(zone).isoformat(timespec="minutes")
