@@ -1,0 +1,107 @@
+"""Usage queries over the store, in domain language; never commits."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import Connection, Integer, cast, func, select
+
+from meters.model import CustomerRef, DayUse, MeterIndex, MeterInfo
+from meters.schema import Customer, DailyUsage, Meter, Reading
+
+
+class SqlMeterRepository:
+    """Reads customers, meters, readings and daily use through one connection."""
+
+    def __init__(self, connection: Connection) -> None:
+        self._connection = connection
+
+    def customer_by_code(self, customer_code: str) -> CustomerRef | None:
+        """The customer with `customer_code`, if any."""
+        row = self._connection.execute(
+            select(Customer.id, Customer.customer_code, Customer.name, Customer.reading_day).where(
+                Customer.customer_code == customer_code
+            )
+        ).first()
+        return None if row is None else CustomerRef(*row)
+
+    def meters_of_customer(self, customer_pk: int) -> tuple[MeterInfo, ...]:
+        """Every meter the customer has had, oldest installation first."""
+        rows = self._connection.execute(
+            select(Meter.id, Meter.meter_id, Meter.kind, Meter.installed_at, Meter.removed_at)
+            .where(Meter.customer_id == customer_pk)
+            .order_by(Meter.installed_at, Meter.id)
+        )
+        return tuple(MeterInfo(*row) for row in rows)
+
+    def daily_usage_between(
+        self, meter_pks: Sequence[int], first_day: date, last_day: date
+    ) -> tuple[DayUse, ...]:
+        """Daily use summed over `meter_pks` for each day of the range that has data."""
+        if not meter_pks:
+            return ()
+        rows = self._connection.execute(
+            select(
+                DailyUsage.day,
+                func.sum(DailyUsage.used_wh),
+                func.sum(DailyUsage.normal_wh),
+                func.sum(DailyUsage.peak_wh),
+                func.sum(DailyUsage.offpeak_wh),
+                func.max(cast(DailyUsage.estimated, Integer)),
+            )
+            .where(
+                DailyUsage.meter_pk.in_(meter_pks),
+                DailyUsage.day >= first_day,
+                DailyUsage.day <= last_day,
+            )
+            .group_by(DailyUsage.day)
+            .order_by(DailyUsage.day)
+        )
+        return tuple(
+            DayUse(
+                day=day,
+                used_wh=int(used),
+                normal_wh=_whole(normal),
+                peak_wh=_whole(peak),
+                offpeak_wh=_whole(offpeak),
+                estimated=bool(estimated),
+            )
+            for day, used, normal, peak, offpeak, estimated in rows
+        )
+
+    def latest_reading(self, meter_pk: int) -> MeterIndex | None:
+        """The newest reading of a meter, if it has any."""
+        row = self._connection.execute(
+            select(
+                Meter.meter_id,
+                Reading.read_at,
+                Reading.index_wh,
+                Reading.normal_wh,
+                Reading.peak_wh,
+                Reading.offpeak_wh,
+            )
+            .join(Meter, Meter.id == Reading.meter_pk)
+            .where(Reading.meter_pk == meter_pk)
+            .order_by(Reading.read_at.desc())
+            .limit(1)
+        ).first()
+        return None if row is None else MeterIndex(*row)
+
+    def newest_reading_at(self, meter_pks: Sequence[int]) -> datetime | None:
+        """The moment of the newest reading of any of `meter_pks`."""
+        if not meter_pks:
+            return None
+        moment: datetime | None = self._connection.execute(
+            select(func.max(Reading.read_at)).where(Reading.meter_pk.in_(meter_pks))
+        ).scalar_one()
+        return moment
+
+
+def _whole(value: object) -> int | None:
+    """An integer from a SQL sum (PostgreSQL returns Decimal), None stays None."""
+    if value is None:
+        return None
+    assert isinstance(value, int | Decimal)
+    return int(value)
