@@ -8,7 +8,7 @@ from datetime import date, timedelta
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import Connection, Engine, select
+from sqlalchemy import Connection, Engine, delete, select
 
 from meters.schema import DailyUsage
 from meters.usage_store import INDEX_DOWN, refresh_daily_usage
@@ -255,3 +255,27 @@ def test_daily_use_adds_up_to_the_register_difference(
         transaction.rollback()
     assert len(usage) == 14
     assert whole == final - 1_000_000
+
+
+def test_named_meters_and_all_meters_give_the_same_rows(connection: Connection) -> None:
+    customer = add_customer(connection)
+    regular = add_meter(connection, customer, "REGULAR")
+    gap = add_meter(connection, customer, "GAP")
+    reset = add_meter(connection, customer, "RESET")
+    add_daily_readings(connection, regular, DAY, [1000, 2000, 3000, 4000])
+    add_reading(connection, gap, local(DAY, 0, 5), 0)
+    add_reading(connection, gap, local(DAY + timedelta(days=4), 0, 5), 10_000)
+    add_daily_readings(connection, reset, DAY, [1500, 2500])
+    add_reading(connection, reset, local(DAY + timedelta(days=3), 0, 5), 40, flag=INDEX_DOWN)
+    add_reading(connection, reset, local(DAY + timedelta(days=4), 0, 5), 1040)
+    meters = [regular, gap, reset]
+    last = DAY + timedelta(days=3)
+
+    refresh_daily_usage(connection, DAY, last, ZONE)
+    everyone = {meter: stored_usage(connection, meter) for meter in meters}
+    connection.execute(delete(DailyUsage))
+    refresh_daily_usage(connection, DAY, last, ZONE, meter_pks=meters)
+    named = {meter: stored_usage(connection, meter) for meter in meters}
+
+    assert everyone == named
+    assert everyone[reset][DAY + timedelta(days=2)] == (1667, True)
