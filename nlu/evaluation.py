@@ -179,7 +179,7 @@ def _score_entities(
 def same_value(expected: object, found: object) -> bool:
     """Whether two entity values are equal, numbers compared by value."""
     if isinstance(expected, bool) or isinstance(found, bool):
-        return expected == found
+        return type(expected) is type(found) and expected == found
     if isinstance(expected, int | float) and isinstance(found, int | float):
         return float(expected) == float(found)
     if isinstance(expected, dict) and isinstance(found, dict):

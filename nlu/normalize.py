@@ -42,8 +42,8 @@ def normalize(text: str) -> str:
     folded = _LOOSE_PUNCTUATION.sub(" ", folded)
     tokens: list[str] = []
     for raw in folded.split():
-        tokens.extend(_expand(raw, tokens[-1] if tokens else ""))
-    if tokens and tokens[-1] == "hong":
+        tokens.extend(_expand(raw, _last_number_word(tokens)))
+    if tokens and tokens[-1] == "hong" and tokens[-2:-1] not in (["bi"], ["da"], ["hu"]):
         # Southern "hông" ends a question ("được hông"); elsewhere "hong" is "hỏng" (broken).
         tokens[-1] = "khong"
     joined = f" {' '.join(tokens)} "
@@ -51,6 +51,15 @@ def normalize(text: str) -> str:
         if old in joined:
             joined = joined.replace(old, new)
     return joined.strip()
+
+
+def _last_number_word(tokens: list[str]) -> str:
+    """The last token, with "tư"/"lăm" counted as numbers only right after "mươi"/"mười"."""
+    if not tokens:
+        return ""
+    if tokens[-1] in ("tu", "lam") and tokens[-2:-1] == ["muoi"]:
+        return "muoi"
+    return tokens[-1]
 
 
 def _expand(raw: str, previous: str) -> list[str]:
