@@ -198,7 +198,7 @@ class CustomerKind:
             insert(customers).returning(customers.c.customer_code, customers.c.id),
             [{**record.customer_values(), "updated_at": context.now} for record in records],
         )
-        ids: dict[str, int] = dict(result.tuples().all())
+        ids: dict[str, int] = {row[0]: row[1] for row in result}
         connection.execute(
             insert(meters),
             [

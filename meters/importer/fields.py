@@ -9,15 +9,16 @@ from decimal import Decimal, InvalidOperation
 
 from meters.importer.errors import FieldError
 
-_DECIMAL = re.compile(r"(\d+)(?:\.(\d+))?")
-_WHOLE = re.compile(r"\d+")
-_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_DECIMAL = re.compile(r"(\d+)(?:\.(\d+))?", re.ASCII)
+_WHOLE = re.compile(r"\d+", re.ASCII)
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
 _MOMENT = re.compile(
-    r"\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,6})?)?)?(?:Z|[+-]\d{2}:?\d{2})?"
+    r"\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,6})?)?)?(?:Z|[+-]\d{2}:?\d{2})?",
+    re.ASCII,
 )
-_CUSTOMER_CODE = re.compile(r"P[A-Z][A-Z0-9]{9,11}")
-_MOBILE = re.compile(r"0[35789]\d{8}")
-_SLUG = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.\-/]*")
+_CUSTOMER_CODE = re.compile(r"P[A-Z][A-Z0-9]{9,11}", re.ASCII)
+_MOBILE = re.compile(r"0[35789]\d{8}", re.ASCII)
+_SLUG = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.\-/]*", re.ASCII)
 
 ENERGY_PLACES = 3
 
@@ -116,7 +117,7 @@ def parse_whole(text: str, low: int, high: int) -> int:
 def parse_coordinate(text: str, limit: int) -> float:
     """A latitude or longitude in decimal degrees within ±`limit`."""
     value = required(text)
-    if not re.fullmatch(r"-?\d{1,3}(?:\.\d{1,9})?", value):
+    if not re.fullmatch(r"-?\d{1,3}(?:\.\d{1,9})?", value, re.ASCII):
         raise FieldError(f"{value!r} is not a coordinate in decimal degrees")
     number = float(value)
     if abs(number) > limit:

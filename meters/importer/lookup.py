@@ -20,5 +20,5 @@ def customer_ids(connection: Connection, codes: Iterable[str]) -> dict[str, int]
         select(customers.c.customer_code, customers.c.id).where(
             customers.c.customer_code.in_(wanted)
         )
-    ).tuples()
+    )
     return dict(rows.all())

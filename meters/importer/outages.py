@@ -100,7 +100,7 @@ class OutageKind:
             select(stations.c.outage_id, stations.c.station).where(
                 stations.c.outage_id.in_(wanted)
             )
-        ).tuples():
+        ):
             cut.setdefault(outage_id, set()).add(station)
         new = [record for _, record in batch if record.outage_id not in stored]
         if new:

@@ -246,7 +246,7 @@ def _down(
     yield from connection.exec_driver_sql(
         f"SELECT c.line, c.index_wh, c.other_wh, {moment} FROM {checked.name} c"  # noqa: S608
         " WHERE c.down = 1 ORDER BY c.line"
-    ).tuples()
+    )
 
 
 def refresh_usage(connection: Connection, stage: Stage, zone: ZoneInfo) -> None:
