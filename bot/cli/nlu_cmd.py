@@ -26,13 +26,13 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     parse.add_argument(
         "--jsonl",
         action="store_true",
-        help="read one message per line from standard input (plain text or {\"text\": ...})",
+        help='read one message per line from standard input (plain text or {"text": ...})',
     )
     _add_common_options(parse)
     parse.set_defaults(handler=run_parse)
 
     evaluate = actions.add_parser("eval", help="accuracy on a labelled JSON-lines file")
-    evaluate.add_argument("file", type=Path, help="FILE.jsonl: {\"text\", \"intent\", ...} lines")
+    evaluate.add_argument("file", type=Path, help='FILE.jsonl: {"text", "intent", ...} lines')
     evaluate.add_argument("--json", action="store_true", help="print the report as JSON")
     _add_common_options(evaluate)
     evaluate.set_defaults(handler=run_eval)
@@ -79,7 +79,7 @@ def run_parse(arguments: argparse.Namespace) -> int:
     for number, line in enumerate(sys.stdin, start=1):
         text = message_of(line.rstrip("\r\n"))
         if text is None:
-            print(f"<stdin>:{number}: a JSON object needs a \"text\" string", file=sys.stderr)
+            print(f'<stdin>:{number}: a JSON object needs a "text" string', file=sys.stderr)
             status = EXIT_BAD_INPUT
             continue
         result = nlu.parse(text, today, areas)
