@@ -67,7 +67,8 @@ def test_rows_of_the_wrong_width_are_reported(tmp_path: Path) -> None:
 
 def test_malformed_quoting_is_reported(tmp_path: Path) -> None:
     _, problems = read(write(tmp_path, b'a,b\n"1"x,2\n'))
-    assert problems and problems[0].startswith("f.csv:2: row: malformed CSV")
+    assert len(problems) == 1
+    assert problems[0].startswith("f.csv:2: row: malformed CSV")
 
 
 def test_progress_reports_every_byte_by_the_end(tmp_path: Path) -> None:

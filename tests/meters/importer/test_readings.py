@@ -193,7 +193,7 @@ def test_unknown_meters_and_wrong_registers_are_reported(
     assert rejected_lines(run_import, "readings", path) == (
         f"{path}:6: index_peak: is required when any time-of-use register is given",
     )
-    path = write_csv("s.csv", "\n".join(open(path).read().splitlines()[:-1]))  # noqa: PTH123
+    path = write_csv("s.csv", "\n".join(path.read_text().splitlines()[:-1]))
     assert rejected_lines(run_import, "readings", path) == (
         f"{path}:3: meter_id: unknown meter 'NOPE'",
         f"{path}:4: index_normal: the meter is a time-of-use meter: index_normal, index_peak"
