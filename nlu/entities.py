@@ -10,6 +10,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from nlu.areas import find_area
 from nlu.dates import find_date, find_month
+from nlu.normalize import MAX_CHARS
 from nlu.numbers import Amount, AmountKind, find_amounts
 
 _CUSTOMER_CODE = re.compile(r"(?<![A-Z0-9])P ?[A-Z](?:[ .-]?[A-Z0-9]){9,11}(?![A-Z0-9])")
@@ -142,7 +143,7 @@ def extract_entities(
 ) -> dict[str, object]:
     """Every entity found in a message; `normalized` is the output of `normalize(original)`."""
     entities: dict[str, object] = {}
-    upper = unicodedata.normalize("NFC", original[:2000]).upper()
+    upper = unicodedata.normalize("NFC", original[:MAX_CHARS]).upper()
     code = _customer_code(upper)
     if code is not None:
         entities["customer_code"] = code
@@ -173,7 +174,7 @@ def extract_entities(
     request = _REQUEST_ID.search(upper)
     if request is not None:
         entities["request_id"] = f"YC{request.group(1)}"
-    phone = _phone(original[:2000])
+    phone = _phone(original[:MAX_CHARS])
     if phone is not None:
         entities["phone"] = phone
     return entities

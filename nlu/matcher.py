@@ -25,11 +25,13 @@ from nlu.result import ParseResult
 MARKER = "@"
 # A date for turning the examples into features; marker presence does not depend on it.
 _EXAMPLE_DAY = date(2000, 6, 15)
-_FUZZY_CANDIDATES = 60
+_FUZZY_INTENTS = 6
 _MIN_CORRECTED_LENGTH = 5
 _LONG_TOKEN = 8
 _MAX_KEYWORD_SUM = 1.5
 _RANKING_SIZE = 3
+# Intent matching reads this many words; a chat message that long has said what it wants.
+_MAX_MATCHED_WORDS = 64
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,15 +70,19 @@ class Matcher:
         """Prepare the examples and keywords once; parsing then does no loading."""
         self.weights = weights or Weights()
         self._intents = tuple(Intent)
-        self._keywords = {
-            intent: tuple((_keyword_parts(phrase), weight) for phrase, weight in table.items())
-            for intent, table in keywords.items()
-        }
+        self._phrases: list[tuple[Intent, float, int]] = []
+        self._phrases_of_part: dict[str, list[int]] = defaultdict(list)
         vocabulary: set[str] = set()
-        for phrases in self._keywords.values():
-            for parts, _ in phrases:
+        for intent, table in keywords.items():
+            for phrase, weight in table.items():
+                parts = _keyword_parts(phrase)
                 for part in parts:
+                    self._phrases_of_part[part].append(len(self._phrases))
                     vocabulary.update(part.split())
+                self._phrases.append((intent, weight, len(parts)))
+        self._longest_part = max(
+            (part.count(" ") + 1 for part in self._phrases_of_part), default=1
+        )
         prepared: list[tuple[str, Intent]] = []
         for text, intent in examples:
             normalized = normalize(text)
@@ -89,8 +95,9 @@ class Matcher:
             (self._match_text(normalized, _markers(text_entities(normalized))), intent)
             for normalized, intent in prepared
         ]
-        self._example_texts = [text for text, _ in featured]
-        self._example_intents = [intent for _, intent in featured]
+        self._examples_of: dict[Intent, list[str]] = defaultdict(list)
+        for text, intent in featured:
+            self._examples_of[intent].append(_sorted_words(text))
         self._profiles, self._idf = _build_profiles(featured)
 
     @classmethod
@@ -130,9 +137,19 @@ class Matcher:
     def rank(self, match_text: str) -> list[tuple[Intent, float]]:
         """Every intent with its blended score, best first."""
         weights = self.weights
-        fuzzy = self._fuzzy_scores(match_text)
         profile = self._profile_scores(match_text)
         keyword = self._keyword_scores(match_text)
+        # Fuzzy similarity, the costly score, is computed for the likeliest intents only.
+        likely = sorted(
+            self._intents,
+            key=lambda intent: (
+                -(
+                    weights.profile * profile.get(intent, 0.0)
+                    + weights.keywords * keyword.get(intent, 0.0)
+                )
+            ),
+        )[:_FUZZY_INTENTS]
+        fuzzy = self._fuzzy_scores(match_text, {*likely, Intent.UNKNOWN})
         # Out-of-scope words (water bills, gold prices) damp every electricity intent.
         damping = 1.0 - weights.out_of_scope * max(keyword.get(Intent.UNKNOWN, 0.0), 0.0)
         scores = [
@@ -153,7 +170,7 @@ class Matcher:
     def _match_text(self, normalized: str, markers: Sequence[str]) -> str:
         words = [
             "#" if any(c.isdigit() for c in token) else self._correct(token)
-            for token in normalized.split()
+            for token in normalized.split()[:_MAX_MATCHED_WORDS]
         ]
         return " ".join([*words, *markers])
 
@@ -172,19 +189,16 @@ class Matcher:
         )
         return match[0] if match is not None else token
 
-    def _fuzzy_scores(self, match_text: str) -> dict[Intent, float]:
+    def _fuzzy_scores(self, match_text: str, intents: Iterable[Intent]) -> dict[Intent, float]:
+        """Per intent: the best similarity to one of its examples, above the noise floor."""
         best: dict[Intent, float] = {}
         floor = self.weights.fuzzy_floor
-        for _, score, index in process.extract(
-            match_text,
-            self._example_texts,
-            scorer=fuzz.token_sort_ratio,
-            limit=_FUZZY_CANDIDATES,
-        ):
-            intent = self._example_intents[index]
-            similarity = max(score / 100 - floor, 0.0) / (1.0 - floor)
-            if similarity > best.get(intent, 0.0):
-                best[intent] = similarity
+        # fuzz.ratio on words sorted beforehand is token_sort_ratio without re-sorting examples.
+        query = _sorted_words(match_text)
+        for intent in intents:
+            match = process.extractOne(query, self._examples_of.get(intent, ()), scorer=fuzz.ratio)
+            if match is not None:
+                best[intent] = max(match[1] / 100 - floor, 0.0) / (1.0 - floor)
         return best
 
     def _profile_scores(self, match_text: str) -> dict[Intent, float]:
@@ -200,19 +214,30 @@ class Matcher:
 
     def _keyword_scores(self, match_text: str) -> dict[Intent, float]:
         """Per intent: matched positive weights (capped), minus matched negative weights."""
-        padded = f" {match_text} "
+        words = match_text.split()
+        found: dict[int, int] = defaultdict(int)
+        seen: set[str] = set()
+        for size in range(1, self._longest_part + 1):
+            for start in range(len(words) - size + 1):
+                gram = " ".join(words[start : start + size])
+                if gram in seen:
+                    continue
+                seen.add(gram)
+                for phrase in self._phrases_of_part.get(gram, ()):
+                    found[phrase] += 1
+        support: dict[Intent, float] = defaultdict(float)
+        against: dict[Intent, float] = defaultdict(float)
+        for phrase, count in found.items():
+            intent, weight, parts = self._phrases[phrase]
+            if count == parts:
+                if weight > 0:
+                    support[intent] += weight
+                else:
+                    against[intent] += weight
         scores: dict[Intent, float] = {}
-        for intent, phrases in self._keywords.items():
-            support = against = 0.0
-            for parts, weight in phrases:
-                if all(part in padded for part in parts):
-                    if weight > 0:
-                        support += weight
-                    else:
-                        against += weight
-            total = min(support, _MAX_KEYWORD_SUM) + against
-            if total:
-                scores[intent] = max(total, -_MAX_KEYWORD_SUM) / _MAX_KEYWORD_SUM
+        for intent in support.keys() | against.keys():
+            total = min(support[intent], _MAX_KEYWORD_SUM) + against[intent]
+            scores[intent] = max(total, -_MAX_KEYWORD_SUM) / _MAX_KEYWORD_SUM
         return scores
 
 
@@ -246,11 +271,15 @@ def read_keywords(text: str) -> dict[Intent, dict[str, float]]:
 
 
 def _keyword_parts(phrase: str) -> tuple[str, ...]:
-    """A keyword as the padded pieces that must all occur ("mỗi ngày+gửi" has two)."""
+    """A keyword as the word sequences that must all occur ("mỗi ngày+gửi" has two)."""
+    parts = (part.strip() for part in phrase.split("+"))
     return tuple(
-        f" {part.strip()} " if part.strip().startswith(MARKER) else f" {normalize(part)} "
-        for part in phrase.split("+")
+        dict.fromkeys(part if part.startswith(MARKER) else normalize(part) for part in parts)
     )
+
+
+def _sorted_words(text: str) -> str:
+    return " ".join(sorted(text.split()))
 
 
 def _markers(entities: Mapping[str, object]) -> list[str]:
