@@ -145,14 +145,18 @@ def measure(engine: Engine, loader: Callable[[Engine, int], None], meters: int) 
     print(f"    rows written: {written:,}")
     start_at = local_midnight(day, ZONE)
     end_at = local_midnight(day + timedelta(days=1), ZONE)
-    window = {
+    window: dict[str, datetime | str] = {
         "start_at": start_at,
         "start_until": start_at + BOUNDARY_TOLERANCE,
         "end_at": end_at,
         "end_until": end_at + BOUNDARY_TOLERANCE,
     }
     if engine.dialect.name == "sqlite":
-        window = {key: value.strftime("%Y-%m-%d %H:%M:%S.%f") for key, value in window.items()}
+        window = {
+            key: value.strftime("%Y-%m-%d %H:%M:%S.%f")
+            for key, value in window.items()
+            if isinstance(value, datetime)
+        }
     aggregate = f"SELECT count(*), sum(used_wh) FROM ({EXACT_DAILY_USE}) AS daily"
     with engine.connect() as connection:
         count, total = timed(

@@ -24,7 +24,12 @@ def connection(engine: Engine) -> Iterator[Connection]:
 
 def add_day(connection: Connection, meter: int, day: date, used: int, **extra: object) -> None:
     """Store one daily_usage row."""
-    values = {"normal_wh": None, "peak_wh": None, "offpeak_wh": None, "estimated": False}
+    values: dict[str, object] = {
+        "normal_wh": None,
+        "peak_wh": None,
+        "offpeak_wh": None,
+        "estimated": False,
+    }
     values.update(extra)
     connection.execute(insert(DailyUsage).values(meter_pk=meter, day=day, used_wh=used, **values))
 
