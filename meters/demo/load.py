@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -30,6 +30,7 @@ from meters.schema import (
 from meters.usage_store import INDEX_DOWN, refresh_daily_usage
 
 BATCH = 50_000
+REFRESH_DAYS = 31
 READING_COLUMNS = ("meter_pk", "read_at", "index_wh", "normal_wh", "peak_wh", "offpeak_wh", "flag")
 COPY_READINGS = (
     "COPY readings (meter_pk, read_at, index_wh, normal_wh, peak_wh, offpeak_wh, flag) FROM STDIN"
@@ -131,6 +132,19 @@ def _write_readings(connection: Connection, rows: Iterator[tuple[Any, ...]]) -> 
     return count + len(batch_dicts)
 
 
+def _refresh_in_chunks(
+    connection: Connection, first_day: date, last_day: date, zone: ZoneInfo
+) -> int:
+    """Materialise daily use month by month: one refresh of a whole year is much slower."""
+    written = 0
+    start = first_day
+    while start <= last_day:
+        end = min(last_day, start + timedelta(days=REFRESH_DAYS - 1))
+        written += refresh_daily_usage(connection, start, end, zone)
+        start = end + timedelta(days=1)
+    return written
+
+
 def _keys(connection: Connection, query: Select[str, int]) -> dict[str, int]:
     """Map natural keys to the primary keys the database gave."""
     return {row[0]: row[1] for row in connection.execute(query)}
@@ -184,7 +198,7 @@ def load_demo(connection: Connection, demo: DemoData, zone: ZoneInfo) -> LoadSum
             for row in _reading_rows(meter, meter_pks[meter.meter_id], to_moment)
         ),
     )
-    daily = refresh_daily_usage(connection, demo.first_day, demo.today - timedelta(days=1), zone)
+    daily = _refresh_in_chunks(connection, demo.first_day, demo.today - timedelta(days=1), zone)
     _write_bills(connection, demo, customer_pks)
     _write_outages(connection, demo)
     if demo.payment_points:
