@@ -59,18 +59,23 @@ class _Counter:
 def _decoded_lines(stream: BinaryIO, problems: ProblemLog, counter: _Counter) -> Iterator[str]:
     """The file's physical lines as text; bad UTF-8 and huge lines are reported, not fatal."""
     number = 0
-    while raw := stream.readline(MAX_LINE_BYTES):
+    pending = 0  # bytes not yet handed to the counter (one call per ~MiB, not per line)
+    readline = stream.readline
+    while raw := readline(MAX_LINE_BYTES):
         number += 1
-        counter.advance(len(raw))
+        pending += len(raw)
+        if pending >= PROGRESS_STEP_BYTES:
+            counter.advance(pending)
+            pending = 0
         if len(raw) == MAX_LINE_BYTES and not raw.endswith(b"\n"):
             problems.add(number, "row", f"line is longer than {MAX_LINE_BYTES} bytes")
-            while (rest := stream.readline(MAX_LINE_BYTES)) and not rest.endswith(b"\n"):
-                counter.advance(len(rest))
-            counter.advance(len(rest))
+            while (rest := readline(MAX_LINE_BYTES)) and not rest.endswith(b"\n"):
+                pending += len(rest)
+            pending += len(rest)
             yield "\n"
             continue
         try:
-            text = raw.decode("utf-8")
+            text = raw.decode()
         except UnicodeDecodeError as error:
             problems.add(
                 number,
@@ -80,6 +85,7 @@ def _decoded_lines(stream: BinaryIO, problems: ProblemLog, counter: _Counter) ->
             )
             text = raw.decode("utf-8", "replace")
         yield text.removeprefix("\ufeff") if number == 1 else text
+    counter.advance(pending)
 
 
 def _column_picker(

@@ -21,6 +21,7 @@ _MOBILE = re.compile(r"0[35789]\d{8}", re.ASCII)
 _SLUG = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.\-/]*", re.ASCII)
 
 ENERGY_PLACES = 3
+_FRACTION_SCALE = (0, 100, 10, 1)  # thousandths per unit of a 1-, 2- or 3-digit fraction
 
 
 def required(text: str) -> str:
@@ -48,6 +49,8 @@ def parse_optional_text(text: str, max_length: int) -> str | None:
 
 def parse_key(text: str, max_length: int = 32) -> str:
     """An identifier: letters, digits and `_ . - /`, no spaces."""
+    if _SLUG.fullmatch(text) and len(text) <= max_length:  # the common case, cheaply
+        return text
     value = parse_text(text, max_length)
     if not _SLUG.fullmatch(value):
         raise FieldError(f"{value!r} may hold only letters, digits and _ . - /")
@@ -80,6 +83,12 @@ def parse_decimal(text: str, places: int, *, positive: bool = False) -> Decimal:
 
 def parse_energy_wh(text: str) -> int:
     """A kWh value with at most 3 decimals, as integer watt-hours."""
+    whole, point, fraction = text.partition(".")
+    if whole.isascii() and whole.isdigit():  # the common case, without a regex
+        if not point:
+            return int(whole) * 1000
+        if fraction.isascii() and fraction.isdigit() and len(fraction) <= ENERGY_PLACES:
+            return int(whole) * 1000 + int(fraction) * _FRACTION_SCALE[len(fraction)]
     value = text.strip()
     match = _DECIMAL.fullmatch(value)
     if match is None or (match[2] is not None and len(match[2]) > ENERGY_PLACES):

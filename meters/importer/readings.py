@@ -9,7 +9,7 @@ path (SQLite executemany with the meter looked up in the same statement; Postgre
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, tzinfo
+from datetime import tzinfo
 from pathlib import Path
 
 from sqlalchemy import Connection
@@ -43,12 +43,9 @@ class _MomentCache:
         known = self._known.get(text)
         if known is not None:
             return known
-        moment = parse_moment(text, self._zone).astimezone(UTC)
-        # exactly what SQLAlchemy's SQLite DateTime writes (UtcDateTime stores naive UTC)
-        stored = (
-            f"{moment.year:04d}-{moment.month:02d}-{moment.day:02d} "
-            f"{moment.hour:02d}:{moment.minute:02d}:{moment.second:02d}.{moment.microsecond:06d}"
-        )
+        # exactly what SQLAlchemy's SQLite DateTime writes (UtcDateTime stores naive UTC):
+        # 'YYYY-MM-DD HH:MM:SS.ffffff'
+        stored = parse_moment(text, self._zone).isoformat(" ", "microseconds")[:26]
         if len(self._known) >= MOMENT_CACHE_SIZE:
             self._known.clear()
         self._known[text] = stored
@@ -90,11 +87,18 @@ class _Stream:
                 problems.add(line, "index_kwh", str(error))
                 bad = True
             registers: tuple[int | None, int | None, int | None] | None
-            if normal_text or peak_text or offpeak_text:
-                registers = self._registers(line, (normal_text, peak_text, offpeak_text))
-                bad = bad or registers is None
-            else:
+            if not (normal_text or peak_text or offpeak_text):
                 registers = (None, None, None)
+            else:
+                try:  # the common case: three good registers
+                    registers = (
+                        parse_energy_wh(normal_text),
+                        parse_energy_wh(peak_text),
+                        parse_energy_wh(offpeak_text),
+                    )
+                except FieldError:
+                    registers = self._registers(line, (normal_text, peak_text, offpeak_text))
+                    bad = True
             if bad or problems or registers is None:
                 continue  # once the file is known bad, only validation continues
             key = (meter_id, read_at)
