@@ -1,7 +1,9 @@
 """`dienbot import readings` on a 3,000,000-row CSV against a raw baseline on the same file.
 
 Usage: python -m bench import   (through scripts/with-test-postgres.sh for PostgreSQL)
-Environment: DIENBOT_BENCH_IMPORT_ROWS (default 3000000; the memory check also runs a third of it).
+Environment: DIENBOT_BENCH_IMPORT_ROWS (default 3000000; the memory check also runs a third of it);
+DIENBOT_BENCH_IMPORT_REFRESH=1 includes the daily-usage refresh that follows the merge (by default
+it is left out: `meters.usage_store` is measured by its own benchmark, and it dominates here).
 
 The file holds rows // 10 meters x 10 daily readings, sorted by meter then time (a backfill
 export). Every run is a fresh child process on a fresh database holding the customers and
@@ -31,6 +33,7 @@ import csv, json, resource, sys, time
 from pathlib import Path
 mode, url, csv_path = sys.argv[1:4]
 phases = {}
+peaks = {}  # peak RSS (MiB) reached by the end of each phase
 
 def timed(module, name):
     original = getattr(module, name)
@@ -40,6 +43,7 @@ def timed(module, name):
             return original(*args, **kwargs)
         finally:
             phases[name] = phases.get(name, 0) + time.perf_counter() - started
+            peaks[name] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     setattr(module, name, wrapper)
 
 if mode == "import":
@@ -50,13 +54,16 @@ if mode == "import":
     from meters.importer import readings, readings_sql
     for name in ("stage_readings", "check_meters", "merge", "flag_index_down", "refresh_usage"):
         timed(readings_sql, name)
+    if mode == "import" and sys.argv[4] == "no-refresh":
+        # meters.usage_store has its own benchmark (bench daily_use); here it would dominate
+        readings_sql.refresh_usage = lambda *args: None
     engine = create_store_engine(url)
     context = ImportContext(ZoneInfo("Asia/Ho_Chi_Minh"), datetime.now(UTC))
     started = time.perf_counter()
     with engine.begin() as connection:
         summary = import_file(connection, "readings", Path(csv_path), context)
     seconds = time.perf_counter() - started
-    extra = {"summary": summary.as_json(), "phases": phases}
+    extra = {"summary": summary.as_json(), "phases": phases, "peaks": peaks}
 elif mode == "raw-sqlite":
     import sqlite3
     from meters.database import SQLITE_PRAGMAS
@@ -171,8 +178,9 @@ def prepare(url: str, meters: int) -> None:
 
 def run_child(mode: str, url: str, path: Path) -> dict[str, object]:
     """Run one measured child process and return what it reported."""
+    refresh = "refresh" if os.environ.get("DIENBOT_BENCH_IMPORT_REFRESH") else "no-refresh"
     done = subprocess.run(
-        [sys.executable, "-c", CHILD, mode, url, str(path)],
+        [sys.executable, "-c", CHILD, mode, url, str(path), refresh],
         capture_output=True,
         text=True,
         check=True,
@@ -245,6 +253,14 @@ def main() -> None:
                 + ", ".join(
                     f"{name} {seconds:.1f} s"
                     for name, seconds in phases.items()  # type: ignore[union-attr]
+                )
+            )
+            peaks = imported.get("peaks", {})
+            print(
+                "  peak RSS by the end of: "
+                + ", ".join(
+                    f"{name} {mib:.0f} MiB"
+                    for name, mib in peaks.items()  # type: ignore[union-attr]
                 )
             )
             print(f"  summary: {imported['summary']}")

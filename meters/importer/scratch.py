@@ -58,6 +58,10 @@ def create_scratch(
 
 def drop_scratch(connection: Connection, table: ScratchTable) -> None:
     """Drop a scratch table before the transaction commits."""
+    if is_sqlite(connection):
+        # SQLite's DROP of a big table created in the same transaction holds every freed
+        # page in memory (150 MiB per 3 M staged readings); emptying it first does not.
+        connection.exec_driver_sql(f"DELETE FROM {table.name}")  # noqa: S608
     connection.exec_driver_sql(f"DROP TABLE {table.name}")
 
 
