@@ -29,10 +29,16 @@ ROOT = Path(__file__).resolve().parents[1]
 DAYS = 10
 
 CHILD = r"""
-import csv, json, resource, sys, time
+import csv, json, sys, time
 from pathlib import Path
 mode, url, csv_path = sys.argv[1:4]
 phases = {}
+
+def own_peak_mib():
+    # VmHWM is this process's own peak; ru_maxrss would include the parent's at spawn time
+    status = Path("/proc/self/status").read_text().split("VmHWM:")[1]
+    return int(status.split()[0]) / 1024
+
 peaks = {}  # peak RSS (MiB) reached by the end of each phase
 
 def timed(module, name):
@@ -43,7 +49,7 @@ def timed(module, name):
             return original(*args, **kwargs)
         finally:
             phases[name] = phases.get(name, 0) + time.perf_counter() - started
-            peaks[name] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+            peaks[name] = own_peak_mib()
     setattr(module, name, wrapper)
 
 if mode == "import":
@@ -93,7 +99,7 @@ else:
         connection.commit()
         seconds = time.perf_counter() - started
     extra = {}
-peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+peak = own_peak_mib()
 print(json.dumps({"seconds": seconds, "peak_mib": peak, **extra}))
 """
 
