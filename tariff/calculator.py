@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from fractions import Fraction
 from functools import lru_cache
@@ -110,15 +110,19 @@ def split_period(
 ) -> tuple[Segment, ...]:
     """Return the parts of a period under each decision, split by days as EVN does.
 
-    A decision effective on day c prices Nc = c − (previous reading date) days of the old
-    decision (tariff.md §5.4 item 5); a decision effective on the reading date adds no days.
+    A decision effective on day c leaves Nc = c − (previous reading date) days to the old
+    decision (tariff.md §5.4 item 5), so one effective on `start` (the day after the previous
+    reading) still leaves it one day, and one effective on the reading date adds no days.
     """
-    first = book.in_force(customer_type, start)
+    first = book.in_force(customer_type, start)  # refuses a start before the first table
+    previous_reading = start - timedelta(days=1)
     changes = [
         decision
         for decision in book.timeline(customer_type)
-        if start < decision.effective_from <= end
+        if previous_reading < decision.effective_from <= end
     ]
+    if changes and changes[0].effective_from == start:
+        first = _decision_before(book, customer_type, start)
     total = days_in_period(start, end)
     segments = []
     decision, elapsed = first, 0
@@ -128,6 +132,20 @@ def split_period(
         decision, elapsed = change, boundary
     segments.append(Segment(decision, total - elapsed))
     return tuple(segment for segment in segments if segment.days > 0)
+
+
+def _decision_before(book: ScheduleBook, customer_type: CustomerType, start: date) -> Decision:
+    """Return the decision of the day before `start`: it prices Nc = 1 day of the period."""
+    older = [
+        decision for decision in book.timeline(customer_type) if decision.effective_from < start
+    ]
+    if not older:
+        raise UnknownTariff(
+            f"no {customer_type} tariff is known before {start}: a period starting on the day "
+            "a tariff takes effect bills its first day (Nc = 1, tariff.md §5.4) at the "
+            "previous one"
+        )
+    return older[-1]
 
 
 def tier_quotas(
@@ -184,30 +202,76 @@ def _residential_schedule(decision: Decision) -> ResidentialSchedule:
     return decision.residential
 
 
+@dataclass(frozen=True, slots=True)
+class TierFill:
+    """The kWh-independent part of filling one (sub-)period's tiers.
+
+    `ends` holds the cumulative kWh at which each bounded tier is full, `full` the line of that
+    tier filled to its quota (None for a zero quota), reused by every bill that passes it.
+    """
+
+    decision: Decision
+    tiers: tuple[tuple[int, int, int | None], ...]  # (tier number, price, quota) of every tier
+    ends: tuple[int, ...]
+    full: tuple[BillLine | None, ...]
+
+
+@lru_cache(maxsize=4096)
+def _tier_fill(decision: Decision, quotas: tuple[int | None, ...]) -> TierFill:
+    tiers = _residential_schedule(decision).tiers
+    rows = tuple(
+        (tier.number, tier.price, quota) for tier, quota in zip(tiers, quotas, strict=True)
+    )
+    ends: list[int] = []
+    full: list[BillLine | None] = []
+    reached = 0
+    for number, price, quota in rows:
+        if quota is None:
+            break
+        reached += quota
+        ends.append(reached)
+        full.append(_tier_line(decision, number, price, quota, quota) if quota else None)
+    return TierFill(decision, rows, tuple(ends), tuple(full))
+
+
+def _tier_line(
+    decision: Decision, number: int, price: int, kwh: int, quota: int | None
+) -> BillLine:
+    return BillLine(
+        kind=LineKind.TIER,
+        kwh=kwh,
+        price=price,
+        amount=kwh * price,
+        tariff_from=decision.effective_from,
+        source=decision.name,
+        tier=number,
+        quota=quota,
+    )
+
+
 @lru_cache(maxsize=65536)
 def _fill(decision: Decision, quotas: tuple[int | None, ...], kwh: int) -> tuple[BillLine, ...]:
-    """Return the tier lines of `kwh` filled into `quotas` (memoised: lines are immutable)."""
-    tiers = _residential_schedule(decision).tiers
-    lines = []
-    remaining = kwh
-    for tier, quota in zip(tiers, quotas, strict=True):
-        if remaining <= 0:
+    """Return the tier lines of `kwh` filled into `quotas` (memoised: lines are immutable).
+
+    Tiers are filled in order; every tier passed is its shared full line, so a bill creates at
+    most one new line, the tier where the kWh run out.
+    """
+    fill = _tier_fill(decision, quotas)
+    lines: list[BillLine] = []
+    filled = 0
+    index = 0
+    for end in fill.ends:
+        if kwh < end:
             break
-        used = remaining if quota is None else min(remaining, quota)
-        if used > 0:
-            lines.append(
-                BillLine(
-                    kind=LineKind.TIER,
-                    kwh=used,
-                    price=tier.price,
-                    amount=used * tier.price,
-                    tariff_from=decision.effective_from,
-                    source=decision.name,
-                    tier=tier.number,
-                    quota=quota,
-                )
-            )
-        remaining -= used
+        line = fill.full[index]
+        if line is not None:
+            lines.append(line)
+        filled = end
+        index += 1
+    rest = kwh - filled
+    if rest > 0 and index < len(fill.tiers):
+        number, price, quota = fill.tiers[index]
+        lines.append(_tier_line(fill.decision, number, price, rest, quota))
     return tuple(lines)
 
 

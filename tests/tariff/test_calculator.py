@@ -180,10 +180,36 @@ def test_price_change_inside_the_period_splits_kwh_and_quotas_by_days() -> None:
     assert {line.source for line in old} != {line.source for line in new}
 
 
-def test_a_table_taking_effect_on_the_first_day_prices_the_whole_period() -> None:
+def test_a_table_taking_effect_on_the_first_day_still_leaves_one_old_day() -> None:
+    """§5.4 item 5: read on 09/05, new prices from 10/05: Nc = 10/05 − 09/05 = 1, Nm = 30."""
     bill = compute_bill(residential(350, date(2025, 5, 10), date(2025, 6, 9)))
-    assert {line.tariff_from for line in bill.lines} == {date(2025, 5, 10)}
+    old = [line for line in bill.lines if line.tariff_from == date(2024, 10, 11)]
+    new = [line for line in bill.lines if line.tariff_from == date(2025, 5, 10)]
+    assert bill.prorated
+    assert sum(line.kwh for line in old) == round_half_up(Fraction(350, 31)) == 11
+    assert [line.quota for line in old] == [2, 2, 3, 3, 3]  # width × 1 / 31 (T' = May)
+    assert [line.quota for line in new][:4] == [48, 48, 97, 97]  # width × 30 / 31
+    assert sum(line.kwh for line in bill.lines) == 350
+
+
+def test_a_table_taking_effect_on_the_reading_date_adds_no_days() -> None:
+    """Read on 10/05/2025, the day the new prices start: Nc = N, the period is all old prices."""
+    bill = compute_bill(residential(350, date(2025, 4, 11), date(2025, 5, 10)))
+    assert {line.tariff_from for line in bill.lines} == {date(2024, 10, 11)}
     assert not bill.prorated
+    after = compute_bill(residential(350, date(2025, 5, 11), date(2025, 6, 10)))
+    assert {line.tariff_from for line in after.lines} == {date(2025, 5, 10)}
+
+
+def test_a_period_whose_first_day_needs_an_unknown_older_table_is_refused() -> None:
+    request = BillRequest(
+        kwh=100,
+        period_start=date(2025, 5, 10),
+        period_end=date(2025, 6, 9),
+        customer_type="business",
+    )
+    with pytest.raises(UnknownTariff, match="no business tariff is known before 2025-05-10"):
+        compute_bill(request)
 
 
 def test_irregular_first_bill_prorates_with_the_preceding_month() -> None:
@@ -356,7 +382,7 @@ def test_shared_meter_costs_h_times_the_single_bill(
 ) -> None:
     start = month.replace(day=1)
     end = (start + timedelta(days=32)).replace(day=1) - timedelta(days=1)
-    assume(not any(start < change <= end for change in spec_tables.RESIDENTIAL))  # no proration
+    assume(not any(start <= change <= end for change in spec_tables.RESIDENTIAL))  # no proration
     shared = compute_bill(
         residential(per_household * count, start, end, households=Decimal(count))
     )
