@@ -22,6 +22,7 @@ from tariff import (
     parse_decision,
 )
 from tariff.arithmetic import round_half_up
+from tariff.periods import is_standard_month
 from tests.tariff import spec_tables
 
 JUNE_2025 = (date(2025, 6, 1), date(2025, 6, 30))
@@ -400,3 +401,124 @@ def test_vat_is_the_rate_times_the_subtotal_within_one_dong(
         1, 2
     )
     assert bill.total == bill.amount_before_vat + bill.vat
+
+
+def test_single_rate_production_meter_pays_the_normal_hours_price() -> None:
+    request = BillRequest(
+        kwh=1000,
+        period_start=JUNE_2025[0],
+        period_end=JUNE_2025[1],
+        customer_type="production",
+        voltage_kv=Decimal(22),
+    )
+    bill = compute_bill(request)
+    normal = spec_tables.PRODUCTION[22][0]
+    assert [(line.kwh, line.price, line.flat_reason) for line in bill.lines] == [
+        (1000, normal, FlatReason.SINGLE_RATE)
+    ]
+
+
+def test_vendor_figure_comes_from_wrong_tier_lines() -> None:
+    """§6 #7: smartsolar's 361.465 đ is exactly what their 90.000 / 93.000 lines give."""
+    bill = compute_bill(residential(170, date(2024, 1, 1), date(2024, 1, 31)))
+    third = bill.lines[2].amount
+    vendor_subtotal = 90_000 + 93_000 + third
+    assert vendor_subtotal + round_half_up(Fraction(vendor_subtotal * 8, 100)) == 361_465
+    assert bill.amount_before_vat - vendor_subtotal == 600  # 50 kWh × 6 đ too little, twice
+
+
+# --- the reference algorithm of tariff.md §9, written out independently -----------------------
+
+REFERENCE_WIDTHS = (50, 50, 100, 100, 100, None)
+
+
+def reference_subtotal(kwh: int, start: date, end: date, h: Fraction) -> int:
+    """§9 step by step, with the prices of spec_tables (not the data files)."""
+    previous = start - timedelta(days=1)
+    n = (end - previous).days
+    tables = sorted(spec_tables.RESIDENTIAL)
+    old_table = max(table for table in tables if table <= previous)
+    changes = [table for table in tables if previous < table <= end]
+    before_end = end.replace(day=1) - timedelta(days=1)
+    t_prime = before_end.day
+
+    def fill(share: int, table: date, scale: Fraction | None) -> int:
+        amount, remaining = 0, share
+        for width, price in zip(REFERENCE_WIDTHS, spec_tables.RESIDENTIAL[table], strict=True):
+            quota = None if width is None else round_half_up(width * (scale or 1) * h)
+            used = remaining if quota is None else min(remaining, quota)
+            amount += used * price
+            remaining -= used
+        return amount
+
+    if changes:
+        (change,) = changes  # the tables are months apart; periods here are at most 75 days
+        nc = (change - previous).days
+        s_old = round_half_up(Fraction(kwh * nc, n))
+        return fill(s_old, old_table, Fraction(nc, t_prime)) + fill(
+            kwh - s_old, change, Fraction(n - nc, t_prime)
+        )
+    table = max(table for table in tables if table <= start)
+    return fill(kwh, table, None if is_standard_month(start, end) else Fraction(n, t_prime))
+
+
+straddling = st.tuples(
+    st.sampled_from(sorted(spec_tables.RESIDENTIAL)[1:]),
+    st.integers(min_value=0, max_value=40),
+    st.integers(min_value=0, max_value=40),
+).map(lambda t: (t[0] - timedelta(days=t[1]), t[0] + timedelta(days=t[2])))
+any_period = st.one_of(periods, straddling)
+
+
+@given(
+    period=any_period,
+    kwh=st.integers(min_value=0, max_value=3000),
+    h=st.sampled_from(["1", "2", "0.25", "0.75", "1.5", "3"]),
+)
+def test_bills_follow_the_reference_algorithm(period: tuple[date, date], kwh: int, h: str) -> None:
+    bill = compute_bill(residential(kwh, *period, households=Decimal(h)))
+    assert bill.amount_before_vat == reference_subtotal(kwh, *period, Fraction(h))
+
+
+@given(period=straddling, kwh=st.integers(min_value=0, max_value=5000), h=households)
+def test_splitting_at_a_price_change_keeps_the_kwh_total(
+    period: tuple[date, date], kwh: int, h: Decimal
+) -> None:
+    bill = compute_bill(residential(kwh, *period, households=h))
+    assert len({line.tariff_from for line in bill.lines}) <= 2
+    assert sum(line.kwh for line in bill.lines) == kwh == bill.kwh
+
+
+@given(
+    days=st.integers(min_value=1, max_value=60),
+    before=st.integers(min_value=0, max_value=59),
+    registers=st.tuples(*(st.integers(min_value=0, max_value=10**6) for _ in range(3))),
+)
+def test_splitting_three_price_registers_keeps_each_register(
+    days: int, before: int, registers: tuple[int, int, int]
+) -> None:
+    future = parse_decision(
+        {
+            "effective_from": "2027-03-01",
+            "decision": "hypothetical",
+            "source": "test",
+            "business": {
+                "voltage_levels": [{"min_kv": "0", "normal": 4000, "offpeak": 2000, "peak": 7000}]
+            },
+        },
+        "test",
+    )
+    start = date(2027, 3, 1) - timedelta(days=min(before, days - 1))
+    normal, peak, offpeak = registers
+    request = BillRequest(
+        period_start=start,
+        period_end=start + timedelta(days=days - 1),
+        customer_type="business",
+        normal_kwh=normal,
+        peak_kwh=peak,
+        offpeak_kwh=offpeak,
+    )
+    bill = compute_bill(request, schedules=default_schedule_book().with_decision(future))
+    for band, kwh in zip(Band, registers, strict=True):
+        assert sum(line.kwh for line in bill.lines if line.band is band) == kwh
+    assert bill.kwh == sum(registers)

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import copy
+import json
 from datetime import date
 from decimal import Decimal
+from fractions import Fraction
 from typing import Any
 
 import pytest
@@ -17,6 +19,7 @@ from tariff import (
     default_schedule_book,
     parse_decision,
 )
+from tariff.arithmetic import round_half_up
 from tariff.parsing import read_json
 from tests.tariff import spec_tables
 
@@ -67,6 +70,31 @@ def test_a_five_tier_future_decision_bills_without_code_changes() -> None:
         schedules=book,
     )
     assert len(before.lines) == 6  # still the 6-tier table before it takes effect
+
+
+@pytest.mark.parametrize("bound", [100, 200, 400, 700])
+def test_five_tier_boundaries_price_each_kwh_at_its_tier(bound: int) -> None:
+    book = default_schedule_book().with_decision(parse_decision(FIVE_TIER, "five_tier"))
+    prices = [tier["price"] for tier in FIVE_TIER["residential"]["tiers"]]
+    tier = [100, 200, 400, 700].index(bound)
+
+    def subtotal(kwh: int) -> int:
+        request = BillRequest(kwh=kwh, period_start=date(2027, 4, 1), period_end=date(2027, 4, 30))
+        return compute_bill(request, schedules=book).amount_before_vat
+
+    assert subtotal(bound) - subtotal(bound - 1) == prices[tier]
+    assert subtotal(bound + 1) - subtotal(bound) == prices[tier + 1]
+
+
+def test_a_five_tier_decision_file_fits_next_to_the_shipped_ones() -> None:
+    """The 5-tier table dated in the future, as a data file would hold it, bills a month."""
+    book = default_schedule_book().with_decision(
+        parse_decision(read_json(json.dumps(FIVE_TIER), "prices_2027-03-01.json"), "five_tier")
+    )
+    request = BillRequest(kwh=99, period_start=date(2027, 4, 1), period_end=date(2027, 4, 30))
+    bill = compute_bill(request, schedules=book)
+    assert [(line.tier, line.kwh, line.price) for line in bill.lines] == [(1, 99, 1984)]
+    assert bill.total == 99 * 1984 + round_half_up(Fraction(99 * 1984, 10))
 
 
 def test_the_switch_month_from_six_to_five_tiers_splits_by_days() -> None:
