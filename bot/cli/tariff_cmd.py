@@ -97,7 +97,7 @@ def _calc(arguments: argparse.Namespace) -> int:
     if arguments.json:
         print(json.dumps(bill_json(bill), ensure_ascii=False))
     else:
-        print(bill_table(bill))
+        print(bill_table(bill, voltage_kv=arguments.voltage_kv))
     return EXIT_OK
 
 
@@ -112,20 +112,20 @@ def _period(arguments: argparse.Namespace) -> tuple[date, date]:
 
 
 def bill_json(bill: Bill) -> dict[str, object]:
-    """Return the `--json` object of interfaces.md (plus a few descriptive fields)."""
+    """Return the `--json` object of interfaces.md: its keys in its order, then a few more."""
     return {
         "kwh": bill.kwh,
         "period_start": bill.period_start.isoformat(),
         "period_end": bill.period_end.isoformat(),
         "households": _number(bill.households),
-        "customer_type": str(bill.customer_type),
-        "days": bill.days,
-        "prorated": bill.prorated,
         "lines": [_line_json(line) for line in bill.lines],
         "amount_before_vat": bill.amount_before_vat,
         "vat_rate": _number(bill.vat_rate),
         "vat": bill.vat,
         "total": bill.total,
+        "customer_type": str(bill.customer_type),
+        "days": bill.days,
+        "prorated": bill.prorated,
     }
 
 
@@ -143,8 +143,8 @@ def _line_json(line: BillLine) -> dict[str, object]:
     }
 
 
-def bill_table(bill: Bill) -> str:
-    """Return the bill as a readable Vietnamese table."""
+def bill_table(bill: Bill, *, voltage_kv: Decimal | None = None) -> str:
+    """Return the bill as a readable Vietnamese table (with the supply voltage if given)."""
     header = (
         f"Hóa đơn tiền điện ({TYPE_NAMES[bill.customer_type]})\n"
         f"Kỳ: {_vn_date(bill.period_start)} – {_vn_date(bill.period_end)} "
@@ -152,6 +152,8 @@ def bill_table(bill: Bill) -> str:
     )
     if bill.customer_type == "residential":
         header += f", số hộ: {_vn_decimal(bill.households)}"
+    elif voltage_kv is not None:
+        header += f", cấp điện áp {_vn_decimal(voltage_kv)} kV"
     if bill.prorated:
         header += "\nĐịnh mức các bậc được tính theo số ngày của kỳ."
     rows = [f"{'Mục':<34}{'kWh':>8}{'Đơn giá':>10}{'Thành tiền':>14}  Biểu giá"]

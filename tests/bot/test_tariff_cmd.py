@@ -107,6 +107,12 @@ def test_table_is_vietnamese_with_thousands_dots(capsys: pytest.CaptureFixture[s
         (["--kwh", "10", "--type", "shop"], "invalid choice"),
         (["--kwh", "10", "--normal", "5"], "not both"),
         (["--kwh", "10", "--start", "2014-01-01", "--end", "2014-01-31"], "no residential tariff"),
+        (["--kwh", "10", "--start", "2015-03-01", "--end", "2015-03-31"], "first known is"),
+        (["--type", "business", "--normal", "-1", "--peak", "2", "--offpeak", "3"], "negative"),
+        (["--kwh", "10", "--type", "business", "--voltage-kv", "-1"], "non-negative"),
+        (["--kwh", "10", "--persons", "0"], "at least 1"),
+        (["--kwh", "10", "--type", "admin_public", "--peak", "1"], "not both"),
+        (["--kwh", "10", "--end", "2025-06-30"], "both --start and --end"),
         (["--kwh", "10", "--start", "2025-06-01"], "both --start and --end"),
         (["--kwh", "ten"], "whole number"),
         (["--kwh", "10", "--households", "0"], "greater than 0"),
@@ -120,7 +126,8 @@ def test_table_is_vietnamese_with_thousands_dots(capsys: pytest.CaptureFixture[s
 def test_bad_input_exits_2_with_a_clear_message(
     capsys: pytest.CaptureFixture[str], arguments: list[str], message: str
 ) -> None:
-    period = [] if "--start" in arguments else ["--start", "2025-06-01", "--end", "2025-06-30"]
+    given = "--start" in arguments or "--end" in arguments
+    period = [] if given else ["--start", "2025-06-01", "--end", "2025-06-30"]
     try:
         status, out, err = run(capsys, *arguments, *period)
     except SystemExit as exit_:
@@ -146,3 +153,82 @@ def test_household_count_is_printed_as_a_decimal_in_the_table(
         "2025-06-30",
     )
     assert f"số hộ: {str(Decimal('2.5')).replace('.', ',')}" in out
+
+
+CONTRACT_KEYS = [
+    "kwh",
+    "period_start",
+    "period_end",
+    "households",
+    "lines",
+    "amount_before_vat",
+    "vat_rate",
+    "vat",
+    "total",
+]
+CONTRACT_LINE_KEYS = ["tier", "kwh", "price", "amount", "tariff_from"]
+
+
+def test_json_has_the_contract_keys_in_order_and_integer_money(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    status, out, _ = run(
+        capsys, "--kwh", "350", "--start", "2025-06-01", "--end", "2025-06-30", "--json"
+    )
+    assert status == 0
+    assert out.count("\n") == 1  # one object on one line
+    printed = json.loads(out)
+    assert list(printed)[: len(CONTRACT_KEYS)] == CONTRACT_KEYS
+    for line in printed["lines"]:
+        assert list(line)[: len(CONTRACT_LINE_KEYS)] == CONTRACT_LINE_KEYS
+        assert all(type(line[key]) is int for key in ("tier", "kwh", "price", "amount"))
+    assert [line["tier"] for line in printed["lines"]] == [1, 2, 3, 4, 5]
+    assert all(type(printed[key]) is int for key in ("kwh", "amount_before_vat", "vat", "total"))
+    assert printed["vat_rate"] == 0.08
+    assert (printed["amount_before_vat"], printed["vat"], printed["total"]) == (
+        907_000,
+        72_560,
+        979_560,
+    )
+
+
+@pytest.mark.parametrize(
+    ("customer_type", "voltage", "price"),
+    [
+        ("production", "110", 1811),
+        ("production", "0.4", 1987),
+        ("business", "6", 3108),
+        ("business", "0.4", 3152),
+        ("admin_health_education", "22", 1940),
+        ("admin_health_education", "0.4", 2072),
+        ("admin_public", "6", 2138),
+        ("admin_public", "0.4", 2226),
+    ],
+)
+def test_every_customer_type_takes_its_voltage_level(
+    capsys: pytest.CaptureFixture[str], customer_type: str, voltage: str, price: int
+) -> None:
+    period = ["--start", "2025-06-01", "--end", "2025-06-30"]
+    arguments = ["--kwh", "1000", "--type", customer_type, "--voltage-kv", voltage, *period]
+    status, out, _ = run(capsys, *arguments, "--json")
+    assert status == 0
+    printed = json.loads(out)
+    assert [(line["kwh"], line["price"]) for line in printed["lines"]] == [(1000, price)]
+    assert printed["customer_type"] == customer_type
+    status, out, _ = run(capsys, *arguments)
+    assert status == 0
+    assert f"cấp điện áp {voltage.replace('.', ',')} kV" in out
+    assert f"{price:,}".replace(",", ".") in out
+
+
+def test_table_of_a_price_change_names_both_tariffs(capsys: pytest.CaptureFixture[str]) -> None:
+    status, out, _ = run(capsys, "--kwh", "350", "--start", "2025-05-01", "--end", "2025-05-31")
+    assert status == 0
+    assert "Định mức các bậc được tính theo số ngày của kỳ." in out
+    assert "(từ 11/10/2024)" in out
+    assert "(từ 10/05/2025)" in out
+    assert "Thuế GTGT 8%" in out
+    bill = compute_bill(
+        BillRequest(kwh=350, period_start=date(2025, 5, 1), period_end=date(2025, 5, 31))
+    )
+    assert f"{bill.total:,} đ".replace(",", ".") in out
