@@ -17,6 +17,7 @@ from tariff.schedules import ScheduleBook
 from tariff.vat import VatTable
 
 WATTS_PER_KILOWATT = 1000
+DAYS_PER_MONTH = 30
 BTU_PER_HP = 9000  # the trade's convention in Vietnam: "1 ngựa" ≈ 9.000 BTU/h
 
 
@@ -36,6 +37,12 @@ class Appliance:
         """Return the kWh a day of `quantity` units used `hours_per_day` (default: typical)."""
         hours = self.hours_per_day if hours_per_day is None else hours_per_day
         return self.watts * hours * self.duty_cycle * quantity / WATTS_PER_KILOWATT
+
+    def kwh_per_month(
+        self, quantity: int = 1, hours_per_day: Decimal | None = None, days: int = DAYS_PER_MONTH
+    ) -> Decimal:
+        """Return the kWh of a month of `days` days (exact; round for display only)."""
+        return self.kwh_per_day(quantity, hours_per_day) * days
 
 
 @dataclass(frozen=True, slots=True)

@@ -21,7 +21,8 @@ ONE_DECIMAL = Decimal("0.1")
 class BillDifference:
     """current.total − previous.total split into causes (đồng; they add up exactly).
 
-    `days`, `kwh`, `tier_mix` and `price_change` are before VAT; `vat` is the change in VAT.
+    `days`, `kwh`, `tier_mix` and `price_change` are before VAT; `vat` is the change in VAT, of
+    which `vat_rate_change` comes from a new VAT rate (e.g. 8 % → 10 % on 01/01/2027).
     """
 
     previous: Bill
@@ -36,6 +37,12 @@ class BillDifference:
     def total(self) -> int:
         """Return the whole difference, VAT included."""
         return self.current.total - self.previous.total
+
+    @property
+    def vat_rate_change(self) -> int:
+        """Return the part of `vat` due to a different VAT rate (the rest is VAT on the causes)."""
+        rate_step = Fraction(self.current.vat_rate) - Fraction(self.previous.vat_rate)
+        return round_half_up(rate_step * self.current.amount_before_vat)
 
 
 @dataclass(frozen=True, slots=True)

@@ -42,6 +42,20 @@ def test_kwh_per_day_is_watts_times_hours_times_duty() -> None:
     fridge = find_appliance("tu lanh")
     assert fridge.kwh_per_day() == fridge.watts * fridge.hours_per_day * fridge.duty_cycle / 1000
     assert fridge.kwh_per_day(quantity=2) == 2 * fridge.kwh_per_day()
+    assert fridge.kwh_per_day() == Decimal("1.152")  # 120 W × 24 h × 0,4
+    assert fridge.kwh_per_month() == Decimal("34.56")  # 30 days
+    assert fridge.kwh_per_month(days=31) == 31 * fridge.kwh_per_day()
+
+
+def test_names_keys_and_aliases_are_unambiguous() -> None:
+    owners: dict[str, set[str]] = {}
+    for item in appliance_catalogue():
+        for word in (item.key, *item.aliases):
+            owners.setdefault(word, set()).add(item.key)
+    assert all(len(keys) == 1 for keys in owners.values())
+    for appliance in appliance_catalogue():
+        for alias in appliance.aliases:
+            assert find_appliance(alias) == appliance
 
 
 def test_marginal_cost_is_priced_at_the_customers_own_tier() -> None:

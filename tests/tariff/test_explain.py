@@ -97,3 +97,27 @@ def test_projection_in_the_last_tier_has_no_next_tier() -> None:
     assert projection.tier == 6
     assert projection.next_tier_price is None
     assert projection.kwh_left_in_tier is None
+
+
+def test_a_new_vat_rate_shows_in_the_vat_part() -> None:
+    """8 % until 31/12/2026, 10 % from 01/01/2027: same use, same prices, only VAT moves."""
+    difference = explain_difference(month(2026, 12, 300), month(2027, 1, 300))
+    subtotal = difference.current.amount_before_vat
+    assert (difference.days, difference.kwh, difference.tier_mix, difference.price_change) == (
+        0,
+        0,
+        0,
+        0,
+    )
+    assert difference.vat == difference.total == difference.vat_rate_change
+    assert difference.vat_rate_change == subtotal * 2 // 100  # 907.000 × 2 %, exact
+
+
+def test_projection_of_an_irregular_period_uses_its_prorated_tiers() -> None:
+    """A 20-day first bill read on 20/03/2025 (T' = 28): tier 1 ends at 36, tier 2 at 72."""
+    request = BillRequest(kwh=30, period_start=date(2025, 3, 1), period_end=date(2025, 3, 20))
+    projection = project_period_end(request, date(2025, 3, 10))
+    assert projection.projected_kwh == 60
+    assert projection.tier == 2
+    assert projection.kwh_left_in_tier == 72 - 30
+    assert projection.crossing_cost_per_kwh == 2271 - 1956
