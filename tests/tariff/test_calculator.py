@@ -150,6 +150,17 @@ def test_undeclared_renters_pay_the_tier_three_price_for_everything() -> None:
     assert bill.lines[0].flat_reason is FlatReason.RENTER_UNDECLARED
 
 
+def test_undeclared_renters_across_a_price_change_pay_each_tier_three_price() -> None:
+    """May 2025 (new prices from 10/05): 310 kWh × 10/31 = 100 kWh at 2.271, 210 at 2.380."""
+    bill = compute_bill(
+        residential(310, date(2025, 5, 1), date(2025, 5, 31), renter_undeclared=True)
+    )
+    assert [(line.kwh, line.price, line.tariff_from) for line in bill.lines] == [
+        (100, 2271, date(2024, 10, 11)),
+        (210, 2380, date(2025, 5, 10)),
+    ]
+
+
 def test_prepaid_meter_pays_the_prepaid_price() -> None:
     bill = compute_bill(residential(200, *JUNE_2025, prepaid=True))
     assert [(line.kwh, line.price) for line in bill.lines] == [(200, spec_tables.PREPAID_2025)]
