@@ -8,18 +8,18 @@ path (SQLite executemany with the meter looked up in the same statement; Postgre
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Generator
 from datetime import tzinfo
 from pathlib import Path
 
 from sqlalchemy import Connection
 
-from meters.importer import readings_sql
+from meters.importer import readings_append, readings_sql
 from meters.importer.context import ImportContext
 from meters.importer.csvstream import Columns, ProgressCallback, read_rows
 from meters.importer.errors import FieldError, ImportRejected, ProblemLog
 from meters.importer.fields import parse_energy_wh, parse_key, parse_moment
-from meters.importer.summary import ImportSummary
+from meters.importer.summary import Counts, ImportSummary
 
 COLUMNS = Columns(
     required=("meter_id", "read_at", "index_kwh"),
@@ -63,7 +63,9 @@ class _Stream:
         # strictly increasing (meter_id, read_at) proves the file has no repeated key
         self.sorted = True
 
-    def staged_rows(self, on_progress: ProgressCallback | None) -> Iterator[StagedRow]:
+    def staged_rows(
+        self, on_progress: ProgressCallback | None
+    ) -> Generator[StagedRow, None, None]:
         problems = self.problems
         utc_text = self.moments.utc_text
         last_key = ("", "")
@@ -130,22 +132,65 @@ def import_readings(
     problems: ProblemLog,
     on_progress: ProgressCallback | None = None,
 ) -> ImportSummary:
-    """Import readings.csv inside the open transaction; raise ImportRejected on bad rows."""
+    """Import readings.csv inside the open transaction; raise ImportRejected on bad rows.
+
+    The append path is tried first; a file that is not an append goes through the general
+    staged path, which undoes what the append path wrote before it merges.
+    """
     stream = _Stream(path, context, problems)
-    stage = readings_sql.stage_readings(connection, stream.staged_rows(on_progress))
+    rows = stream.staged_rows(on_progress)
+    appended = readings_append.append_readings(connection, rows, problems, context.zone)
+    if not appended.complete:
+        rows.close()
+        return _import_staged(
+            connection, path, context, problems, on_progress=on_progress, appended=appended
+        )
+    _reject_if_bad(stream, problems)
+    if appended.meter_problems:
+        raise ImportRejected(appended.meter_problems.lines())
+    readings_sql.refresh_usage(connection, appended.span, context.zone)
+    return ImportSummary(
+        "readings",
+        stream.rows,
+        Counts(inserted=appended.inserted),
+        flagged=appended.warnings.count,
+        warnings=appended.warnings.lines(suffix=" (flagged)"),
+    )
+
+
+def _reject_if_bad(stream: _Stream, problems: ProblemLog) -> None:
     if stream.rows == 0 and not problems:
         problems.add(2, "row", "no data rows after the header")
     if problems:
         raise ImportRejected(problems.lines())
+
+
+def _import_staged(
+    connection: Connection,
+    path: Path,
+    context: ImportContext,
+    problems: ProblemLog,
+    *,
+    on_progress: ProgressCallback | None,
+    appended: readings_append.AppendOutcome,
+) -> ImportSummary:
+    """The general path: stage every row, check, merge and flag with set-based SQL."""
+    stream = _Stream(path, context, problems)
+    stage = readings_sql.stage_readings(connection, stream.staged_rows(on_progress))
+    _reject_if_bad(stream, problems)
     readings_sql.check_meters(connection, stage, problems)
     if not stream.sorted:
         readings_sql.check_repeats(connection, stage, problems)
     if problems:
         raise ImportRejected(problems.lines())
+    if appended.written_through:
+        readings_sql.remove_appended(connection, stage, appended.written_through)
     counts = readings_sql.merge(connection, stage, stream.rows)
     warnings = ProblemLog(str(path))
     readings_sql.flag_index_down(connection, stage, warnings, context.zone)
-    readings_sql.refresh_usage(connection, stage, context.zone)
+    readings_sql.refresh_usage(
+        connection, readings_sql.staged_span(connection, stage), context.zone
+    )
     readings_sql.drop(connection, stage)
     return ImportSummary(
         "readings",

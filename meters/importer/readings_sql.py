@@ -8,12 +8,18 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta, tzinfo
+from datetime import timedelta, tzinfo
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection
 
 from meters.importer.errors import ProblemLog
+from meters.importer.readings_report import (
+    add_above_next,
+    add_below_previous,
+    add_meter_problem,
+    as_utc,
+)
 from meters.importer.scratch import (
     ScratchColumn,
     ScratchTable,
@@ -127,19 +133,7 @@ def check_meters(connection: Connection, stage: Stage, problems: ProblemLog) -> 
         WHERE meter_pk IS NULL
            OR (is_tou AND normal_wh IS NULL) OR (NOT is_tou AND normal_wh IS NOT NULL)"""  # noqa: S608
     for line, unknown_meter, is_tou in connection.exec_driver_sql(statement):
-        if unknown_meter is not None:
-            problems.add(line, "meter_id", f"unknown meter {unknown_meter!r}")
-        elif is_tou:
-            problems.add(
-                line,
-                "index_normal",
-                "the meter is a time-of-use meter: index_normal, index_peak and index_offpeak"
-                " are required",
-            )
-        else:
-            problems.add(
-                line, "index_normal", "the meter is not a time-of-use meter: leave it empty"
-            )
+        add_meter_problem(problems, line, unknown_meter, bool(is_tou))
 
 
 def check_repeats(connection: Connection, stage: Stage, problems: ProblemLog) -> None:
@@ -199,12 +193,7 @@ def flag_index_down(
     previous_moment = """(SELECT MAX(p.read_at) FROM readings p
         WHERE p.meter_pk = c.meter_pk AND p.read_at < c.read_at)"""
     for line, index_wh, prev_wh, prev_at in _down(connection, own, previous_moment):
-        warnings.add(
-            line,
-            "index_kwh",
-            f"{_kwh(index_wh)} kWh is below the previous reading"
-            f" ({_kwh(prev_wh)} kWh at {_local(prev_at, zone)})",
-        )
+        add_below_previous(warnings, line, index_wh, prev_wh, prev_at, zone=zone)
     after = create_scratch(connection, "import_next", _CHECKED)
     connection.exec_driver_sql(
         f"""INSERT INTO {after.name} ({after.column_list})
@@ -219,12 +208,7 @@ def flag_index_down(
     )
     _apply_flags(connection, after)
     for line, index_wh, own_wh, next_at in _down(connection, after, "c.read_at"):
-        warnings.add(
-            line,
-            "index_kwh",
-            f"{_kwh(own_wh)} kWh is above the next reading"
-            f" ({_kwh(index_wh)} kWh at {_local(next_at, zone)}), which is now flagged",
-        )
+        add_above_next(warnings, line, own_wh, index_wh, next_at, zone=zone)
     drop_scratch(connection, own)
     drop_scratch(connection, after)
 
@@ -249,13 +233,22 @@ def _down(
     )
 
 
-def refresh_usage(connection: Connection, stage: Stage, zone: ZoneInfo) -> None:
-    """Recompute the daily use of the days and meters the staged readings touch."""
+@dataclass(frozen=True, slots=True)
+class UsageSpan:
+    """The readings an import wrote: first and last moment, and the meters (None: too many)."""
+
+    first: object
+    last: object
+    meter_pks: list[int] | None
+
+
+def staged_span(connection: Connection, stage: Stage) -> UsageSpan | None:
+    """The span of the staged readings, or None when nothing was staged."""
     first, last, meter_count = connection.exec_driver_sql(
         f"SELECT MIN(read_at), MAX(read_at), COUNT(DISTINCT meter_pk) FROM {stage.name}"  # noqa: S608
     ).one()
     if first is None:
-        return
+        return None
     meter_pks: list[int] | None = None
     if meter_count <= USAGE_METER_LIST_LIMIT:
         meter_pks = list(
@@ -263,34 +256,34 @@ def refresh_usage(connection: Connection, stage: Stage, zone: ZoneInfo) -> None:
                 f"SELECT DISTINCT meter_pk FROM {stage.name}"  # noqa: S608
             ).scalars()
         )
+    return UsageSpan(first, last, meter_pks)
+
+
+def refresh_usage(connection: Connection, span: UsageSpan | None, zone: ZoneInfo) -> None:
+    """Recompute the daily use of the days and meters the imported readings touch."""
+    if span is None:
+        return
     # a reading moves the day boundaries on both sides of it
-    day = _as_utc(first).astimezone(zone).date() - timedelta(days=1)
-    last_day = _as_utc(last).astimezone(zone).date() + timedelta(days=1)
+    day = as_utc(span.first).astimezone(zone).date() - timedelta(days=1)
+    last_day = as_utc(span.last).astimezone(zone).date() + timedelta(days=1)
     while day <= last_day:
         window_end = min(last_day, day + timedelta(days=USAGE_WINDOW_DAYS - 1))
-        refresh_daily_usage(connection, day, window_end, zone, meter_pks)
+        refresh_daily_usage(connection, day, window_end, zone, span.meter_pks)
         day = window_end + timedelta(days=1)
+
+
+def remove_appended(connection: Connection, stage: Stage, through_line: int) -> None:
+    """Delete the readings an abandoned append wrote: the staged rows up to `through_line`.
+
+    The append path only inserts keys that were not stored, and the general path stages the
+    same rows again, so deleting them restores the store as it was before the import.
+    """
+    connection.exec_driver_sql(
+        f"""DELETE FROM readings WHERE (meter_pk, read_at) IN
+            (SELECT meter_pk, read_at FROM {stage.name} WHERE line <= {int(through_line)})"""  # noqa: S608
+    )
 
 
 def drop(connection: Connection, stage: Stage) -> None:
     """Drop the staged rows."""
     drop_scratch(connection, stage.table)
-
-
-def _kwh(watt_hours: int) -> str:
-    """Watt-hours as kWh with three decimals."""
-    return f"{watt_hours // 1000}.{watt_hours % 1000:03d}"
-
-
-def _as_utc(moment: object) -> datetime:
-    """A stored moment (SQLite text, naive UTC or aware datetime) as an aware datetime."""
-    if isinstance(moment, str):
-        moment = datetime.fromisoformat(moment)
-    if not isinstance(moment, datetime):  # pragma: no cover - the columns hold times
-        raise TypeError(f"not a moment: {moment!r}")
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
-def _local(moment: object, zone: tzinfo) -> str:
-    """A stored moment as local ISO time."""
-    return _as_utc(moment).astimezone(zone).isoformat(timespec="minutes")
