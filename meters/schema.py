@@ -336,3 +336,69 @@ class OutboxMessage(Base):
     created_at: Mapped[moment]
 
     __table_args__ = (Index("ix_outbox_status_due", "status", "priority", "not_before"),)
+
+
+class OneTimeCode(Base):
+    """A linking code sent to a contract phone: stored hashed, short-lived, few tries."""
+
+    __tablename__ = "one_time_codes"
+
+    id: Mapped[bigpk]
+    chat_user_id: Mapped[int] = mapped_column(
+        ForeignKey("chat_users.id", ondelete="CASCADE"), index=True
+    )
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"))
+    code_hash: Mapped[str] = mapped_column(String(128))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    expires_at: Mapped[moment]
+    used_at: Mapped[datetime | None]
+    created_at: Mapped[moment]
+
+
+class LinkAttempt(Base):
+    """A failed attempt to link a customer (unknown code, wrong one-time code), for throttling."""
+
+    __tablename__ = "link_attempts"
+
+    id: Mapped[bigpk]
+    chat_user_id: Mapped[int] = mapped_column(
+        ForeignKey("chat_users.id", ondelete="CASCADE"), index=True
+    )
+    attempted_at: Mapped[moment]
+
+
+class HandoffCase(Base):
+    """A chat that asked for a person: the call centre's side takes it from here."""
+
+    __tablename__ = "handoff_cases"
+
+    id: Mapped[bigpk]
+    chat_user_id: Mapped[int] = mapped_column(
+        ForeignKey("chat_users.id", ondelete="CASCADE"), index=True
+    )
+    reason: Mapped[str] = mapped_column(String(32))  # asked | misunderstood | abnormal | hazard
+    intent_guess: Mapped[str | None] = mapped_column(String(32))
+    status: Mapped[str] = mapped_column(String(16), default="open")
+    created_at: Mapped[moment]
+    closed_at: Mapped[datetime | None]
+
+
+class ProcessedEvent(Base):
+    """A platform event already handled (Zalo `msg_id`, Telegram `update_id`): drops redeliveries."""
+
+    __tablename__ = "processed_events"
+
+    channel: Mapped[str] = mapped_column(String(16), primary_key=True)
+    event_id: Mapped[str] = mapped_column(String(96), primary_key=True)
+    received_at: Mapped[moment]
+
+
+class ChannelToken(Base):
+    """A credential a channel rotates (Zalo's access and refresh tokens), shared by processes."""
+
+    __tablename__ = "channel_tokens"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+    expires_at: Mapped[datetime | None]
+    updated_at: Mapped[moment]

@@ -1,0 +1,154 @@
+"""The channel-neutral message model: what a customer sent, and what the bot answers.
+
+Adapters (Telegram, Zalo, web chat, terminal) translate their platform's payloads into an
+`Update` and render each `Reply`; nothing platform-specific crosses this line.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+CALLBACK_DATA_LIMIT = 64  # bytes: Telegram's limit on inline button data, the tightest one
+
+
+class Channel(StrEnum):
+    """Where a conversation takes place."""
+
+    TELEGRAM = "telegram"
+    ZALO = "zalo"
+    WEB = "web"
+    LOCAL = "local"  # `dienbot chat` in a terminal
+
+
+@dataclass(frozen=True, slots=True)
+class UserRef:
+    """A person on one channel: the platform's own id of the user (or of the web visitor)."""
+
+    channel: Channel
+    external_id: str
+    display_name: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SharedContact:
+    """A phone card shared in the chat; `user_id` is the platform account the card belongs to."""
+
+    phone: str
+    user_id: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Location:
+    """A place the customer shared (WGS 84 degrees)."""
+
+    latitude: float
+    longitude: float
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Update:
+    """One thing the customer did: a text, a button press, a shared contact or location.
+
+    Attributes:
+        user: who sent it.
+        received_at: when it arrived (timezone-aware).
+        text: the message text ("" for a button press or a shared card).
+        callback_data: the `Button.data` of the pressed button.
+        contact: a shared phone card.
+        location: a shared location.
+        private_chat: False in groups (contact sharing is only trusted in private chats).
+        forwarded: True when the message was forwarded from someone else.
+        message_id: the platform's id of the message, to drop duplicate deliveries.
+    """
+
+    user: UserRef
+    received_at: datetime
+    text: str = ""
+    callback_data: str | None = None
+    contact: SharedContact | None = None
+    location: Location | None = None
+    private_chat: bool = True
+    forwarded: bool = False
+    message_id: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.received_at.tzinfo is None:
+            raise ValueError("Update.received_at must be timezone-aware")
+
+    @property
+    def channel(self) -> Channel:
+        """The channel the update came from."""
+        return self.user.channel
+
+
+class ButtonKind(StrEnum):
+    """What pressing a button does."""
+
+    CALLBACK = "callback"  # sends `data` back as an Update.callback_data
+    SHARE_CONTACT = "share_contact"  # asks the platform to share the user's phone card
+    SHARE_LOCATION = "share_location"  # asks the platform to share the user's location
+    URL = "url"  # opens `data` as a link
+
+
+@dataclass(frozen=True, slots=True)
+class Button:
+    """A button under a reply; callback `data` is short ASCII (at most 64 bytes)."""
+
+    label: str
+    data: str = ""
+    kind: ButtonKind = ButtonKind.CALLBACK
+
+    def __post_init__(self) -> None:
+        if self.kind is ButtonKind.CALLBACK:
+            encoded = self.data.encode("utf-8")
+            if not self.data.isascii() or not 0 < len(encoded) <= CALLBACK_DATA_LIMIT:
+                raise ValueError(f"callback data must be 1-64 ASCII bytes, got {self.data!r}")
+
+
+@dataclass(frozen=True, slots=True)
+class Image:
+    """A picture sent with a reply (PNG bytes) and the text that says what it shows."""
+
+    png: bytes
+    caption: str
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    """One message of the bot: text, optional buttons and an optional image."""
+
+    text: str
+    buttons: tuple[Button, ...] = ()
+    image: Image | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SendOneTimeCode:
+    """Deliver a one-time linking code to a contract phone (SMS, ZNS or the dev log)."""
+
+    phone: str
+    code: str
+    customer_code: str
+    channel: Channel
+
+
+@dataclass(frozen=True, slots=True)
+class NotifyAgents:
+    """Tell the call centre that a chat asks for a person (the agent side picks it up)."""
+
+    chat_user_id: int
+    case_id: int
+    reason: str
+
+
+Effect = SendOneTimeCode | NotifyAgents
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """What handling one update produced: the replies, and effects for the edge to carry out."""
+
+    replies: tuple[Reply, ...]
+    effects: tuple[Effect, ...] = ()

@@ -1,0 +1,354 @@
+"""Chat users, verified links, consents, state, log, one-time codes and cases; never commits."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, delete, func, insert, select, update
+
+from meters.records import ChatState, PendingCode, SubscriptionRecord
+from meters.schema import (
+    ChatLink,
+    ChatUser,
+    Consent,
+    ConversationLogEntry,
+    ConversationState,
+    HandoffCase,
+    LinkAttempt,
+    OneTimeCode,
+    Subscription,
+)
+
+
+class SqlChatStore:
+    """Everything the conversation remembers about a chat, through one connection."""
+
+    def __init__(self, connection: Connection) -> None:
+        self._connection = connection
+        self._postgres = connection.dialect.name == "postgresql"
+
+    def enter_chat(
+        self, channel: str, external_id: str, display_name: str | None, now: datetime
+    ) -> int:
+        """The chat user's id, created on first contact; the row stays locked until commit.
+
+        Locking the row serialises the updates of one chat across processes: on PostgreSQL by
+        `FOR UPDATE`, on SQLite because the first write takes the database's write lock.
+        """
+        where = (ChatUser.channel == channel, ChatUser.external_id == external_id)
+        query = select(ChatUser.id).where(*where)
+        if self._postgres:
+            query = query.with_for_update()
+        found = self._connection.execute(query).scalar_one_or_none()
+        if found is not None:
+            self._connection.execute(
+                update(ChatUser).where(ChatUser.id == found).values(last_seen_at=now)
+            )
+            return int(found)
+        values = {
+            "channel": channel,
+            "external_id": external_id,
+            "display_name": display_name,
+            "created_at": now,
+            "last_seen_at": now,
+        }
+        if self._postgres:
+            from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+            statement = (
+                pg_insert(ChatUser)
+                .values(**values)
+                .on_conflict_do_update(
+                    index_elements=["channel", "external_id"], set_={"last_seen_at": now}
+                )
+                .returning(ChatUser.id)
+            )
+            return int(self._connection.execute(statement).scalar_one())
+        result = self._connection.execute(insert(ChatUser).values(**values).returning(ChatUser.id))
+        return int(result.scalar_one())
+
+    def chat_user_id(self, channel: str, external_id: str) -> int | None:
+        """The id of a chat user, if they have ever written."""
+        found = self._connection.execute(
+            select(ChatUser.id).where(
+                ChatUser.channel == channel, ChatUser.external_id == external_id
+            )
+        ).scalar_one_or_none()
+        return None if found is None else int(found)
+
+    def state(self, chat_user_id: int) -> ChatState | None:
+        """The saved conversation state, if any."""
+        row = self._connection.execute(
+            select(ConversationState.step, ConversationState.data).where(
+                ConversationState.chat_user_id == chat_user_id
+            )
+        ).first()
+        return None if row is None else ChatState(step=row.step, data=dict(row.data))
+
+    def save_state(
+        self, chat_user_id: int, step: str, data: dict[str, Any], now: datetime
+    ) -> None:
+        """Remember where the chat stands."""
+        changed = self._connection.execute(
+            update(ConversationState)
+            .where(ConversationState.chat_user_id == chat_user_id)
+            .values(step=step, data=data, version=ConversationState.version + 1, updated_at=now)
+        ).rowcount
+        if not changed:
+            self._connection.execute(
+                insert(ConversationState).values(
+                    chat_user_id=chat_user_id, step=step, data=data, version=1, updated_at=now
+                )
+            )
+
+    def linked_customer_ids(self, chat_user_id: int) -> tuple[int, ...]:
+        """The customers this chat has proved it owns, in linking order."""
+        rows = self._connection.execute(
+            select(ChatLink.customer_id)
+            .where(ChatLink.chat_user_id == chat_user_id)
+            .order_by(ChatLink.linked_at, ChatLink.customer_id)
+        )
+        return tuple(int(row[0]) for row in rows)
+
+    def link(self, chat_user_id: int, customer_id: int, verified_by: str, now: datetime) -> bool:
+        """Link a customer to the chat; False when it already was."""
+        if customer_id in self.linked_customer_ids(chat_user_id):
+            return False
+        self._connection.execute(
+            insert(ChatLink).values(
+                chat_user_id=chat_user_id,
+                customer_id=customer_id,
+                verified_by=verified_by,
+                linked_at=now,
+            )
+        )
+        return True
+
+    def unlink(self, chat_user_id: int, customer_id: int) -> None:
+        """Remove one link, and the subscriptions about that customer."""
+        self._connection.execute(
+            delete(ChatLink).where(
+                ChatLink.chat_user_id == chat_user_id, ChatLink.customer_id == customer_id
+            )
+        )
+        self._connection.execute(
+            delete(Subscription).where(
+                Subscription.chat_user_id == chat_user_id,
+                Subscription.customer_id == customer_id,
+            )
+        )
+
+    def active_consents(self, chat_user_id: int) -> frozenset[str]:
+        """The purposes the chat currently consents to."""
+        rows = self._connection.execute(
+            select(Consent.purpose).where(
+                Consent.chat_user_id == chat_user_id, Consent.withdrawn_at.is_(None)
+            )
+        )
+        return frozenset(row[0] for row in rows)
+
+    def grant_consents(self, chat_user_id: int, purposes: tuple[str, ...], now: datetime) -> None:
+        """Record consent to each purpose not already granted."""
+        current = self.active_consents(chat_user_id)
+        for purpose in purposes:
+            if purpose not in current:
+                self._connection.execute(
+                    insert(Consent).values(
+                        chat_user_id=chat_user_id, purpose=purpose, granted_at=now
+                    )
+                )
+
+    def withdraw_consent(self, chat_user_id: int, purpose: str, now: datetime) -> None:
+        """Withdraw one purpose; the record of the earlier consent is kept."""
+        self._connection.execute(
+            update(Consent)
+            .where(
+                Consent.chat_user_id == chat_user_id,
+                Consent.purpose == purpose,
+                Consent.withdrawn_at.is_(None),
+            )
+            .values(withdrawn_at=now)
+        )
+
+    def log_message(
+        self,
+        chat_user_id: int,
+        direction: str,
+        masked_text: str,
+        intent: str | None,
+        now: datetime,
+    ) -> None:
+        """Append one message (already masked) to the conversation log."""
+        self._connection.execute(
+            insert(ConversationLogEntry).values(
+                chat_user_id=chat_user_id,
+                direction=direction,
+                text=masked_text,
+                intent=intent,
+                created_at=now,
+            )
+        )
+
+    def recent_log(self, chat_user_id: int, limit: int) -> tuple[tuple[str, str], ...]:
+        """The last `limit` messages as (direction, text), oldest first."""
+        rows = self._connection.execute(
+            select(ConversationLogEntry.direction, ConversationLogEntry.text)
+            .where(ConversationLogEntry.chat_user_id == chat_user_id)
+            .order_by(ConversationLogEntry.id.desc())
+            .limit(limit)
+        ).all()
+        return tuple((row[0], row[1]) for row in reversed(rows))
+
+    def forget_chat(self, chat_user_id: int) -> None:
+        """Delete the chat user and, by cascade, links, consents, state, log and codes."""
+        self._connection.execute(delete(ChatUser).where(ChatUser.id == chat_user_id))
+
+    def issue_code(
+        self,
+        chat_user_id: int,
+        customer_id: int,
+        code_hash: str,
+        expires_at: datetime,
+        now: datetime,
+    ) -> None:
+        """Replace any pending one-time code of the chat with a new one."""
+        self._connection.execute(
+            delete(OneTimeCode).where(
+                OneTimeCode.chat_user_id == chat_user_id, OneTimeCode.used_at.is_(None)
+            )
+        )
+        self._connection.execute(
+            insert(OneTimeCode).values(
+                chat_user_id=chat_user_id,
+                customer_id=customer_id,
+                code_hash=code_hash,
+                attempts=0,
+                expires_at=expires_at,
+                created_at=now,
+            )
+        )
+
+    def pending_code(self, chat_user_id: int) -> PendingCode | None:
+        """The chat's unused one-time code, if any (expired ones too: the caller decides)."""
+        row = self._connection.execute(
+            select(
+                OneTimeCode.id,
+                OneTimeCode.customer_id,
+                OneTimeCode.code_hash,
+                OneTimeCode.attempts,
+                OneTimeCode.expires_at,
+            )
+            .where(OneTimeCode.chat_user_id == chat_user_id, OneTimeCode.used_at.is_(None))
+            .order_by(OneTimeCode.id.desc())
+            .limit(1)
+        ).first()
+        return None if row is None else PendingCode(*row)
+
+    def count_code_attempt(self, code_id: int) -> None:
+        """One more wrong try of a one-time code."""
+        self._connection.execute(
+            update(OneTimeCode)
+            .where(OneTimeCode.id == code_id)
+            .values(attempts=OneTimeCode.attempts + 1)
+        )
+
+    def close_code(self, code_id: int, now: datetime) -> None:
+        """Mark a one-time code used (or given up), so it can never be tried again."""
+        self._connection.execute(
+            update(OneTimeCode).where(OneTimeCode.id == code_id).values(used_at=now)
+        )
+
+    def record_failed_link(self, chat_user_id: int, now: datetime) -> None:
+        """Remember a failed linking attempt (unknown code, wrong one-time code)."""
+        self._connection.execute(
+            insert(LinkAttempt).values(chat_user_id=chat_user_id, attempted_at=now)
+        )
+
+    def failed_links_since(self, chat_user_id: int, since: datetime) -> int:
+        """How many linking attempts of the chat failed since `since`."""
+        return int(
+            self._connection.execute(
+                select(func.count())
+                .select_from(LinkAttempt)
+                .where(LinkAttempt.chat_user_id == chat_user_id, LinkAttempt.attempted_at >= since)
+            ).scalar_one()
+        )
+
+    def open_case(
+        self, chat_user_id: int, reason: str, intent_guess: str | None, now: datetime
+    ) -> int:
+        """Open a handoff case for the call centre and return its number."""
+        existing = self._connection.execute(
+            select(HandoffCase.id).where(
+                HandoffCase.chat_user_id == chat_user_id, HandoffCase.status == "open"
+            )
+        ).scalar_one_or_none()
+        if existing is not None:
+            return int(existing)
+        result = self._connection.execute(
+            insert(HandoffCase)
+            .values(
+                chat_user_id=chat_user_id,
+                reason=reason,
+                intent_guess=intent_guess,
+                status="open",
+                created_at=now,
+            )
+            .returning(HandoffCase.id)
+        )
+        return int(result.scalar_one())
+
+    def subscriptions(self, chat_user_id: int) -> tuple[SubscriptionRecord, ...]:
+        """The chat's scheduled messages."""
+        rows = self._connection.execute(
+            select(
+                Subscription.customer_id,
+                Subscription.kind,
+                Subscription.threshold,
+                Subscription.delivery_hour,
+                Subscription.active,
+            )
+            .where(Subscription.chat_user_id == chat_user_id)
+            .order_by(Subscription.id)
+        )
+        return tuple(SubscriptionRecord(*row) for row in rows)
+
+    def subscribe(
+        self,
+        chat_user_id: int,
+        customer_id: int,
+        kind: str,
+        threshold: dict[str, Any] | None,
+        now: datetime,
+    ) -> None:
+        """Start (or restart, with a new threshold) one kind of scheduled message."""
+        changed = self._connection.execute(
+            update(Subscription)
+            .where(
+                Subscription.chat_user_id == chat_user_id,
+                Subscription.customer_id == customer_id,
+                Subscription.kind == kind,
+            )
+            .values(active=True, threshold=threshold)
+        ).rowcount
+        if not changed:
+            self._connection.execute(
+                insert(Subscription).values(
+                    chat_user_id=chat_user_id,
+                    customer_id=customer_id,
+                    kind=kind,
+                    threshold=threshold,
+                    active=True,
+                    created_at=now,
+                )
+            )
+
+    def unsubscribe(self, chat_user_id: int, kind: str | None) -> int:
+        """Stop one kind of scheduled message (every kind when None); how many stopped."""
+        statement = update(Subscription).where(
+            Subscription.chat_user_id == chat_user_id, Subscription.active.is_(True)
+        )
+        if kind is not None:
+            statement = statement.where(Subscription.kind == kind)
+        return int(self._connection.execute(statement.values(active=False)).rowcount)
