@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -28,6 +29,7 @@ _PREFIXES = (
 _SHORT_PREFIXES = {"quan": "q", "phuong": "p"}
 _MIN_CORE_CHARACTERS = 4
 _SCORE_CUTOFF = 90
+_DIGIT = re.compile(r"\d")
 _MAX_WINDOW = 5
 # A bare name ("Bến Thành" without "phường") counts only after one of these words, or first.
 _PLACE_CUES = frozenset(
@@ -44,6 +46,8 @@ class AreaIndex:
     names: tuple[str, ...]
     bare: tuple[bool, ...]
     longest: int
+    # Window length -> the keys that a window of that length can match, and their positions.
+    by_length: Mapping[int, tuple[tuple[str, ...], tuple[int, ...]]]
 
 
 @lru_cache(maxsize=32)
@@ -58,7 +62,23 @@ def build_index(areas: tuple[str, ...]) -> AreaIndex:
             names.append(area)
             bare.append(is_bare)
     longest = max((key.count(" ") + 1 for key in keys), default=0)
-    return AreaIndex(tuple(keys), tuple(names), tuple(bare), min(longest, _MAX_WINDOW))
+    by_length: dict[int, tuple[tuple[str, ...], tuple[int, ...]]] = {}
+    for size in range(1, max(map(len, keys), default=0) * 2 + 2):
+        positions = tuple(
+            position for position, key in enumerate(keys) if _may_match(size, len(key))
+        )
+        if positions:
+            by_length[size] = (tuple(keys[position] for position in positions), positions)
+    return AreaIndex(tuple(keys), tuple(names), tuple(bare), min(longest, _MAX_WINDOW), by_length)
+
+
+def _may_match(window: int, key: int) -> bool:
+    """Whether strings of these lengths can reach the cutoff of `fuzz.ratio`.
+
+    The ratio is 100 × (1 − indel distance / total length), and the distance is at least the
+    difference in length.
+    """
+    return 100 * abs(window - key) <= (100 - _SCORE_CUTOFF) * (window + key)
 
 
 def _keys_of(area: str) -> dict[str, bool]:
@@ -83,20 +103,28 @@ def find_area(tokens: list[str], areas: tuple[str, ...]) -> str | None:
     index = build_index(areas)
     if not index.keys:
         return None
+    by_length = index.by_length
+    ends = [0]
+    for token in tokens:
+        ends.append(ends[-1] + len(token))
     best: tuple[float, int, str] | None = None
     for size in range(index.longest, 0, -1):
         for start in range(len(tokens) - size + 1):
-            window = " ".join(tokens[start : start + size])
-            if re.search(r"\d", window) and not window[-1].isdigit():
+            # Windows too short or too long for every key are skipped before any work.
+            found = by_length.get(ends[start + size] - ends[start] + size - 1)
+            if found is None:
                 continue
-            match = process.extractOne(
-                window, index.keys, scorer=fuzz.ratio, score_cutoff=_SCORE_CUTOFF
-            )
+            window = " ".join(tokens[start : start + size])
+            if _DIGIT.search(window) and not window[-1].isdigit():
+                continue
+            keys, positions = found
+            match = process.extractOne(window, keys, scorer=fuzz.ratio, score_cutoff=_SCORE_CUTOFF)
             if match is None:
                 continue
-            if index.bare[match[2]] and start > 0 and tokens[start - 1] not in _PLACE_CUES:
+            position = positions[match[2]]
+            if index.bare[position] and start > 0 and tokens[start - 1] not in _PLACE_CUES:
                 continue
-            candidate = (match[1], size, index.names[match[2]])
+            candidate = (match[1], size, index.names[position])
             if best is None or candidate[:2] > best[:2]:
                 best = candidate
     return best[2] if best else None

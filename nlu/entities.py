@@ -15,6 +15,8 @@ from nlu.numbers import Amount, AmountKind, find_amounts
 
 _CUSTOMER_CODE = re.compile(r"(?<![A-Z0-9])P ?[A-Z](?:[ .-]?[A-Z0-9]){9,11}(?![A-Z0-9])")
 _MIN_DIGITS_IN_CODE = 5
+_CODE_SEPARATORS = re.compile(r"[ .-]")
+_NOT_DIGITS = re.compile(r"\D")
 _PHONE = re.compile(r"(?<![\w+])(?:\+ ?84|84|0)[ .-]?(?:\d[ .-]?){8}\d(?!\d)")
 _MOBILE_PREFIXES = frozenset("35789")
 _REQUEST_ID = re.compile(r"(?<![A-Z0-9])YC[ -]?(\d{2,12})(?!\d)")
@@ -56,6 +58,9 @@ _APPLIANCES: tuple[tuple[str, str], ...] = (
     ("tv", "tivi"),
     ("quat", "quạt"),
 )
+# The earliest appliance named; at one position, the first of `_APPLIANCES` (longer ones first).
+_APPLIANCE = re.compile(" (" + "|".join(re.escape(phrase) for phrase, _ in _APPLIANCES) + ") ")
+_APPLIANCE_NAMES = dict(_APPLIANCES)
 _QUANTITY_WORDS = frozenset({"cai", "chiec", "bo", "con"})
 _WATT_UNITS = {"w": Decimal(1), "oat": Decimal(1), "kw": Decimal(1000)}
 _HORSEPOWER_WATTS = Decimal(746)
@@ -182,7 +187,7 @@ def extract_entities(
 
 def _customer_code(upper: str) -> str | None:
     for match in _CUSTOMER_CODE.finditer(upper):
-        code = re.sub(r"[ .-]", "", match.group(0))
+        code = _CODE_SEPARATORS.sub("", match.group(0))
         if sum(character.isdigit() for character in code) >= _MIN_DIGITS_IN_CODE:
             return code
     return None
@@ -190,7 +195,7 @@ def _customer_code(upper: str) -> str | None:
 
 def _phone(text: str) -> str | None:
     for match in _PHONE.finditer(text):
-        digits = re.sub(r"\D", "", match.group(0))
+        digits = _NOT_DIGITS.sub("", match.group(0))
         if digits.startswith("84"):
             digits = "0" + digits[2:]
         if len(digits) == 10 and digits[1] in _MOBILE_PREFIXES:
@@ -220,14 +225,10 @@ def _appliance(
 ) -> dict[str, object] | None:
     """The first appliance named, with its power, daily hours and quantity when given."""
     padded = f" {normalized} "
-    best: tuple[int, str, str] | None = None
-    for phrase, name in _APPLIANCES:
-        position = padded.find(f" {phrase} ")
-        if position >= 0 and (best is None or position < best[0]):
-            best = (position, phrase, name)
-    if best is None:
+    found = _APPLIANCE.search(padded)
+    if found is None:
         return None
-    position, phrase, name = best
+    position, name = found.start(), _APPLIANCE_NAMES[found.group(1)]
     start_token = padded[:position].count(" ")
     watts: int | None = None
     hours: float | None = None
@@ -265,9 +266,15 @@ def _whole(value: Decimal) -> int:
     return int(value.quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
+_PADDED_SERVICE_TYPES = tuple(
+    (service, tuple(f" {phrase} " for phrase in phrases)) for service, phrases in _SERVICE_TYPES
+)
+
+
 def _service_type(normalized: str) -> str | None:
     padded = f" {normalized} "
-    for service, phrases in _SERVICE_TYPES:
-        if any(f" {phrase} " in padded for phrase in phrases):
-            return service
+    for service, phrases in _PADDED_SERVICE_TYPES:
+        for phrase in phrases:
+            if phrase in padded:
+                return service
     return None

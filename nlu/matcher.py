@@ -30,6 +30,8 @@ _MIN_CORRECTED_LENGTH = 5
 _LONG_TOKEN = 8
 _MAX_KEYWORD_SUM = 1.5
 _RANKING_SIZE = 3
+# Looking a member up on an enum class is slow enough to matter here.
+_UNKNOWN = Intent.UNKNOWN
 # Intent matching reads this many words; a chat message that long has said what it wants.
 _MAX_MATCHED_WORDS = 64
 
@@ -70,7 +72,10 @@ class Matcher:
         """Prepare the examples and keywords once; parsing then does no loading."""
         self.weights = weights or Weights()
         self._intents = tuple(Intent)
-        self._phrases: list[tuple[Intent, float, int]] = []
+        # Scores are lists indexed by intent position: hashing an enum member is a Python call.
+        position = {intent: number for number, intent in enumerate(self._intents)}
+        self._unknown = position[Intent.UNKNOWN]
+        self._phrases: list[tuple[int, float, int]] = []
         self._phrases_of_part: dict[str, list[int]] = defaultdict(list)
         vocabulary: set[str] = set()
         for intent, table in keywords.items():
@@ -79,7 +84,7 @@ class Matcher:
                 for part in parts:
                     self._phrases_of_part[part].append(len(self._phrases))
                     vocabulary.update(part.split())
-                self._phrases.append((intent, weight, len(parts)))
+                self._phrases.append((position[intent], weight, len(parts)))
         self._longest_part = max(
             (part.count(" ") + 1 for part in self._phrases_of_part), default=1
         )
@@ -90,7 +95,23 @@ class Matcher:
             prepared.append((normalized, intent))
         self._vocabulary = frozenset(word for word in vocabulary if word.isalpha())
         self._vocabulary_list = sorted(self._vocabulary)
-        self._correct = lru_cache(maxsize=16384)(self._correct_token)
+        self._longest_word = max(map(len, self._vocabulary), default=0)
+        # Typo candidates by token length: only words within the allowed distance in length.
+        self._near_in_length = {
+            size: [
+                word
+                for word in self._vocabulary_list
+                if abs(len(word) - size) <= _typo_limit(size)
+            ]
+            for size in range(_MIN_CORRECTED_LENGTH, self._longest_word + 3)
+        }
+        # Every word prefix of a keyword part ("lich", "lich cat", "lich cat dien").
+        self._part_prefixes = frozenset(
+            " ".join(words[:size])
+            for words in (part.split() for part in self._phrases_of_part)
+            for size in range(1, len(words))
+        )
+        self._match_word = lru_cache(maxsize=16384)(self._matched_word)
         featured = [
             (self._match_text(normalized, _markers(text_entities(normalized))), intent)
             for normalized, intent in prepared
@@ -99,6 +120,16 @@ class Matcher:
         for text, intent in featured:
             self._examples_of[intent].append(_sorted_words(text))
         self._profiles, self._idf = _build_profiles(featured)
+        self._term_index = {
+            term: (
+                weight,
+                tuple((position[intent], value) for intent, value in self._profiles.get(term, ())),
+            )
+            for term, weight in self._idf.items()
+        }
+        self._fuzzy_choices = [
+            list(dict.fromkeys(self._examples_of.get(intent, ()))) for intent in self._intents
+        ]
 
     @classmethod
     def from_package_data(cls) -> Matcher:
@@ -119,11 +150,10 @@ class Matcher:
         features = self.features(text, today, areas)
         ranking = self.rank(features.text)
         best_intent, best_score = ranking[0]
-        known = [(intent, score) for intent, score in ranking if intent is not Intent.UNKNOWN]
-        best_known = known[0][1] if known else 0.0
-        if best_intent is Intent.UNKNOWN or best_score < self.weights.unknown_below:
-            confidence = max(1.0 - best_known, best_score if best_intent is Intent.UNKNOWN else 0)
-            intent = Intent.UNKNOWN
+        best_known = next((score for intent, score in ranking if intent is not _UNKNOWN), 0.0)
+        if best_intent is _UNKNOWN or best_score < self.weights.unknown_below:
+            confidence = max(1.0 - best_known, best_score if best_intent is _UNKNOWN else 0)
+            intent = _UNKNOWN
         else:
             intent, confidence = best_intent, best_score
         return ParseResult(
@@ -139,40 +169,40 @@ class Matcher:
         weights = self.weights
         profile = self._profile_scores(match_text)
         keyword = self._keyword_scores(match_text)
+        w_fuzzy, w_profile, w_keywords = weights.fuzzy, weights.profile, weights.keywords
         # Fuzzy similarity, the costly score, is computed for the likeliest intents only.
-        likely = sorted(
-            self._intents,
-            key=lambda intent: (
-                -(
-                    weights.profile * profile.get(intent, 0.0)
-                    + weights.keywords * keyword.get(intent, 0.0)
-                )
-            ),
-        )[:_FUZZY_INTENTS]
-        fuzzy = self._fuzzy_scores(match_text, {*likely, Intent.UNKNOWN})
+        prior = [
+            w_profile * profile_score + w_keywords * keyword_score
+            for profile_score, keyword_score in zip(profile, keyword, strict=True)
+        ]
+        likely = sorted(range(len(prior)), key=prior.__getitem__, reverse=True)[:_FUZZY_INTENTS]
+        unknown = self._unknown
+        fuzzy = self._fuzzy_scores(match_text, {*likely, unknown})
         # Out-of-scope words (water bills, gold prices) damp every electricity intent.
-        damping = 1.0 - weights.out_of_scope * max(keyword.get(Intent.UNKNOWN, 0.0), 0.0)
+        damping = 1.0 - weights.out_of_scope * max(keyword[unknown], 0.0)
         scores = [
             (
                 intent,
-                (
-                    weights.fuzzy * fuzzy.get(intent, 0.0)
-                    + weights.profile * profile.get(intent, 0.0)
-                    + weights.keywords * keyword.get(intent, 0.0)
-                )
-                * (1.0 if intent is Intent.UNKNOWN else damping),
+                (w_fuzzy * fuzzy_score + w_profile * profile_score + w_keywords * keyword_score)
+                * (1.0 if number == unknown else damping),
             )
-            for intent in self._intents
+            for number, (intent, fuzzy_score, profile_score, keyword_score) in enumerate(
+                zip(self._intents, fuzzy, profile, keyword, strict=True)
+            )
         ]
-        scores.sort(key=lambda pair: pair[1], reverse=True)
+        scores.sort(key=_score_of, reverse=True)
         return scores
 
     def _match_text(self, normalized: str, markers: Sequence[str]) -> str:
-        words = [
-            "#" if any(c.isdigit() for c in token) else self._correct(token)
-            for token in normalized.split()[:_MAX_MATCHED_WORDS]
-        ]
+        match_word = self._match_word
+        words = [match_word(token) for token in normalized.split()[:_MAX_MATCHED_WORDS]]
         return " ".join([*words, *markers])
+
+    def _matched_word(self, token: str) -> str:
+        """A token as it is matched: "#" for a number, otherwise with its typo corrected."""
+        if any(character.isdigit() for character in token):
+            return "#"
+        return self._correct_token(token)
 
     def _correct_token(self, token: str) -> str:
         """A typo corrected to a known word, or a run-together pair split ("tiendien")."""
@@ -180,64 +210,90 @@ class Matcher:
             return token
         if not token.isalpha():
             return token
-        for cut in range(2, len(token) - 1):
-            if token[:cut] in self._vocabulary and token[cut:] in self._vocabulary:
+        vocabulary, longest, size = self._vocabulary, self._longest_word, len(token)
+        # Each half of a split is a known word, so no longer than the longest one.
+        for cut in range(max(2, size - longest), min(size - 1, longest + 1)):
+            if token[:cut] in vocabulary and token[cut:] in vocabulary:
                 return f"{token[:cut]} {token[cut:]}"
-        limit = 2 if len(token) >= _LONG_TOKEN else 1
+        candidates = self._near_in_length.get(size)
+        if not candidates:
+            return token
         match = process.extractOne(
-            token, self._vocabulary_list, scorer=Levenshtein.distance, score_cutoff=limit
+            token, candidates, scorer=Levenshtein.distance, score_cutoff=_typo_limit(size)
         )
         return match[0] if match is not None else token
 
-    def _fuzzy_scores(self, match_text: str, intents: Iterable[Intent]) -> dict[Intent, float]:
-        """Per intent: the best similarity to one of its examples, above the noise floor."""
-        best: dict[Intent, float] = {}
+    def _fuzzy_scores(self, match_text: str, intents: Iterable[int]) -> list[float]:
+        """Per intent position: the best similarity to one of its examples, above the floor.
+
+        Only the intents given are scored; the others get 0.
+        """
+        best = [0.0] * len(self._intents)
         floor = self.weights.fuzzy_floor
+        # Similarities under the floor count as zero, so rapidfuzz may skip them.
+        cutoff = max(floor * 100, 0.0)
         # fuzz.ratio on words sorted beforehand is token_sort_ratio without re-sorting examples.
         query = _sorted_words(match_text)
-        for intent in intents:
-            match = process.extractOne(query, self._examples_of.get(intent, ()), scorer=fuzz.ratio)
+        choices = self._fuzzy_choices
+        for number in intents:
+            match = process.extractOne(
+                query, choices[number], scorer=fuzz.ratio, score_cutoff=cutoff
+            )
             if match is not None:
-                best[intent] = max(match[1] / 100 - floor, 0.0) / (1.0 - floor)
+                best[number] = max(match[1] / 100 - floor, 0.0) / (1.0 - floor)
         return best
 
-    def _profile_scores(self, match_text: str) -> dict[Intent, float]:
-        query = {term: self._idf[term] for term in _terms(match_text) if term in self._idf}
-        norm = math.sqrt(sum(weight * weight for weight in query.values()))
-        scores: dict[Intent, float] = defaultdict(float)
+    def _profile_scores(self, match_text: str) -> list[float]:
+        """Per intent position: cosine similarity of the message to the intent's profile."""
+        scores = [0.0] * len(self._intents)
+        index = self._term_index
+        found = [entry for term in _terms(match_text) if (entry := index.get(term)) is not None]
+        norm = math.sqrt(sum(weight * weight for weight, _ in found))
         if not norm:
             return scores
-        for term, weight in query.items():
-            for intent, profile_weight in self._profiles.get(term, ()):
-                scores[intent] += weight / norm * profile_weight
+        for weight, profile in found:
+            share = weight / norm
+            for number, profile_weight in profile:
+                scores[number] += share * profile_weight
         return scores
 
-    def _keyword_scores(self, match_text: str) -> dict[Intent, float]:
-        """Per intent: matched positive weights (capped), minus matched negative weights."""
+    def _keyword_scores(self, match_text: str) -> list[float]:
+        """Per intent position: matched positive weights (capped), minus matched negative ones."""
         words = match_text.split()
+        count = len(words)
+        phrases_of_part, prefixes = self._phrases_of_part, self._part_prefixes
         found: dict[int, int] = defaultdict(int)
         seen: set[str] = set()
+        # Word n-grams by size, then position; an n-gram grows only while it begins a part.
+        grams = list(enumerate(words))
         for size in range(1, self._longest_part + 1):
-            for start in range(len(words) - size + 1):
-                gram = " ".join(words[start : start + size])
-                if gram in seen:
-                    continue
-                seen.add(gram)
-                for phrase in self._phrases_of_part.get(gram, ()):
-                    found[phrase] += 1
-        support: dict[Intent, float] = defaultdict(float)
-        against: dict[Intent, float] = defaultdict(float)
-        for phrase, count in found.items():
-            intent, weight, parts = self._phrases[phrase]
-            if count == parts:
+            longer: list[tuple[int, str]] = []
+            for start, gram in grams:
+                if gram not in seen:
+                    seen.add(gram)
+                    for phrase in phrases_of_part.get(gram, ()):
+                        found[phrase] += 1
+                end = start + size
+                if end < count and gram in prefixes:
+                    longer.append((start, f"{gram} {words[end]}"))
+            if not longer:
+                break
+            grams = longer
+        support = [0.0] * len(self._intents)
+        against = [0.0] * len(self._intents)
+        matched: set[int] = set()
+        for phrase, hits in found.items():
+            number, weight, parts = self._phrases[phrase]
+            if hits == parts:
+                matched.add(number)
                 if weight > 0:
-                    support[intent] += weight
+                    support[number] += weight
                 else:
-                    against[intent] += weight
-        scores: dict[Intent, float] = {}
-        for intent in support.keys() | against.keys():
-            total = min(support[intent], _MAX_KEYWORD_SUM) + against[intent]
-            scores[intent] = max(total, -_MAX_KEYWORD_SUM) / _MAX_KEYWORD_SUM
+                    against[number] += weight
+        scores = [0.0] * len(self._intents)
+        for number in matched:
+            total = min(support[number], _MAX_KEYWORD_SUM) + against[number]
+            scores[number] = max(total, -_MAX_KEYWORD_SUM) / _MAX_KEYWORD_SUM
         return scores
 
 
@@ -276,6 +332,15 @@ def _keyword_parts(phrase: str) -> tuple[str, ...]:
     return tuple(
         dict.fromkeys(part if part.startswith(MARKER) else normalize(part) for part in parts)
     )
+
+
+def _typo_limit(size: int) -> int:
+    """The Levenshtein distance a typo of a word of this length may have."""
+    return 2 if size >= _LONG_TOKEN else 1
+
+
+def _score_of(pair: tuple[Intent, float]) -> float:
+    return pair[1]
 
 
 def _sorted_words(text: str) -> str:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 from nlu.lexicon import KWH_UNITS, PHRASES, TEENCODE
 
@@ -27,6 +28,8 @@ _NUMBER_WORDS = frozenset(
 
 def fold(text: str) -> str:
     """The text lower-cased, with diacritics removed and đ written as d."""
+    if text.isascii():
+        return text.lower()
     decomposed = unicodedata.normalize("NFD", text.lower())
     return _MARKS.sub("", decomposed).replace("đ", "d").replace("₫", "d")
 
@@ -41,8 +44,10 @@ def normalize(text: str) -> str:
     folded = _NOT_KEPT.sub(" ", fold(text[:MAX_CHARS]))
     folded = _LOOSE_PUNCTUATION.sub(" ", folded)
     tokens: list[str] = []
+    previous = _OTHER
     for raw in folded.split():
-        tokens.extend(_expand(raw, _last_number_word(tokens)))
+        tokens.extend(_expand(raw, previous))
+        previous = _kind_of_last(tokens)
     if tokens and tokens[-1] == "hong" and tokens[-2:-1] not in (["bi"], ["da"], ["hu"]):
         # Southern "hông" ends a question ("được hông"); elsewhere "hong" is "hỏng" (broken).
         tokens[-1] = "khong"
@@ -53,31 +58,44 @@ def normalize(text: str) -> str:
     return joined.strip()
 
 
-def _last_number_word(tokens: list[str]) -> str:
-    """The last token, with "tư"/"lăm" counted as numbers only right after "mươi"/"mười"."""
+# What `_expand` needs to know of the token before: these kinds, not the token itself.
+_OTHER = ""
+_DIGITS = "0"
+_NUMBER_WORD = "mot"
+_MA = "ma"
+
+
+def _kind_of_last(tokens: list[str]) -> str:
+    """The kind of the last token, "tư"/"lăm" counted as numbers only after "mươi"/"mười"."""
     if not tokens:
-        return ""
-    if tokens[-1] in ("tu", "lam") and tokens[-2:-1] == ["muoi"]:
-        return "muoi"
-    return tokens[-1]
+        return _OTHER
+    last = tokens[-1]
+    if last[:1].isdigit():
+        return _DIGITS
+    if last in _NUMBER_WORDS or (last in ("tu", "lam") and tokens[-2:-1] == ["muoi"]):
+        return _NUMBER_WORD
+    if last == _MA:
+        return _MA
+    return _OTHER
 
 
-def _expand(raw: str, previous: str) -> list[str]:
-    """One typed token as the folded words it stands for."""
+@lru_cache(maxsize=16384)
+def _expand(raw: str, previous: str) -> tuple[str, ...]:
+    """One typed token as the folded words it stands for, after a token of kind `previous`."""
     if raw[0].isdigit():
         split = _NUMBER_AND_UNIT.match(raw)
         if split is None:
-            return [raw]
-        return [split.group(1), *_expand(split.group(2), split.group(1))]
-    after_number = previous[:1].isdigit() or previous in _NUMBER_WORDS
+            return (raw,)
+        return (split.group(1), *_expand(split.group(2), _DIGITS))
+    after_number = previous in (_DIGITS, _NUMBER_WORD)
     if after_number and raw in KWH_UNITS and raw != "kw":
-        return ["kwh"]
-    if raw == "k" and previous[:1].isdigit():
-        return ["k"]
+        return ("kwh",)
+    if raw == "k" and previous == _DIGITS:
+        return ("k",)
     if raw == "kh":
-        return ["khach", "hang"] if previous == "ma" else ["khong"]
+        return ("khach", "hang") if previous == _MA else ("khong",)
     replacement = TEENCODE.get(raw)
     if replacement is None:
         squeezed = _REPEATS.sub(r"\1", raw)
         replacement = TEENCODE.get(squeezed, squeezed)
-    return replacement.split()
+    return tuple(replacement.split())
