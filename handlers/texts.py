@@ -125,3 +125,14 @@ AGENT_REQUESTED = (
     "Nhắn /bot để quay lại trò chuyện với em."
 )
 BACK_TO_BOT = "Em đã quay lại hỗ trợ anh/chị. Anh/chị cần gì cứ nhắn em nhé."
+
+# --- Telegram channel (bot/telegram) ------------------------------------------------------------
+TELEGRAM_CHOOSE = "Mời anh/chị chọn:"
+TELEGRAM_KEYBOARD_PROMPT = "Hoặc bấm nút ở bàn phím bên dưới."
+TELEGRAM_COMMAND_START = "Bắt đầu và xem menu"
+TELEGRAM_COMMAND_MENU = "Xem menu tra cứu"
+TELEGRAM_COMMAND_LINK = "Liên kết mã khách hàng"
+TELEGRAM_COMMAND_UNLINK = "Hủy liên kết mã khách hàng"
+TELEGRAM_COMMAND_FORGET = "Xóa dữ liệu của tôi"
+TELEGRAM_COMMAND_AGENT = "Gặp nhân viên chăm sóc khách hàng"
+TELEGRAM_COMMAND_BOT = "Quay lại trò chuyện với bot"
