@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -136,11 +136,22 @@ def config() -> ConversationConfig:
     return ConversationConfig(zone=ZONE, new_one_time_code=lambda: "424242")
 
 
+class ChatFactory(Protocol):
+    """Makes a fake chat of one person on one channel."""
+
+    def __call__(
+        self, channel: Channel = Channel.TELEGRAM, user_id: str = "111", name: str = "An"
+    ) -> FakeChat:
+        """A chat of `user_id` on `channel`."""
+
+
 @pytest.fixture
-def chat_factory(store: Engine, config: ConversationConfig) -> Iterator[type[FakeChat]]:
+def chat_factory(store: Engine, config: ConversationConfig) -> ChatFactory:
     """Make chats: `chat_factory(Channel.TELEGRAM, "111")`."""
 
-    def make(channel: Channel = Channel.TELEGRAM, user_id: str = "111", name: str = "An") -> FakeChat:
+    def make(
+        channel: Channel = Channel.TELEGRAM, user_id: str = "111", name: str = "An"
+    ) -> FakeChat:
         return FakeChat(store, config, UserRef(channel, user_id, name))
 
-    yield make  # type: ignore[misc]
+    return make
