@@ -136,3 +136,12 @@ TELEGRAM_COMMAND_UNLINK = "Hủy liên kết mã khách hàng"
 TELEGRAM_COMMAND_FORGET = "Xóa dữ liệu của tôi"
 TELEGRAM_COMMAND_AGENT = "Gặp nhân viên chăm sóc khách hàng"
 TELEGRAM_COMMAND_BOT = "Quay lại trò chuyện với bot"
+
+# --- Zalo and one-time code delivery ---------------------------------------------------------
+ZALO_MORE_CHOICES = "Các lựa chọn khác:"
+# An SMS is written without diacritics: 160 characters per part instead of 70, and brand-name
+# SMS routes of Vietnamese carriers often refuse Unicode.
+ONE_TIME_CODE_SMS = (
+    "Ma xac thuc lien ket ma khach hang {customer_code} voi kenh cham soc khach hang "
+    "cua Dien luc: {code}. Tuyet doi khong cung cap ma nay cho bat ky ai."
+)
