@@ -9,10 +9,12 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from aiohttp import web
 
 from bot.config import Settings
+from bot.conversation import ConversationRunner
 from bot.web.health import healthz, metrics
-from bot.web.keys import ENGINE, METRICS, SETTINGS
+from bot.web.keys import ENGINE, METRICS, SETTINGS, TELEGRAM
 from bot.web.metrics import Metrics
 from bot.web.status import status_page
+from handlers.context import ConversationConfig
 from meters.database import create_store_engine, upgrade
 
 logger = logging.getLogger(__name__)
@@ -52,7 +54,16 @@ def build_app(settings: Settings) -> web.Application:
     app.router.add_get("/", status_page)
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/metrics", metrics)
+    if settings.telegram_enabled:
+        from bot.telegram import install_telegram
+
+        app[TELEGRAM] = install_telegram(app, settings, lambda: _conversation(app))
     return app
+
+
+def _conversation(app: web.Application) -> ConversationRunner:
+    """The conversation core of the channels, on the store's engine (created at start-up)."""
+    return ConversationRunner(app[ENGINE], ConversationConfig(zone=app[SETTINGS].zone))
 
 
 async def _store(app: web.Application) -> AsyncIterator[None]:

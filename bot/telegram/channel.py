@@ -1,0 +1,304 @@
+"""The Telegram channel: python-telegram-bot as transport, our conversation runner as the brain.
+
+PTB receives updates (long polling, or our aiohttp webhook route feeding its update queue),
+`convert.to_update` turns each into a channel-neutral `Update`, the runner answers, and
+`render.plan_messages` turns the replies into Bot API sends. No PTB persistence and no
+ConversationHandler: every bit of state lives in our tables through the runner.
+"""
+
+from __future__ import annotations
+
+import hmac
+import logging
+import re
+from collections.abc import AsyncIterator, Callable, Sequence
+from datetime import UTC, datetime
+from typing import Any, Protocol, runtime_checkable
+
+import telegram as tg
+from aiohttp import web
+from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, TypeHandler
+
+from bot.config import ConfigError, Settings
+from bot.telegram.convert import to_update
+from bot.telegram.processor import PerChatUpdateProcessor
+from bot.telegram.render import Outgoing, plan_messages
+from handlers import texts
+from handlers.types import Reply, Update
+
+logger = logging.getLogger(__name__)
+
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"  # noqa: S105 - a header name, not a secret
+WEBHOOK_PATH = "/telegram/webhook"
+ALLOWED_UPDATES = ("message", "callback_query", "my_chat_member")
+SECRET_SHAPE = re.compile(r"[A-Za-z0-9_-]{1,256}")
+
+# The menu of the Telegram client, as (command, description); the core answers each command.
+COMMANDS: tuple[tuple[str, str], ...] = (
+    ("start", texts.TELEGRAM_COMMAND_START),
+    ("menu", texts.TELEGRAM_COMMAND_MENU),
+    ("lienket", texts.TELEGRAM_COMMAND_LINK),
+    ("huy_lien_ket", texts.TELEGRAM_COMMAND_UNLINK),
+    ("xoa_du_lieu", texts.TELEGRAM_COMMAND_FORGET),
+    ("nhanvien", texts.TELEGRAM_COMMAND_AGENT),
+    ("bot", texts.TELEGRAM_COMMAND_BOT),
+)
+
+PTBApplication = Application[Any, Any, Any, Any, Any, Any]
+
+
+@runtime_checkable
+class Conversation(Protocol):
+    """The conversation core as adapters see it (`bot.conversation.ConversationRunner`)."""
+
+    async def handle(self, update: Update) -> tuple[Reply, ...]:
+        """The replies to one update."""
+
+
+ConversationSource = Conversation | Callable[[], Conversation]
+
+
+def file_url_for(api_url: str) -> str | None:
+    """The file download base next to a Bot API base (`…/bot` -> `…/file/bot`)."""
+    if api_url.rstrip("/").endswith("/bot"):
+        return api_url.rstrip("/").removesuffix("/bot") + "/file/bot"
+    return None
+
+
+class TelegramChannel:
+    """One bot token: the PTB application, its handlers, the webhook route and the lifecycle."""
+
+    def __init__(
+        self,
+        token: str,
+        conversation: ConversationSource,
+        *,
+        api_url: str = "https://api.telegram.org/bot",
+        webhook_url: str | None = None,
+        webhook_secret: str | None = None,
+        max_retries: int = 2,
+        poll_timeout: int = 10,
+        clock: Callable[[], datetime] | None = None,
+    ) -> None:
+        if webhook_url is not None and not (
+            webhook_secret is not None and SECRET_SHAPE.fullmatch(webhook_secret)
+        ):
+            raise ConfigError(
+                "DIENBOT_TELEGRAM_WEBHOOK_SECRET: required with DIENBOT_TELEGRAM_WEBHOOK_URL, "
+                "1-256 characters from A-Z a-z 0-9 _ -"
+            )
+        self._source = conversation
+        self._conversation: Conversation | None = None
+        self.webhook_url = webhook_url
+        self._secret = webhook_secret
+        self._poll_timeout = poll_timeout
+        self._clock = clock or (lambda: datetime.now(UTC))
+        builder = (
+            ApplicationBuilder()
+            .token(token)
+            .base_url(api_url)
+            .rate_limiter(AIORateLimiter(max_retries=max_retries))
+            .concurrent_updates(PerChatUpdateProcessor())
+            .job_queue(None)
+        )
+        file_url = file_url_for(api_url)
+        if file_url is not None:
+            builder = builder.base_file_url(file_url)
+        if webhook_url is not None:
+            builder = builder.updater(None)
+        self.application: PTBApplication = builder.build()
+        self.application.add_handler(TypeHandler(tg.Update, self._on_update))
+        self.application.add_error_handler(self._on_error)
+
+    @classmethod
+    def from_settings(
+        cls, settings: Settings, conversation: ConversationSource
+    ) -> TelegramChannel:
+        """The channel configured by `DIENBOT_TELEGRAM_*`."""
+        if settings.telegram_token is None:
+            raise ConfigError("DIENBOT_TELEGRAM_TOKEN: not set")
+        secret = settings.telegram_webhook_secret
+        return cls(
+            settings.telegram_token.get_secret_value(),
+            conversation,
+            api_url=settings.telegram_api_url,
+            webhook_url=settings.telegram_webhook_url,
+            webhook_secret=secret.get_secret_value() if secret is not None else None,
+        )
+
+    @property
+    def webhook_mode(self) -> bool:
+        """True when Telegram pushes updates to our webhook route instead of long polling."""
+        return self.webhook_url is not None
+
+    @property
+    def bot(self) -> tg.Bot:
+        """The PTB bot (requests go through the rate limiter)."""
+        bot: tg.Bot = self.application.bot
+        return bot
+
+    # ------------------------------------------------------------------ lifecycle
+
+    async def start(self) -> None:
+        """Check the token (getMe), publish the menu, start processing and receiving updates."""
+        if self._conversation is None:
+            self._conversation = (
+                self._source if isinstance(self._source, Conversation) else self._source()
+            )
+        await self.application.initialize()
+        try:
+            await self._publish_commands()
+            await self.application.start()
+            if self.webhook_url is not None:
+                await self.bot.set_webhook(
+                    self.webhook_url, secret_token=self._secret, allowed_updates=ALLOWED_UPDATES
+                )
+                logger.info("Telegram: webhook mode, updates pushed to %s", WEBHOOK_PATH)
+            else:
+                updater = self.application.updater
+                assert updater is not None  # built with an updater in polling mode
+                await updater.start_polling(
+                    timeout=self._poll_timeout, allowed_updates=ALLOWED_UPDATES
+                )
+                logger.info("Telegram: long polling as @%s", self.bot.username)
+        except BaseException:
+            await self.stop()
+            raise
+
+    async def stop(self) -> None:
+        """Stop receiving, finish the updates in hand, release the HTTP clients."""
+        updater = self.application.updater
+        if updater is not None and updater.running:
+            await updater.stop()
+        if self.application.running:
+            await self.application.stop()
+        await self.application.shutdown()
+
+    async def lifespan(self, app: web.Application) -> AsyncIterator[None]:
+        """The aiohttp cleanup context of the channel."""
+        await self.start()
+        try:
+            yield
+        finally:
+            await self.stop()
+
+    async def _publish_commands(self) -> None:
+        try:
+            await self.bot.set_my_commands(list(COMMANDS))
+        except tg.error.TelegramError:
+            logger.exception("Telegram: could not publish the command menu")
+
+    # ------------------------------------------------------------------ webhook
+
+    async def webhook(self, request: web.Request) -> web.Response:
+        """POST /telegram/webhook: check the secret, queue the update, answer 200 at once."""
+        given = request.headers.get(SECRET_HEADER)
+        if (
+            self._secret is None
+            or given is None
+            or not hmac.compare_digest(given.encode(), self._secret.encode())
+        ):
+            logger.warning("Telegram webhook: request with a missing or wrong secret token")
+            raise web.HTTPForbidden(text="wrong secret token")
+        if not self.application.running:
+            raise web.HTTPServiceUnavailable(text="the Telegram channel is not running")
+        try:
+            payload = await request.json()
+            update = tg.Update.de_json(payload, self.bot) if isinstance(payload, dict) else None
+        except (ValueError, KeyError, TypeError):
+            update = None
+        if update is None:
+            logger.warning("Telegram webhook: a body that is not an update was refused")
+            raise web.HTTPBadRequest(text="not a Telegram update")
+        await self.application.update_queue.put(update)
+        return web.Response(text="ok")
+
+    # ------------------------------------------------------------------ updates and replies
+
+    async def _on_update(self, update: tg.Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        if update.my_chat_member is not None:
+            member = update.my_chat_member.new_chat_member
+            logger.info(
+                "Telegram: chat %s changed the bot's status to %s",
+                update.my_chat_member.chat.id,
+                member.status,
+            )
+            return
+        if update.callback_query is not None:
+            await self._answer_press(update.callback_query)
+        ours = to_update(update, self.bot.username, self._clock())
+        chat = update.effective_chat
+        if ours is None or chat is None:
+            return
+        assert self._conversation is not None  # set by start()
+        replies = await self._conversation.handle(ours)
+        message = update.effective_message
+        thread = message.message_thread_id if message and message.is_topic_message else None
+        shared = ours.contact is not None or ours.location is not None
+        await self.send(chat.id, plan_messages(replies, remove_keyboard=shared), thread)
+
+    async def send_replies(
+        self, chat_id: int, replies: Sequence[Reply], thread_id: int | None = None
+    ) -> bool:
+        """Send replies to a chat outside an update (agents, notices); False if refused (403)."""
+        return await self.send(chat_id, plan_messages(replies), thread_id)
+
+    async def send(
+        self, chat_id: int, sends: Sequence[Outgoing], thread_id: int | None = None
+    ) -> bool:
+        """Make the sends in order; False when the chat refuses the bot (blocked, deleted)."""
+        for outgoing in sends:
+            try:
+                if outgoing.photo is not None:
+                    await self.bot.send_photo(
+                        chat_id,
+                        outgoing.photo,
+                        caption=outgoing.text or None,
+                        reply_markup=outgoing.markup,
+                        message_thread_id=thread_id,
+                    )
+                else:
+                    await self.bot.send_message(
+                        chat_id,
+                        outgoing.text,
+                        reply_markup=outgoing.markup,
+                        message_thread_id=thread_id,
+                    )
+            except tg.error.Forbidden as error:
+                logger.info("Telegram: chat %s refuses messages (%s)", chat_id, error.message)
+                return False
+        return True
+
+    async def _answer_press(self, query: tg.CallbackQuery) -> None:
+        """Stop the client's spinner; a late answer ("query is too old") is harmless."""
+        try:
+            await query.answer()
+        except tg.error.BadRequest as error:
+            logger.info("Telegram: button press %s not answered (%s)", query.id, error.message)
+
+    async def _on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """The one error boundary: log it, and apologise in the chat when there is one."""
+        error = context.error
+        if isinstance(error, tg.error.Forbidden):
+            logger.info("Telegram: the chat refuses messages (%s)", error.message)
+            return
+        update_id = update.update_id if isinstance(update, tg.Update) else None
+        logger.exception("Telegram: update %s failed", update_id, exc_info=error)
+        chat = update.effective_chat if isinstance(update, tg.Update) else None
+        if chat is None:
+            return
+        try:
+            await self.bot.send_message(chat.id, texts.SORRY)
+        except tg.error.TelegramError:
+            logger.warning("Telegram: could not apologise in chat %s", chat.id, exc_info=True)
+
+
+def install_telegram(
+    app: web.Application, settings: Settings, conversation: ConversationSource
+) -> TelegramChannel:
+    """Add the Telegram channel to the service: its lifecycle and, in webhook mode, its route."""
+    channel = TelegramChannel.from_settings(settings, conversation)
+    if channel.webhook_mode:
+        app.router.add_post(WEBHOOK_PATH, channel.webhook)
+    app.cleanup_ctx.append(channel.lifespan)
+    return channel

@@ -1,0 +1,82 @@
+"""Telegram updates in, channel-neutral `Update`s out (nothing of PTB crosses into handlers)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import telegram as tg
+from telegram.constants import ChatType
+
+from handlers.types import Channel, Location, SharedContact, Update, UserRef
+
+
+def to_update(update: tg.Update, bot_username: str | None, now: datetime) -> Update | None:
+    """Our `Update` for a message or a button press; None for anything the bot ignores.
+
+    Ignored: edits, channel posts, service messages without text or card, membership changes,
+    and commands addressed to another bot in a group (`/start@other_bot`).
+    """
+    if update.callback_query is not None:
+        return _from_callback(update.callback_query, now)
+    message = update.message
+    if message is None or message.from_user is None or message.from_user.is_bot:
+        return None
+    text = message.text or message.caption or ""
+    if _command_for_another_bot(text, bot_username):
+        return None
+    contact = None
+    if message.contact is not None:
+        owner = message.contact.user_id
+        contact = SharedContact(
+            phone=message.contact.phone_number, user_id=str(owner) if owner else None
+        )
+    location = None
+    if message.location is not None:
+        location = Location(message.location.latitude, message.location.longitude)
+    if not text and contact is None and location is None:
+        return None  # a sticker, a photo without caption, a service message
+    return Update(
+        user=_user(message.from_user),
+        received_at=_aware(message.date, now),
+        text=text,
+        contact=contact,
+        location=location,
+        private_chat=message.chat.type == ChatType.PRIVATE,
+        forwarded=message.forward_origin is not None,
+        message_id=f"{message.chat.id}:{message.message_id}",
+    )
+
+
+def _from_callback(query: tg.CallbackQuery, now: datetime) -> Update | None:
+    if query.data is None:
+        return None  # a game button: no data
+    private = True
+    if isinstance(query.message, tg.Message):
+        private = query.message.chat.type == ChatType.PRIVATE
+    return Update(
+        user=_user(query.from_user),
+        received_at=_aware(None, now),
+        callback_data=query.data,
+        private_chat=private,
+        message_id=f"cb:{query.id}",
+    )
+
+
+def _user(user: tg.User) -> UserRef:
+    return UserRef(Channel.TELEGRAM, str(user.id), user.full_name or None)
+
+
+def _aware(moment: datetime | None, now: datetime) -> datetime:
+    """When the update was sent, in UTC (PTB gives aware UTC dates; `now` for button presses)."""
+    if moment is None:
+        return now.astimezone(UTC)
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC)
+
+
+def _command_for_another_bot(text: str, bot_username: str | None) -> bool:
+    if not text.startswith("/"):
+        return False
+    _, at, addressee = text.split(maxsplit=1)[0].partition("@")
+    return bool(at) and bot_username is not None and addressee.lower() != bot_username.lower()
