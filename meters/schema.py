@@ -320,9 +320,11 @@ class OutboxMessage(Base):
     dedup_key: Mapped[str] = mapped_column(String(160), unique=True)
     kind: Mapped[str] = mapped_column(String(32))
     channel: Mapped[str] = mapped_column(String(16))
+    bucket: Mapped[str] = mapped_column(String(48))  # the rate limit it counts against
     chat_user_id: Mapped[int] = mapped_column(
         ForeignKey("chat_users.id", ondelete="CASCADE"), index=True
     )
+    customer_id: Mapped[int | None] = mapped_column(Integer)
     payload: Mapped[dict[str, Any]]
     priority: Mapped[int] = mapped_column(Integer, default=0)
     status: Mapped[str] = mapped_column(String(16), default="pending")
@@ -335,7 +337,45 @@ class OutboxMessage(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[moment]
 
-    __table_args__ = (Index("ix_outbox_status_due", "status", "priority", "not_before"),)
+    __table_args__ = (
+        # Only pending rows are claimed: a partial index stays small while millions are sent.
+        Index(
+            "ix_outbox_claimable",
+            "bucket",
+            "priority",
+            "not_before",
+            "id",
+            postgresql_where=text("status = 'pending'"),
+            sqlite_where=text("status = 'pending'"),
+        ),
+        Index("ix_outbox_leased", "lease_until", postgresql_where=text("status = 'sending'")),
+        Index("ix_outbox_kind_status", "kind", "channel", "status"),
+    )
+
+
+class SendBucket(Base):
+    """The shared send schedule of one bot token: every dispatcher reserves its slots here.
+
+    A dispatcher that wants to send n messages moves `next_slot_at` forward by n / rate and
+    owns the slots in between, so the rate holds across processes, not just within one.
+    """
+
+    __tablename__ = "send_buckets"
+
+    key: Mapped[str] = mapped_column(String(48), primary_key=True)
+    next_slot_at: Mapped[moment]
+    paused_until: Mapped[datetime | None]
+    updated_at: Mapped[moment]
+
+
+class SchedulerLease(Base):
+    """Which process runs the scheduler (one per deployment); the holder renews it."""
+
+    __tablename__ = "scheduler_leases"
+
+    name: Mapped[str] = mapped_column(String(48), primary_key=True)
+    holder: Mapped[str] = mapped_column(String(96))
+    expires_at: Mapped[moment]
 
 
 class OneTimeCode(Base):

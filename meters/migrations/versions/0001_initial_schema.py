@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-12-01 07:56:14.116526
+Create Date: 2026-12-01 08:08:16.180852
 """
 
 from __future__ import annotations
@@ -111,6 +111,21 @@ def upgrade() -> None:
         sa.Column("event_id", sa.String(length=96), nullable=False),
         sa.Column("received_at", meters.timestamps.UtcDateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("channel", "event_id", name=op.f("pk_processed_events")),
+    )
+    op.create_table(
+        "scheduler_leases",
+        sa.Column("name", sa.String(length=48), nullable=False),
+        sa.Column("holder", sa.String(length=96), nullable=False),
+        sa.Column("expires_at", meters.timestamps.UtcDateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("name", name=op.f("pk_scheduler_leases")),
+    )
+    op.create_table(
+        "send_buckets",
+        sa.Column("key", sa.String(length=48), nullable=False),
+        sa.Column("next_slot_at", meters.timestamps.UtcDateTime(timezone=True), nullable=False),
+        sa.Column("paused_until", meters.timestamps.UtcDateTime(timezone=True), nullable=True),
+        sa.Column("updated_at", meters.timestamps.UtcDateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("key", name=op.f("pk_send_buckets")),
     )
     op.create_table(
         "bills",
@@ -314,7 +329,9 @@ def upgrade() -> None:
         sa.Column("dedup_key", sa.String(length=160), nullable=False),
         sa.Column("kind", sa.String(length=32), nullable=False),
         sa.Column("channel", sa.String(length=16), nullable=False),
+        sa.Column("bucket", sa.String(length=48), nullable=False),
         sa.Column("chat_user_id", sa.Integer(), nullable=False),
+        sa.Column("customer_id", sa.Integer(), nullable=True),
         sa.Column("payload", sa.JSON(), nullable=False),
         sa.Column("priority", sa.Integer(), nullable=False),
         sa.Column("status", sa.String(length=16), nullable=False),
@@ -338,7 +355,18 @@ def upgrade() -> None:
     with op.batch_alter_table("outbox", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_outbox_chat_user_id"), ["chat_user_id"], unique=False)
         batch_op.create_index(
-            "ix_outbox_status_due", ["status", "priority", "not_before"], unique=False
+            "ix_outbox_claimable",
+            ["bucket", "priority", "not_before", "id"],
+            unique=False,
+            postgresql_where=sa.text("status = 'pending'"),
+            sqlite_where=sa.text("status = 'pending'"),
+        )
+        batch_op.create_index("ix_outbox_kind_status", ["kind", "channel", "status"], unique=False)
+        batch_op.create_index(
+            "ix_outbox_leased",
+            ["lease_until"],
+            unique=False,
+            postgresql_where=sa.text("status = 'sending'"),
         )
 
     op.create_table(
@@ -468,7 +496,13 @@ def downgrade() -> None:
 
     op.drop_table("service_requests")
     with op.batch_alter_table("outbox", schema=None) as batch_op:
-        batch_op.drop_index("ix_outbox_status_due")
+        batch_op.drop_index("ix_outbox_leased", postgresql_where=sa.text("status = 'sending'"))
+        batch_op.drop_index("ix_outbox_kind_status")
+        batch_op.drop_index(
+            "ix_outbox_claimable",
+            postgresql_where=sa.text("status = 'pending'"),
+            sqlite_where=sa.text("status = 'pending'"),
+        )
         batch_op.drop_index(batch_op.f("ix_outbox_chat_user_id"))
 
     op.drop_table("outbox")
@@ -509,6 +543,8 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_bills_customer_id"))
 
     op.drop_table("bills")
+    op.drop_table("send_buckets")
+    op.drop_table("scheduler_leases")
     op.drop_table("processed_events")
     with op.batch_alter_table("payment_points", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_payment_points_area"))
