@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 from rapidfuzz import fuzz, process
@@ -30,6 +30,8 @@ _SHORT_PREFIXES = {"quan": "q", "phuong": "p"}
 _MIN_CORE_CHARACTERS = 4
 _SCORE_CUTOFF = 90
 _DIGIT = re.compile(r"\d")
+# Windows remembered per gazetteer ("tien dien" recurs in most messages); cleared when full.
+_REMEMBERED_WINDOWS = 65536
 _MAX_WINDOW = 5
 # A bare name ("Bến Thành" without "phường") counts only after one of these words, or first.
 _PLACE_CUES = frozenset(
@@ -48,6 +50,27 @@ class AreaIndex:
     longest: int
     # Window length -> the keys that a window of that length can match, and their positions.
     by_length: Mapping[int, tuple[tuple[str, ...], tuple[int, ...]]]
+    # Window -> (score, key position) of its best key, or None: a cache, not part of the value.
+    matches: dict[str, tuple[float, int] | None] = field(
+        default_factory=dict, compare=False, repr=False
+    )
+
+    def best_key(self, window: str) -> tuple[float, int] | None:
+        """The score and position of the key nearest to the window, if it reaches the cutoff."""
+        matches = self.matches
+        if window in matches:
+            return matches[window]
+        found = self.by_length.get(len(window))
+        best: tuple[float, int] | None = None
+        if found is not None:
+            keys, positions = found
+            match = process.extractOne(window, keys, scorer=fuzz.ratio, score_cutoff=_SCORE_CUTOFF)
+            if match is not None:
+                best = (match[1], positions[match[2]])
+        if len(matches) >= _REMEMBERED_WINDOWS:
+            matches.clear()
+        matches[window] = best
+        return best
 
 
 @lru_cache(maxsize=32)
@@ -99,32 +122,33 @@ def _keys_of(area: str) -> dict[str, bool]:
 
 
 def find_area(tokens: list[str], areas: tuple[str, ...]) -> str | None:
-    """The area of the gazetteer the tokens name, matched fuzzily, or None."""
+    """The area of the gazetteer the tokens (words, no spaces) name, matched fuzzily, or None."""
     index = build_index(areas)
     if not index.keys:
         return None
     by_length = index.by_length
-    ends = [0]
+    # Characters and digit-bearing tokens before each token, to judge a window before joining it.
+    ends, digits = [0], [0]
     for token in tokens:
         ends.append(ends[-1] + len(token))
+        digits.append(digits[-1] + (_DIGIT.search(token) is not None))
     best: tuple[float, int, str] | None = None
     for size in range(index.longest, 0, -1):
         for start in range(len(tokens) - size + 1):
+            end = start + size
             # Windows too short or too long for every key are skipped before any work.
-            found = by_length.get(ends[start + size] - ends[start] + size - 1)
-            if found is None:
+            if ends[end] - ends[start] + size - 1 not in by_length:
                 continue
-            window = " ".join(tokens[start : start + size])
-            if _DIGIT.search(window) and not window[-1].isdigit():
+            # A window with a digit counts only when it ends with one ("quận 1", "q1").
+            if digits[end] - digits[start] and not tokens[end - 1][-1:].isdigit():
                 continue
-            keys, positions = found
-            match = process.extractOne(window, keys, scorer=fuzz.ratio, score_cutoff=_SCORE_CUTOFF)
+            match = index.best_key(" ".join(tokens[start:end]))
             if match is None:
                 continue
-            position = positions[match[2]]
+            score, position = match
             if index.bare[position] and start > 0 and tokens[start - 1] not in _PLACE_CUES:
                 continue
-            candidate = (match[1], size, index.names[position])
+            candidate = (score, size, index.names[position])
             if best is None or candidate[:2] > best[:2]:
                 best = candidate
     return best[2] if best else None

@@ -105,6 +105,12 @@ class Matcher:
             ]
             for size in range(_MIN_CORRECTED_LENGTH, self._longest_word + 3)
         }
+        # Each word, and each word with one letter deleted -> the words it comes from, in order:
+        # two words one edit apart share one of these (the symmetric-deletion method).
+        self._one_deletion: dict[str, list[str]] = defaultdict(list)
+        for word in self._vocabulary_list:
+            for variant in dict.fromkeys(_one_deletion(word)):
+                self._one_deletion[variant].append(word)
         # Every word prefix of a keyword part ("lich", "lich cat", "lich cat dien").
         self._part_prefixes = frozenset(
             " ".join(words[:size])
@@ -215,11 +221,21 @@ class Matcher:
         for cut in range(max(2, size - longest), min(size - 1, longest + 1)):
             if token[:cut] in vocabulary and token[cut:] in vocabulary:
                 return f"{token[:cut]} {token[cut:]}"
+        limit = _typo_limit(size)
+        if limit == 1:
+            # The nearest word, the first in alphabetical order among equally near ones.
+            near = {
+                word
+                for variant in _one_deletion(token)
+                for word in self._one_deletion.get(variant, ())
+                if Levenshtein.distance(token, word, score_cutoff=1) <= 1
+            }
+            return min(near) if near else token
         candidates = self._near_in_length.get(size)
         if not candidates:
             return token
         match = process.extractOne(
-            token, candidates, scorer=Levenshtein.distance, score_cutoff=_typo_limit(size)
+            token, candidates, scorer=Levenshtein.distance, score_cutoff=limit
         )
         return match[0] if match is not None else token
 
@@ -332,6 +348,11 @@ def _keyword_parts(phrase: str) -> tuple[str, ...]:
     return tuple(
         dict.fromkeys(part if part.startswith(MARKER) else normalize(part) for part in parts)
     )
+
+
+def _one_deletion(word: str) -> list[str]:
+    """The word itself and the word with each one of its letters deleted."""
+    return [word, *(word[:cut] + word[cut + 1 :] for cut in range(len(word)))]
 
 
 def _typo_limit(size: int) -> int:

@@ -5,7 +5,11 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from rapidfuzz import fuzz
 
+from nlu.areas import _SCORE_CUTOFF, _may_match
 from nlu.entities import extract_entities
 from nlu.normalize import normalize
 
@@ -146,3 +150,17 @@ def test_bare_area_name_counts_after_a_place_word_or_alone(text: str, area: str 
 
 def test_no_gazetteer_no_area() -> None:
     assert "area" not in entities("điểm thu ở q1")
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    window=st.text(alphabet="abnth 1", min_size=1, max_size=30),
+    cut=st.integers(0, 3),
+    added=st.text(alphabet="abnth 1", max_size=4),
+)
+def test_area_windows_skipped_by_length_could_never_match(
+    window: str, cut: int, added: str
+) -> None:
+    key = window[cut:] + added or "a"
+    if fuzz.ratio(window, key) >= _SCORE_CUTOFF:
+        assert _may_match(len(window), len(key))

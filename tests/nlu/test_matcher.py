@@ -10,6 +10,7 @@ from importlib import resources
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from rapidfuzz.distance import Levenshtein
 
 import nlu
 from nlu.evaluation import evaluate, read_labelled
@@ -143,3 +144,45 @@ def test_any_text_gives_a_valid_result(text: str, day: date) -> None:
     assert result.intent in Intent
     assert 0.0 <= result.confidence <= 1.0
     json.loads(json.dumps(result.to_json(), ensure_ascii=False, allow_nan=False))
+
+
+@st.composite
+def typed_words(draw: st.DrawFn) -> str:
+    """A known word with up to three random edits, or two known words run together."""
+    vocabulary = nlu.default_matcher()._vocabulary_list
+    word = list(draw(st.sampled_from(vocabulary)))
+    if draw(st.booleans()):
+        return "".join(word) + draw(st.sampled_from(vocabulary))
+    for _ in range(draw(st.integers(0, 3))):
+        at = draw(st.integers(0, len(word)))
+        letter = draw(st.sampled_from("abcdeghiklmnopqrstuvxy"))
+        edit = draw(st.sampled_from(["insert", "delete", "replace"]))
+        if edit == "insert":
+            word.insert(at, letter)
+        elif word:
+            word[min(at, len(word) - 1)] = letter if edit == "replace" else ""
+    return "".join(word) or "a"
+
+
+@settings(max_examples=400, deadline=None)
+@given(token=typed_words())
+def test_typo_correction_picks_the_nearest_known_word(token: str) -> None:
+    matcher = nlu.default_matcher()
+    vocabulary = matcher._vocabulary_list
+    expected = token
+    if token not in vocabulary and len(token) >= 5 and token.isalpha():
+        splits = [
+            f"{token[:cut]} {token[cut:]}"
+            for cut in range(2, len(token) - 1)
+            if token[:cut] in vocabulary and token[cut:] in vocabulary
+        ]
+        limit = 2 if len(token) >= 8 else 1
+        nearest = min(
+            ((Levenshtein.distance(token, word), word) for word in vocabulary),
+            default=(limit + 1, token),
+        )
+        if splits:
+            expected = splits[0]
+        elif nearest[0] <= limit:
+            expected = nearest[1]
+    assert matcher._correct_token(token) == expected

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from nlu.normalize import fold, has_diacritics, normalize
+from nlu.normalize import MAX_CHARS, MAX_WORDS, _typed_words, fold, has_diacritics, normalize
 
 
 @pytest.mark.parametrize(
@@ -67,3 +70,27 @@ def test_has_diacritics(text: str, expected: bool) -> None:
 
 def test_control_characters_and_rtl_marks_become_spaces() -> None:
     assert normalize("tiền\u200f\x00điện\u202e\t\n") == "tien dien"
+
+
+def _folded_words_reference(text: str) -> list[str]:
+    """The typed words as the plain definition gives them: fold the whole text, then filter."""
+    folded = re.sub(r"[^a-z0-9/.,:+%\-]+", " ", fold(text[:MAX_CHARS]))
+    return re.sub(r"(?<!\d)[/.,:+%\-]+|[/.,:+%\-]+(?!\d)", " ", folded).split()
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    text=st.one_of(
+        st.text(max_size=300),
+        st.text(alphabet=st.characters(max_codepoint=0x24F), max_size=100),
+        st.text(alphabet="aăâeêoôơuưyđĐÀÁẠẢÃ\u0300\u0301\u0303\u0323\u0309 1/.,-😀", max_size=60),
+    )
+)
+def test_folding_character_by_character_gives_the_same_words(text: str) -> None:
+    assert _typed_words(text) == _folded_words_reference(text)
+
+
+def test_only_the_first_words_are_read() -> None:
+    words = normalize("tiền điện " * 1000).split()
+    assert len(words) == MAX_WORDS
+    assert words[:2] == ["tien", "dien"]
