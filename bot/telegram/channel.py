@@ -205,7 +205,7 @@ class TelegramChannel:
         try:
             payload = await request.json()
             update = tg.Update.de_json(payload, self.bot) if isinstance(payload, dict) else None
-        except (ValueError, KeyError, TypeError):
+        except Exception:  # any malformed body: PTB's parsers raise all sorts of errors
             update = None
         if update is None:
             logger.warning("Telegram webhook: a body that is not an update was refused")
