@@ -10,6 +10,7 @@ from aiohttp import web
 
 from bot.config import Settings
 from bot.conversation import ConversationRunner
+from bot.sms import SMS_GATEWAY, install_sms
 from bot.web.health import healthz, metrics
 from bot.web.keys import ENGINE, METRICS, SETTINGS, TELEGRAM
 from bot.web.metrics import Metrics
@@ -51,6 +52,8 @@ def build_app(settings: Settings) -> web.Application:
     registry.gauge("dienbot_start_time_seconds", lambda: started)
     app[METRICS] = registry
     app.cleanup_ctx.append(_store)
+    if settings.sms_url:
+        install_sms(app, settings.sms_url)  # the runners' default one-time code sender
     app.router.add_get("/", status_page)
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/metrics", metrics)
@@ -58,12 +61,20 @@ def build_app(settings: Settings) -> web.Application:
         from bot.telegram import install_telegram
 
         app[TELEGRAM] = install_telegram(app, settings, lambda: _conversation(app))
+    if settings.zalo_enabled:
+        from bot.zalo import install_zalo
+
+        install_zalo(app, settings, lambda: _conversation(app))
     return app
 
 
 def _conversation(app: web.Application) -> ConversationRunner:
     """The conversation core of the channels, on the store's engine (created at start-up)."""
-    return ConversationRunner(app[ENGINE], ConversationConfig(zone=app[SETTINGS].zone))
+    return ConversationRunner(
+        app[ENGINE],
+        ConversationConfig(zone=app[SETTINGS].zone),
+        default_code_sender=app.get(SMS_GATEWAY),
+    )
 
 
 async def _store(app: web.Application) -> AsyncIterator[None]:
