@@ -11,8 +11,9 @@ from aiohttp import web
 from bot.config import Settings
 from bot.conversation import ConversationRunner
 from bot.sms import SMS_GATEWAY, install_sms
+from bot.web.chat import add_web_chat
 from bot.web.health import healthz, metrics
-from bot.web.keys import ENGINE, METRICS, SETTINGS, TELEGRAM
+from bot.web.keys import ENGINE, METRICS, RUNNER, SETTINGS, TELEGRAM
 from bot.web.metrics import Metrics
 from bot.web.status import status_page
 from handlers.context import ConversationConfig
@@ -54,17 +55,19 @@ def build_app(settings: Settings) -> web.Application:
     app.cleanup_ctx.append(_store)
     if settings.sms_url:
         install_sms(app, settings.sms_url)  # the runners' default one-time code sender
-    app.router.add_get("/", status_page)
+    app.cleanup_ctx.append(_runner)
+    add_web_chat(app)
+    app.router.add_get("/status", status_page)
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/metrics", metrics)
     if settings.telegram_enabled:
         from bot.telegram import install_telegram
 
-        app[TELEGRAM] = install_telegram(app, settings, lambda: _conversation(app))
+        app[TELEGRAM] = install_telegram(app, settings, lambda: app[RUNNER])
     if settings.zalo_enabled:
         from bot.zalo import install_zalo
 
-        install_zalo(app, settings, lambda: _conversation(app))
+        install_zalo(app, settings, lambda: app[RUNNER])
     return app
 
 
@@ -75,6 +78,12 @@ def _conversation(app: web.Application) -> ConversationRunner:
         ConversationConfig(zone=app[SETTINGS].zone),
         default_code_sender=app.get(SMS_GATEWAY),
     )
+
+
+async def _runner(app: web.Application) -> AsyncIterator[None]:
+    """The one conversation runner of every channel (DevLogCodeSender unless DIENBOT_SMS_URL)."""
+    app[RUNNER] = _conversation(app)
+    yield
 
 
 async def _store(app: web.Application) -> AsyncIterator[None]:

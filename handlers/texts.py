@@ -145,3 +145,38 @@ ONE_TIME_CODE_SMS = (
     "Ma xac thuc lien ket ma khach hang {customer_code} voi kenh cham soc khach hang "
     "cua Dien luc: {code}. Tuyet doi khong cung cap ma nay cho bat ky ai."
 )
+
+# --- web chat (bot/web) and the terminal chat (dienbot chat) ------------------------------------
+WEB_TITLE = "Trợ lý chăm sóc khách hàng – Điện lực"
+WEB_HEADING = "Trợ lý chăm sóc khách hàng"
+WEB_SUBHEADING = "Tra cứu điện năng, hóa đơn, lịch cắt điện, điểm thu tiền"
+WEB_LOG_LABEL = "Cuộc trò chuyện"
+WEB_INPUT_LABEL = "Tin nhắn của anh/chị"
+WEB_INPUT_PLACEHOLDER = "Ví dụ: tiền điện tháng này bao nhiêu"
+WEB_SEND = "Gửi"
+WEB_YOU = "Anh/chị"
+WEB_BOT = "Trợ lý"
+WEB_BUTTONS_LABEL = "Lựa chọn"
+WEB_NO_SCRIPT = "Trang trò chuyện cần bật JavaScript trong trình duyệt."
+WEB_DEV_NOTICE = (
+    "Chế độ thử nghiệm: chưa cấu hình cổng SMS, nên mã xác thực 6 chữ số không được gửi tin nhắn "
+    "mà được ghi vào nhật ký (log) của dịch vụ. Xem cửa sổ đang chạy dịch vụ để lấy mã."
+)
+WEB_SENDING = "Đang gửi…"
+WEB_LOCATION_SENT = "📍 Đã gửi vị trí hiện tại"
+WEB_LOCATION_UNAVAILABLE = (
+    "Trình duyệt không cho phép lấy vị trí. Anh/chị có thể nhắn tên phường, quận thay thế."
+)
+WEB_NETWORK_ERROR = "Không gửi được tin nhắn. Anh/chị kiểm tra kết nối mạng rồi thử lại."
+WEB_SESSION_MISSING = "Phiên trò chuyện đã hết hạn. Anh/chị vui lòng tải lại trang."
+WEB_BAD_REQUEST = "Em không đọc được tin nhắn này. Anh/chị vui lòng tải lại trang và thử lại."
+WEB_TEXT_TOO_LONG = "Tin nhắn quá dài (tối đa {limit} ký tự). Anh/chị vui lòng rút gọn giúp em."
+WEB_RATE_LIMITED = (
+    "Anh/chị đang nhắn nhanh quá. Vui lòng đợi khoảng một phút rồi nhắn tiếp giúp em nhé."
+)
+LOCAL_BUTTON_HINT = "(nhắn số thứ tự để bấm nút; Ctrl+D để thoát)"
+LOCAL_ASK_LOCATION = "Nhập vị trí dạng “vĩ độ, kinh độ”, ví dụ 10.7769, 106.7009:"
+LOCAL_BAD_LOCATION = "Vị trí chưa đúng dạng “vĩ độ, kinh độ”."
+LOCAL_NOT_AVAILABLE = "Nút này không dùng được trong cửa sổ dòng lệnh."
+LOCAL_OPEN_URL = "Mở liên kết: {url}"
+LOCAL_IMAGE = "[hình ảnh: {caption}]"

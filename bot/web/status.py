@@ -1,4 +1,4 @@
-"""`/`: the service's status page, until the web chat takes this route over."""
+"""`/status`: what the store holds (the web chat took `/` over)."""
 
 from __future__ import annotations
 

@@ -48,7 +48,7 @@ async def test_the_app_migrates_an_empty_database_and_shows_its_contents(
     aiohttp_client: ClientFactory, database_url: str
 ) -> None:
     client = await aiohttp_client(app_for(database_url))
-    response = await client.get("/")
+    response = await client.get("/status")
     assert response.status == 200
     assert response.content_type == "text/html"
     page = await response.text()
@@ -70,7 +70,7 @@ async def test_metrics_count_requests_by_route_and_status(
     assert "# TYPE dienbot_start_time_seconds gauge" in text
 
 
-@pytest.mark.parametrize("path", ["/", "/healthz", "/metrics"])
+@pytest.mark.parametrize("path", ["/", "/status", "/healthz", "/metrics"])
 async def test_routes_of_the_contract_answer(
     aiohttp_client: ClientFactory, sqlite_url: str, path: str
 ) -> None:

@@ -1,0 +1,69 @@
+"""The web chat over the real service application and a store filled with demo data."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+from aiohttp import web
+from aiohttp.test_utils import TestClient
+
+from bot.app import build_app
+from bot.config import load_settings
+from handlers.types import SendOneTimeCode
+from meters.database import create_store_engine, upgrade
+from meters.demo.generate import generate_demo
+from meters.demo.load import load_demo
+from meters.demo.model import DemoData
+
+ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
+ClientFactory = Callable[[web.Application], Awaitable[TestClient[web.Request, web.Application]]]
+API = "/chat/api/messages"
+HEADERS = {"X-Dienbot-Chat": "1"}
+
+
+def local_today() -> date:
+    """The service answers about `now`: the demo data ends today so that its bills are recent."""
+    return datetime.now(ZONE).date()
+
+
+@dataclass
+class CapturedCodes:
+    """A code sender that keeps the one-time codes instead of sending an SMS."""
+
+    sent: list[SendOneTimeCode] = field(default_factory=list)
+
+    async def send_code(self, effect: SendOneTimeCode) -> None:
+        """Keep the code."""
+        self.sent.append(effect)
+
+
+@pytest.fixture(scope="session")
+def web_demo() -> DemoData:
+    """A small deterministic data set ending today."""
+    return generate_demo(seed=5, customers=30, today=local_today(), zone=ZONE, days=70)
+
+
+@pytest.fixture
+def demo_url(database_url: str, web_demo: DemoData) -> str:
+    """A database on each engine, migrated and filled with the demo data."""
+    engine = create_store_engine(database_url)
+    upgrade(engine)
+    with engine.begin() as connection:
+        load_demo(connection, web_demo, ZONE)
+    engine.dispose()
+    return database_url
+
+
+def chat_app(database_url: str) -> web.Application:
+    """The application of `dienbot run` on the embedded default's settings."""
+    return build_app(load_settings({"DIENBOT_DATABASE_URL": database_url}, env_file=None))
+
+
+async def visit(client: TestClient[web.Request, web.Application]) -> None:
+    """Open the page, which gives the visitor its cookie."""
+    response = await client.get("/")
+    assert response.status == 200
