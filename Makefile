@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-dev
 
-.PHONY: run test lint bench install clean
+.PHONY: run test lint bench install clean chromium
 
 $(STAMP): pyproject.toml
 	python3 -m venv $(VENV)
@@ -27,8 +27,17 @@ lint: $(STAMP)
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 
+## Debian's chromium for the browser tests (tests/bot/web/test_chat_page.py); never `playwright install`.
+chromium:
+	@if [[ ! -x /usr/bin/chromium ]]; then \
+	    echo "make: installing Debian's chromium for the browser tests" >&2; \
+	    if [[ $$(id -u) -eq 0 ]]; then sudo=""; else sudo="sudo"; fi; \
+	    $$sudo apt-get update -qq && \
+	    DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq chromium >/dev/null; \
+	fi
+
 ## Lint, type-check, check the layering, then the whole suite on SQLite and PostgreSQL.
-test: lint
+test: lint chromium
 	scripts/with-test-postgres.sh $(BIN)/pytest -q -p no:cacheprovider
 
 ## Benchmarks that print numbers (long; not part of `make test`).
