@@ -146,6 +146,153 @@ ONE_TIME_CODE_SMS = (
     "cua Dien luc: {code}. Tuyet doi khong cung cap ma nay cho bat ky ai."
 )
 
+# --- usage, chart, bills, payment status, abnormal use (handlers/usage.py, chart.py, bills.py,
+# projection.py, payment_status.py, abnormal.py) ---------------------------------------------------
+USAGE_DAY = "Ngày {date}, mã {code} dùng {kwh}."
+USAGE_RANGE = "{label} ({first} – {last}), mã {code} dùng {kwh}, trung bình {daily}/ngày."
+USAGE_LABEL_LAST_DAYS = "{count} ngày qua"
+USAGE_LABEL_MONTH_TO_DATE = "Tháng này"
+USAGE_LABEL_PERIOD = "Kỳ hóa đơn này"
+USAGE_LABEL_MONTH = "Tháng {month}"
+USAGE_NO_DATA = "Chưa có số liệu điện năng của mã {code} cho {what}."
+USAGE_NO_DATA_DAY = "ngày {date}"
+USAGE_NO_DATA_RANGE = "khoảng {first} – {last}"
+USAGE_BANDS = "Giờ bình thường {normal}, giờ cao điểm {peak}, giờ thấp điểm {offpeak}."
+USAGE_ESTIMATED = "Có {count} ngày là số ước tính (nội suy vì thiếu chỉ số): {dates}."
+USAGE_MISSING = "Còn {count} ngày chưa có số liệu."
+USAGE_COMPARE_DAY = "Trung bình 7 ngày trước đó: {daily}/ngày ({change})."
+USAGE_COMPARE_RANGE = "Cùng kỳ tháng trước ({first} – {last}): {kwh} ({change})."
+USAGE_COMPARE_PREVIOUS_MONTH = "Tháng {month}: {kwh} ({change})."
+CHANGE_UP = "tăng {percent}%"
+CHANGE_DOWN = "giảm {percent}%"
+CHANGE_SAME = "tương đương"
+USAGE_FRESHNESS = "({freshness}.)"
+USAGE_INDEX = "Chỉ số công tơ {meter} lúc {time} ngày {date}: {index}."
+USAGE_INDEX_BANDS = "Bình thường {normal}; cao điểm {peak}; thấp điểm {offpeak}."
+USAGE_INDEX_NONE = "Chưa có chỉ số công tơ nào của mã {code}."
+USAGE_READING_DAY = "Công tơ được chốt chỉ số hằng tháng vào ngày {day}."
+USAGE_READING_DAY_LAST = "Công tơ được chốt chỉ số vào ngày cuối mỗi tháng."
+BUTTON_USAGE_CHART = "Xem biểu đồ 30 ngày"
+BUTTON_USAGE_YESTERDAY = "Hôm qua"
+BUTTON_USAGE_LAST_7 = "7 ngày qua"
+BUTTON_USAGE_PERIOD = "Kỳ này"
+BUTTON_USAGE_INDEX = "Chỉ số công tơ"
+
+CHART_TITLE = "Điện năng tiêu thụ 30 ngày – {code}"
+CHART_Y_LABEL = "kWh/ngày"
+CHART_LEGEND_MEASURED = "Số đo"
+CHART_LEGEND_ESTIMATED = "Ước tính"
+CHART_CAPTION = (
+    "Điện năng 30 ngày ({first} – {last}) của mã {code}: {kwh}, trung bình {daily}/ngày; "
+    "cao nhất {peak} ngày {peak_date}."
+)
+CHART_CAPTION_ESTIMATED = "Cột gạch chéo, màu nhạt là {count} ngày số ước tính."
+CHART_NO_DATA = "Chưa có số liệu 30 ngày qua của mã {code} để vẽ biểu đồ."
+
+BILL_HEADER = "Hóa đơn tháng {month} của mã {code}:"
+BILL_PERIOD = "• Kỳ: {first} – {last} ({days} ngày)"
+BILL_KWH = "• Điện năng: {kwh}"
+BILL_AMOUNT = "• Tiền điện {before} + thuế GTGT {vat} = {total}"
+BILL_DUE = "• Hạn thanh toán: {date}"
+BILL_PAID = "• Đã thanh toán ngày {date}."
+BILL_UNPAID = "• Chưa thanh toán."
+BILL_OVERDUE = "• Chưa thanh toán, đã quá hạn {days} ngày."
+BILL_LINES = "Chi tiết theo biểu giá:"
+BILL_LINE_TIER = "Bậc {tier}: {kwh} × {price} = {amount}"
+BILL_LINE_BAND = "{band}: {kwh} × {price} = {amount}"
+BILL_LINE_FLAT = "{kwh} × {price} = {amount}"
+BILL_LINE_FROM = " (giá từ {date})"
+BAND_NAMES = {"normal": "Giờ bình thường", "peak": "Giờ cao điểm", "offpeak": "Giờ thấp điểm"}
+BILL_RECOMPUTED_DIFFERS = (
+    "Lưu ý: tính lại theo biểu giá được {recomputed}, khác {difference} so với hóa đơn. "
+    "Số phải trả là số trên hóa đơn; cần giải đáp, anh/chị gọi tổng đài {hotline}."
+)
+BILL_NONE = "Chưa có hóa đơn nào của mã {code}."
+BILL_NONE_FOR_MONTH = "Không có hóa đơn tháng {month} của mã {code}. Các hóa đơn gần nhất:"
+BILL_NOT_YET = (
+    "Hóa đơn tháng {month} của mã {code} chưa phát hành (công tơ chốt chỉ số ngày {date})."
+)
+BUTTON_BILL_MONTH = "Tháng {month}"
+BUTTON_BILL_WHY = "Vì sao khác tháng trước?"
+BUTTON_BILL_PROJECTION = "Dự kiến kỳ này"
+BUTTON_PAYMENT_STATUS = "Tình trạng thanh toán"
+BUTTON_PAYMENT_METHODS = "Cách thanh toán"
+BUTTON_PAYMENT_POINTS = "Điểm thu tiền điện"
+
+WHY_HEADER = "Hóa đơn tháng {month} ({total}) so với tháng {previous_month} ({previous_total}): {change}."
+WHY_MORE = "tăng {amount}"
+WHY_LESS = "giảm {amount}"
+WHY_SAME = "không đổi"
+WHY_DAYS = "• Số ngày của kỳ ({days} so với {previous_days} ngày): {amount}"
+WHY_KWH = "• Điện năng ({kwh} so với {previous_kwh}): {amount}"
+WHY_TIER_MIX = "• Phần điện thay đổi rơi vào bậc giá khác: {amount}"
+WHY_PRICE = "• Giá điện điều chỉnh: {amount}"
+WHY_VAT = "• Thuế GTGT: {amount}"
+WHY_VAT_RATE = "• trong đó do thay đổi thuế suất GTGT: {amount}"
+WHY_RECOMPUTED = "(Các khoản tính lại theo biểu giá, đã gồm thuế.)"
+WHY_NO_PREVIOUS = "Chưa có hóa đơn trước tháng {month} để so sánh."
+WHY_TOU = "Điện năng kỳ này {kwh}, kỳ trước {previous_kwh}; tiền điện {change}."
+SIGNED_PLUS = "+{amount}"
+
+PROJECTION = (
+    "Kỳ này ({first} – {last}): đến hết {as_of}, mã {code} đã dùng {kwh} trong {days} ngày. "
+    "Nếu dùng như vậy, cả kỳ khoảng {projected}, tiền điện dự kiến {total} (gồm thuế)."
+)
+PROJECTION_TIER = "Mức dùng dự kiến ở bậc {tier} (giá {price}/kWh)."
+PROJECTION_NEXT_TIER = (
+    "Còn {left} nữa là sang bậc {next_tier} (giá {next_price}/kWh, đắt hơn {extra}/kWh chưa thuế)."
+)
+PROJECTION_STAY = "Để không sang bậc {next_tier}, trung bình dùng không quá {daily}/ngày trong {days} ngày còn lại."
+PROJECTION_TOP_TIER = "Mức dùng dự kiến đã ở bậc cao nhất (giá {price}/kWh)."
+PROJECTION_NO_DATA = "Kỳ này mới bắt đầu ({first}), chưa đủ số liệu để dự kiến tiền điện."
+
+PAYMENT_ALL_PAID = "Mã {code} không còn nợ tiền điện."
+PAYMENT_LATEST_PAID = "Hóa đơn tháng {month} ({total}) đã thanh toán ngày {date}."
+PAYMENT_UNPAID_HEADER = "Mã {code} còn {count} hóa đơn chưa thanh toán:"
+PAYMENT_UNPAID_LINE = "• Tháng {month}: {total}, hạn {due}"
+PAYMENT_UNPAID_OVERDUE = " – quá hạn {days} ngày"
+PAYMENT_TOTAL_DEBT = "Tổng số tiền còn nợ: {total}."
+PAYMENT_OVERDUE_WARNING = (
+    "Hóa đơn đã quá hạn: anh/chị vui lòng thanh toán sớm; nợ quá hạn có thể bị tạm ngừng cấp "
+    "điện sau khi Điện lực thông báo."
+)
+PAYMENT_DUE_SOON = "Hạn thanh toán gần nhất: {date} (còn {days} ngày)."
+
+ABNORMAL_HIGH = (
+    "7 ngày qua ({first} – {last}) mã {code} dùng trung bình {recent}/ngày, cao hơn "
+    "{percent}% so với mức thường ngày {usual}/ngày (trung vị 4 tuần trước đó)."
+)
+ABNORMAL_DOUBLED = "Mức dùng đã tăng gần gấp đôi."
+ABNORMAL_BASE = (
+    "Ngày dùng ít nhất cũng đã lên {recent_low} (trước đây {usual_low}): có một phần điện "
+    "chạy liên tục cả ngày lẫn đêm."
+)
+ABNORMAL_SINCE = "Mức dùng tăng từ khoảng ngày {date}."
+ABNORMAL_CAUSES = (
+    "Nguyên nhân thường gặp: máy lạnh chạy nhiều hơn khi trời nóng, thiết bị mới (bình nóng "
+    "lạnh, tủ đông, máy bơm), thiết bị hỏng chạy liên tục, hoặc điện bị rò sau công tơ."
+)
+ABNORMAL_SAFETY = (
+    "Để kiểm tra rò điện: tắt hết thiết bị và cầu dao nhánh, rồi xem công tơ còn chạy không. "
+    "Nếu còn chạy, có thể điện đang rò: không chạm vào thiết bị, dây điện ẩm ướt, và mời thợ "
+    "điện kiểm tra. Anh/chị cũng có thể yêu cầu Điện lực kiểm tra công tơ."
+)
+ABNORMAL_NORMAL = (
+    "7 ngày qua ({first} – {last}) mã {code} dùng trung bình {recent}/ngày, so với mức thường "
+    "ngày {usual}/ngày: {change}, không thấy dấu hiệu bất thường."
+)
+ABNORMAL_NORMAL_HINT = (
+    "Nếu hóa đơn vẫn cao, anh/chị xem phần giải thích hóa đơn hoặc biểu đồ 30 ngày; nghi công "
+    "tơ sai, anh/chị có thể yêu cầu kiểm tra công tơ."
+)
+ABNORMAL_NOT_ENOUGH = "Chưa đủ số liệu (cần khoảng 5 tuần) để so sánh mức dùng của mã {code}."
+BUTTON_METER_INSPECTION = "Yêu cầu kiểm tra công tơ"
+INSPECTION_NOTE = "Khách hàng nghi điện năng tăng bất thường, yêu cầu kiểm tra công tơ (qua chatbot)."
+INSPECTION_FILED = (
+    "Em đã ghi nhận yêu cầu kiểm tra công tơ của mã {code}, mã yêu cầu {request_id}. "
+    "Điện lực sẽ liên hệ hẹn lịch; anh/chị có thể hỏi “yêu cầu {request_id} tới đâu rồi”."
+)
+
 # --- web chat (bot/web) and the terminal chat (dienbot chat) ------------------------------------
 WEB_TITLE = "Trợ lý chăm sóc khách hàng – Điện lực"
 WEB_HEADING = "Trợ lý chăm sóc khách hàng"
@@ -180,3 +327,276 @@ LOCAL_BAD_LOCATION = "Vị trí chưa đúng dạng “vĩ độ, kinh độ”.
 LOCAL_NOT_AVAILABLE = "Nút này không dùng được trong cửa sổ dòng lệnh."
 LOCAL_OPEN_URL = "Mở liên kết: {url}"
 LOCAL_IMAGE = "[hình ảnh: {caption}]"
+
+# --- outages, incidents, service requests, subscriptions (issue 5) ----------------------------
+WHAT_OUTAGE_REPORT = "báo sự cố cho nhà mình"
+OUTAGE_TIME = "{date} {time}"
+OUTAGE_PERIOD_DAY = "ngày {date}"
+OUTAGE_PERIOD_RANGE = "từ {start} đến {end}"
+OUTAGE_OWN_HEADER = "Lịch tạm ngừng cung cấp điện {period} của mã KH {code} (trạm {station}):"
+OUTAGE_OWN_NONE = "Trạm {station} của mã KH {code} không có lịch tạm ngừng cung cấp điện {period}."
+OUTAGE_NO_STATION = "Em chưa có thông tin trạm biến áp của mã KH {code}, nên chỉ xem được theo khu vực."
+OUTAGE_AREA_HEADER = "Lịch tạm ngừng cung cấp điện ở {area} {period}:"
+OUTAGE_AREA_OTHERS = "Các lịch khác ở {area} (không cắt trạm nhà mình):"
+OUTAGE_AREA_NONE = "Không có lịch tạm ngừng cung cấp điện nào ở {area} {period}."
+OUTAGE_LINE = "• {start} – {end}: {stations}. Lý do: {reason}."
+OUTAGE_LINE_OWN = "⚠ {start} – {end}: cắt điện trạm {station}. Lý do: {reason}."
+OUTAGE_LINE_CUTS = " (cắt trạm của mã KH {code})"
+OUTAGE_WHOLE_AREA = "toàn khu vực"
+OUTAGE_MORE = "… và {count} lịch khác."
+OUTAGE_ASK_AREA = (
+    "Anh/chị muốn xem lịch cắt điện ở khu vực nào? Nhắn tên phường, quận (ví dụ “lịch cắt điện "
+    "phường Tân Định, Quận 1”), hoặc chọn một khu vực có lịch {period}:"
+)
+OUTAGE_ASK_AREA_NONE = (
+    "Không có khu vực nào có lịch tạm ngừng cung cấp điện {period}. Để xem lịch của trạm nhà "
+    "mình, anh/chị hãy liên kết mã khách hàng."
+)
+OUTAGE_LINK_OFFER = "Liên kết mã khách hàng để em báo riêng lịch cắt điện của trạm nhà mình."
+BUTTON_OUTAGE_NEXT_WEEK = "Tuần sau"
+BUTTON_OUTAGE_SUBSCRIBE = "Báo trước khi cắt điện"
+BUTTON_REPORT_OUTAGE = "Báo mất điện"
+
+HAZARD_SAFETY = (
+    "⚠ Vì an toàn, anh/chị và mọi người hãy tránh xa chỗ dây điện, thiết bị bị sự cố ít nhất "
+    "vài mét, tuyệt đối không chạm vào hay tự xử lý, không để trẻ em lại gần. Nếu có cháy, gọi "
+    "ngay 114. Gọi tổng đài điện lực {hotline} (24/7) để được cắt điện khẩn cấp."
+)
+INCIDENT_FILED = (
+    "Em đã ghi nhận báo sự cố của mã KH {code}, mã yêu cầu {request_id}. Điện lực sẽ kiểm tra "
+    "và khắc phục sớm nhất; cần gấp anh/chị gọi {hotline}."
+)
+INCIDENT_ALREADY = (
+    "Anh/chị đã báo sự cố này lúc {time} (mã yêu cầu {request_id}), Điện lực đang xử lý. "
+    "Cần gấp anh/chị gọi {hotline}."
+)
+INCIDENT_FILED_ANONYMOUS = (
+    "Em đã ghi nhận báo sự cố, mã yêu cầu {request_id}. Để Điện lực đến đúng chỗ, anh/chị vui "
+    "lòng gọi tổng đài {hotline} và cho biết địa chỉ cụ thể."
+)
+INCIDENT_PLANNED = (
+    "Trạm {station} đang trong lịch tạm ngừng cung cấp điện có kế hoạch ({reason}), dự kiến có "
+    "điện lại lúc {until}."
+)
+INCIDENT_AREA_PLANNED = (
+    "{area} đang có lịch tạm ngừng cung cấp điện có kế hoạch ({reason}), dự kiến có điện lại lúc "
+    "{until}."
+)
+INCIDENT_WHICH = "Sự cố ở nhà của mã khách hàng nào ạ?"
+INCIDENT_NOTE = "Báo qua kênh chat: {text}"
+
+SERVICE_ASK_TYPE = "Anh/chị cần làm dịch vụ nào?"
+SERVICE_FILED = "Em đã tiếp nhận yêu cầu {service} cho mã KH {code}, mã yêu cầu {request_id}."
+SERVICE_ALREADY = (
+    "Mã KH {code} đã có yêu cầu {service} đang xử lý: {request_id} ({status}). Em không tạo "
+    "thêm yêu cầu trùng."
+)
+SERVICE_PAPERS = "Giấy tờ cần chuẩn bị: {papers}."
+SERVICE_DEADLINE = "Thời gian giải quyết theo tiêu chuẩn dịch vụ của EVN: {deadline}."
+SERVICE_DEADLINE_DAYS = "không quá {days} ngày làm việc"
+SERVICE_DEADLINE_ON_REQUEST = "theo thời điểm anh/chị đề nghị"
+SERVICE_FOLLOW = "Nhân viên Điện lực sẽ liên hệ số điện thoại trong hợp đồng. Nhắn “{request_id}” để xem tiến độ."
+SERVICE_UNLINKED = (
+    "Để em gửi yêu cầu {service} thay anh/chị, hãy liên kết mã khách hàng trước. Hoặc anh/chị "
+    "mang giấy tờ đến phòng giao dịch của Điện lực, hay gọi {hotline}."
+)
+SERVICE_NOTE = "Yêu cầu qua kênh chat."
+SERVICE_NAMES = {
+    "new_connection": "cấp điện mới (lắp công tơ mới)",
+    "contract_change": "thay đổi hợp đồng mua bán điện",
+    "contract_end": "chấm dứt hợp đồng mua bán điện",
+    "suspension": "tạm ngừng cấp điện theo yêu cầu",
+    "meter_inspection": "kiểm tra, kiểm định công tơ",
+    "meter_relocation": "di dời công tơ",
+    "incident": "báo mất điện",
+    "hazard": "báo nguy hiểm lưới điện",
+}
+SERVICE_BUTTONS = {
+    "new_connection": "Lắp công tơ mới",
+    "contract_change": "Thay đổi hợp đồng",
+    "contract_end": "Chấm dứt hợp đồng",
+    "suspension": "Tạm ngừng cấp điện",
+    "meter_inspection": "Kiểm định công tơ",
+    "meter_relocation": "Di dời công tơ",
+}
+SERVICE_PAPER_LISTS = {
+    "new_connection": (
+        "giấy đề nghị mua điện",
+        "giấy tờ tùy thân (CCCD hoặc hộ chiếu)",
+        "giấy tờ về địa điểm mua điện (giấy chứng nhận quyền sử dụng đất, hợp đồng mua nhà, "
+        "hoặc hợp đồng thuê từ 1 năm kèm đồng ý của chủ nhà)",
+    ),
+    "contract_change": (
+        "giấy đề nghị thay đổi",
+        "giấy tờ tùy thân",
+        "giấy tờ về địa điểm mua điện (khi đổi tên chủ hợp đồng)",
+        "giấy xác nhận số hộ dùng chung (khi đổi định mức)",
+    ),
+    "contract_end": ("giấy đề nghị chấm dứt hợp đồng", "giấy tờ tùy thân của chủ hợp đồng"),
+    "suspension": ("giấy đề nghị tạm ngừng cấp điện (nêu ngày giờ ngừng và cấp lại)",),
+    "meter_inspection": ("giấy đề nghị kiểm tra, kiểm định công tơ",),
+    "meter_relocation": (
+        "giấy đề nghị di dời công tơ",
+        "giấy tờ tùy thân",
+        "giấy tờ cho phép dùng vị trí mới (khi vị trí mới không thuộc sở hữu của anh/chị)",
+    ),
+}
+BUTTON_REQUEST_STATUS = "Xem tiến độ yêu cầu"
+BUTTON_NEW_REQUEST = "Yêu cầu dịch vụ mới"
+
+REQUEST_NOT_FOUND = (
+    "Em không tìm thấy yêu cầu {request_id} trong các mã khách hàng đã liên kết với cuộc trò "
+    "chuyện này, nên không thể cung cấp thông tin. Nếu đây là yêu cầu của anh/chị, hãy liên kết "
+    "mã khách hàng đã gửi yêu cầu, hoặc gọi {hotline}."
+)
+REQUEST_NONE = "Các mã khách hàng đã liên kết chưa có yêu cầu dịch vụ nào."
+REQUEST_HEADER = "Yêu cầu {request_id} – {service} (mã KH {code}): {status}, cập nhật {updated}."
+REQUEST_HISTORY_LINE = "  • {time}: {status}{note}"
+REQUEST_LATEST = "Các yêu cầu gần đây:"
+REQUEST_STATUS_NAMES = {
+    "received": "đã tiếp nhận",
+    "in_progress": "đang xử lý",
+    "waiting_customer": "chờ khách hàng bổ sung",
+    "scheduled": "đã hẹn lịch thực hiện",
+    "completed": "đã hoàn thành",
+    "cancelled": "đã hủy",
+    "rejected": "bị từ chối",
+    "forwarded": "đã chuyển Điện lực khu vực",
+}
+
+SUBSCRIPTION_NAMES = {
+    "daily_usage": "tin nhắn điện năng hằng ngày",
+    "threshold": "cảnh báo vượt ngưỡng",
+    "outage": "thông báo lịch cắt điện",
+    "bill": "thông báo hóa đơn",
+    "anomaly": "cảnh báo dùng điện bất thường",
+}
+SUBSCRIBE_ASK_KIND = "Anh/chị muốn nhận thông báo nào?"
+SUBSCRIBED = "Đã đăng ký {kind} cho mã KH {code}."
+SUBSCRIPTIONS_ACTIVE = "Đang nhận: {active}."
+SUBSCRIPTIONS_NONE = "Cuộc trò chuyện này chưa đăng ký nhận thông báo nào."
+SUBSCRIPTION_ITEM = "{kind} (mã KH {code})"
+UNSUBSCRIBE_ASK = "Anh/chị muốn ngừng nhận thông báo nào?"
+UNSUBSCRIBED = "Đã ngừng gửi {kind}."
+UNSUBSCRIBED_ALL = "Đã ngừng gửi mọi thông báo định kỳ."
+UNSUBSCRIBE_ALL_BUTTON = "Ngừng tất cả"
+UNSUBSCRIBE_BUTTON = "Ngừng: {kind}"
+ALERT_ASK = (
+    "Anh/chị muốn được báo khi nào? Ví dụ: “báo khi dùng quá 20 số một ngày”, “cảnh báo khi "
+    "tiền điện vượt 1 triệu”, “báo trước khi sang bậc 4”. Hoặc chọn:"
+)
+ALERT_ASK_KWH_PERIOD = "Ngưỡng {kwh} là cho mỗi ngày hay cả tháng ạ?"
+ALERT_SET = "Em sẽ báo cho mã KH {code} {condition}."
+ALERT_REPLACED = "Ngưỡng này thay cho ngưỡng cũ: {old}."
+ALERT_KWH_PER_DAY = "khi điện năng một ngày vượt {kwh}"
+ALERT_KWH_PER_MONTH = "khi điện năng trong kỳ vượt {kwh}"
+ALERT_DONG_PER_MONTH = "khi tiền điện trong kỳ vượt {amount}"
+ALERT_BEFORE_TIER = "trước khi điện năng trong kỳ sang bậc {tier}"
+ALERT_BAD_TIER = "Giá điện sinh hoạt có 6 bậc; anh/chị chọn bậc từ 2 đến 6 giúp em."
+ALERT_TIER_RESIDENTIAL_ONLY = (
+    "Mã KH {code} không dùng giá bậc thang sinh hoạt, nên em đặt ngưỡng theo kWh hoặc theo tiền."
+)
+ALERT_BAD_VALUE = "Ngưỡng phải lớn hơn 0, anh/chị nhắn lại giúp em."
+BUTTON_ALERT_PER_DAY = "Mỗi ngày"
+BUTTON_ALERT_PER_MONTH = "Cả tháng"
+BUTTON_ALERT_TIER = "Trước khi sang bậc {tier}"
+BUTTON_ALERT_ANOMALY = "Khi dùng điện bất thường"
+BUTTON_MY_SUBSCRIPTIONS = "Thông báo đang nhận"
+BUTTON_UNSUBSCRIBE = "Ngừng nhận thông báo"
+
+# --- payment methods and points, calculator, tariff, appliances, reading schedule
+# (handlers/payment.py, payment_methods.py, calculator.py, appliance.py, reading.py) ------------
+PAY_METHODS_HEADER = "Anh/chị có thể thanh toán tiền điện bằng các cách sau:"
+PAY_METHODS_LINE = "• {name}: {summary}"
+PAY_METHODS_FOOTER = "Cách nào cũng chỉ cần mã khách hàng in trên hóa đơn. Anh/chị hỏi em cụ thể một cách (ví dụ “trả qua MoMo thế nào”) để xem hướng dẫn."
+PAY_METHOD_YES = "Dạ được ạ. {name}: {how}"
+BUTTON_NEAREST_POINTS = "Điểm thu gần nhất"
+BUTTON_PAID_YET = "Đã thanh toán chưa?"
+BUTTON_OTHER_METHODS = "Các cách thanh toán khác"
+
+PAY_POINTS_ASK = "Anh/chị muốn tìm điểm thu tiền điện ở đâu? Hãy chia sẻ vị trí, chọn khu vực bên dưới, hoặc nhắn tên phường/quận (ví dụ “điểm thu tiền ở phường Bến Thành”)."
+BUTTON_SHARE_LOCATION = "Chia sẻ vị trí"
+PAY_POINTS_IN_AREA = "Điểm thu tiền điện ở {area}:"
+PAY_POINTS_IN_DISTRICT = "Ở {area} chưa có điểm thu; các điểm gần đó ở {district}:"
+PAY_POINTS_NONE_IN_AREA = "Em chưa có điểm thu tiền điện nào ở {area}. Anh/chị chia sẻ vị trí để em tìm điểm gần nhất nhé."
+PAY_POINTS_NEAREST = "Các điểm thu tiền điện gần anh/chị nhất:"
+PAY_POINTS_NONE = "Em chưa có danh sách điểm thu tiền điện. Anh/chị có thể thanh toán trực tuyến qua ngân hàng hoặc ví điện tử."
+PAY_POINT_LINE = "{number}. {name} ({kind})\n   {address}\n   Giờ mở cửa: {hours}"
+PAY_POINT_DISTANCE = " – cách {distance}"
+DISTANCE_METERS = "{meters} m"
+DISTANCE_KM = "{km} km"
+
+CALC_HEADER = "Tiền điện {kwh} tháng {month} ({tariff}):"
+CALC_TARIFF_RESIDENTIAL = "giá sinh hoạt, {households} hộ"
+CALC_TARIFF_OTHER = "giá {group}"
+CALC_FOR_CUSTOMER = " theo hợp đồng mã {code}"
+CUSTOMER_GROUPS = {
+    "residential": "sinh hoạt",
+    "business": "kinh doanh",
+    "production": "sản xuất",
+    "admin_health_education": "hành chính sự nghiệp (bệnh viện, trường học)",
+    "admin_public": "hành chính sự nghiệp (chiếu sáng công cộng, cơ quan)",
+}
+CALC_LINE_TIER = "Bậc {tier}: {kwh} × {price} = {amount}"
+CALC_LINE_BAND = "{band}: {kwh} × {price} = {amount}"
+CALC_LINE_FLAT = "{kwh} × {price} = {amount}"
+CALC_LINE_FROM = " (giá từ {date})"
+CALC_BAND_NAMES = {"normal": "Giờ bình thường", "peak": "Giờ cao điểm", "offpeak": "Giờ thấp điểm"}
+CALC_SUBTOTAL = "Cộng: {amount}"
+CALC_VAT = "Thuế GTGT {rate}: {amount}"
+CALC_TOTAL = "Tổng cộng: {amount}"
+CALC_ASK = "Anh/chị cho em biết số điện (kWh) cần tính, ví dụ “tính tiền điện 300 số”, hoặc số tiền để em tính ra số điện, ví dụ “tính tiền điện 1 triệu được bao nhiêu số”."
+CALC_INVERSE = "Với {money} (đã gồm thuế GTGT {rate}), tháng {month} anh/chị dùng được tối đa {kwh} ({tariff}): tiền điện {kwh} là {total}; dùng thêm 1 kWh sẽ thành {next_total}."
+CALC_INVERSE_TOO_LITTLE = "Số tiền {money} chưa đủ cho 1 kWh (1 kWh là {total} đã gồm thuế GTGT)."
+CALC_TOO_MUCH = "Số điện hoặc số tiền này quá lớn để em tính trong chat. Anh/chị vui lòng gọi tổng đài {hotline} để được tư vấn."
+CALC_FAILED = "Xin lỗi, em chưa tính được tiền điện cho trường hợp này. Anh/chị vui lòng gọi tổng đài {hotline}."
+BUTTON_CALC_DETAIL = "Xem chi tiết {kwh}"
+BUTTON_TARIFF = "Bảng giá điện"
+BUTTON_APPLIANCE = "Thiết bị tốn bao nhiêu điện"
+
+TARIFF_HEADER = "Giá bán lẻ điện sinh hoạt hiện hành ({decision}, áp dụng từ {since}), chưa gồm thuế GTGT:"
+TARIFF_TIER = "Bậc {tier} ({range}): {price}/kWh"
+TARIFF_RANGE = "{low}–{high} kWh"
+TARIFF_RANGE_TOP = "từ {low} kWh trở lên"
+TARIFF_ONE = "Giá điện sinh hoạt bậc {tier} ({range}): {price}/kWh chưa gồm thuế GTGT, {with_vat}/kWh đã gồm thuế GTGT {rate} ({decision}, áp dụng từ {since})."
+TARIFF_NO_SUCH_TIER = "Biểu giá sinh hoạt hiện hành chỉ có {count} bậc:"
+TARIFF_VAT_NOTE = "Tiền điện phải trả = tiền điện theo các bậc + thuế GTGT {rate}. Mức bậc tính cho 1 hộ trong một tháng; nhà có nhiều hộ dùng chung công tơ được nhân định mức theo số hộ."
+TARIFF_PREPAID = "Công tơ trả trước: {price}/kWh cho mọi kWh."
+TARIFF_UNKNOWN = "Xin lỗi, em chưa có biểu giá điện áp dụng cho hôm nay. Anh/chị vui lòng gọi tổng đài {hotline}."
+
+APPLIANCE_HEADER = "{name}: {watts} W{quantity}, dùng {hours} giờ mỗi ngày (ước tính):"
+APPLIANCE_QUANTITY = " × {quantity} cái"
+APPLIANCE_PER_DAY = "• Mỗi ngày: {kwh}"
+APPLIANCE_PER_MONTH = "• Mỗi tháng ({days} ngày): {kwh}"
+APPLIANCE_COST = "• Tiền điện tăng thêm khoảng {total} mỗi tháng (đã gồm thuế GTGT)"
+APPLIANCE_COST_TIERS = ", tính ở {tiers}"
+APPLIANCE_TIER_ONE = "bậc {tier}"
+APPLIANCE_TIER_SPAN = "bậc {first}–{last}"
+APPLIANCE_BASIS_CUSTOMER = "Em tính theo mức dùng của mã {code}: kỳ hóa đơn {first} – {last} đã dùng {used}, dự kiến cả kỳ khoảng {projected}."
+APPLIANCE_BASIS_TYPICAL = "Em tính theo bậc giá của một hộ điển hình dùng {kwh} mỗi tháng; liên kết mã khách hàng để em tính theo đúng bậc giá của nhà mình."
+APPLIANCE_BASIS_TYPICAL_LINKED = "Em tính theo bậc giá của một hộ điển hình dùng {kwh} mỗi tháng (chưa có số liệu kỳ này của mã {code})."
+APPLIANCE_BASIS_NO_CONSENT = "Em tính theo bậc giá của một hộ điển hình dùng {kwh} mỗi tháng, vì anh/chị đã rút lại đồng ý dùng số liệu để tra cứu."
+APPLIANCE_SIZE_ASSUMED = "Anh/chị chưa nói công suất nên em tính cho loại phổ biến; nhắn kèm công suất (ví dụ “máy lạnh 1.5HP 8 tiếng”) để em tính sát hơn."
+APPLIANCE_ASK = "Anh/chị muốn tính thiết bị nào? Nhắn tên thiết bị, công suất và số giờ dùng mỗi ngày, ví dụ “máy lạnh 1.5HP chạy 8 tiếng”, hoặc chọn bên dưới:"
+APPLIANCE_ASK_POWER = "Em chưa có số liệu điển hình của {name}. Anh/chị cho em biết công suất (W, ghi trên nhãn máy) và số giờ dùng mỗi ngày, ví dụ “{name} 1500W 1 tiếng”."
+APPLIANCE_AIR_CONDITIONER = "Máy lạnh"
+
+WHAT_READING = "lịch ghi chỉ số công tơ"
+READING_DAY = "Công tơ của mã {code} được ghi chỉ số vào ngày {day} hằng tháng."
+READING_DAY_LAST = "Công tơ của mã {code} được ghi chỉ số vào ngày cuối mỗi tháng."
+READING_THIS_MONTH = "• Tháng này: {date}"
+READING_THIS_MONTH_DONE = "• Tháng này: {date} (đã ghi)"
+READING_THIS_MONTH_TODAY = "• Tháng này: {date} (hôm nay)"
+READING_NEXT_MONTH = "• Tháng sau: {date}"
+READING_PERIOD = "Kỳ hóa đơn hiện tại tính điện dùng từ {first} đến hết {last} ({days} ngày); hóa đơn lập theo chỉ số ngày {last}, điện dùng từ {next_first} tính vào kỳ sau."
+READING_PRORATE = "Định mức các bậc giá tính cho cả kỳ; nếu ngày ghi chỉ số thay đổi làm kỳ dài hoặc ngắn hơn một tháng, định mức được tính theo số ngày thực tế."
+UNSUBSCRIBE_NOT_ACTIVE = "Anh/chị chưa đăng ký {kind}. Các thông báo đang nhận:"
+
+# --- scheduled messages ---------------------------------------------------------------------------
+PUSH_DAILY_USAGE = "⚡ {code}: hôm qua ({day}) nhà mình dùng {used}{cost}."
+PUSH_DAILY_COST = " (≈ {amount})"
+PUSH_DAILY_ESTIMATED = " Số liệu hôm qua là ước tính do công tơ chưa gửi đủ chỉ số."
+PUSH_MONTH_TO_DATE = "Từ đầu tháng: {used} trong {days} ngày."
+PUSH_PROJECTION = "Dự kiến cả tháng: khoảng {kwh} kWh, tiền điện ≈ {amount}."
+PUSH_TIER_WARNING = "⚠️ Còn {left} kWh nữa là sang bậc {tier} (giá {price}/kWh, đắt hơn {extra}/kWh)."
+PUSH_STOP_BUTTON = "Ngừng nhận tin này"

@@ -1,0 +1,1 @@
+"""Senders of scheduled messages, one per channel, used by the outbox dispatcher."""

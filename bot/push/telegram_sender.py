@@ -1,0 +1,85 @@
+"""Scheduled messages to Telegram over one aiohttp session (several thousand sends/s per core).
+
+PTB's httpx client tops out well below the paid-broadcast rate (research/performance.md §3), so
+the dispatcher talks to the Bot API directly; interactive replies still go through PTB.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+import aiohttp
+
+from handlers.types import ButtonKind, Reply
+from meters.outbox_records import ClaimedMessage
+from scheduler.ports import Delivery, SendResult
+
+logger = logging.getLogger(__name__)
+
+TEXT_LIMIT = 4096
+UNREACHABLE_MARKERS = (
+    "chat not found",
+    "user is deactivated",
+    "bot was blocked",
+    "bot was kicked",
+    "user not found",
+    "have no rights to send",
+)
+
+
+def inline_keyboard(reply: Reply) -> dict[str, Any] | None:
+    """The reply's callback and link buttons as an inline keyboard, one button a row."""
+    rows: list[list[dict[str, str]]] = []
+    for button in reply.buttons:
+        if button.kind is ButtonKind.CALLBACK:
+            rows.append([{"text": button.label, "callback_data": button.data}])
+        elif button.kind is ButtonKind.URL:
+            rows.append([{"text": button.label, "url": button.data}])
+    return {"inline_keyboard": rows} if rows else None
+
+
+class TelegramPushSender:
+    """Sends one text message per outbox row with `sendMessage`."""
+
+    def __init__(self, session: aiohttp.ClientSession, api_url: str, token: str) -> None:
+        self._session = session
+        self._url = f"{api_url}{token}/sendMessage"
+
+    async def send(self, message: ClaimedMessage, reply: Reply) -> SendResult:
+        """Send and classify the answer: sent, 429, unreachable, transient or rejected."""
+        body: dict[str, Any] = {"chat_id": int(message.recipient), "text": reply.text[:TEXT_LIMIT]}
+        keyboard = inline_keyboard(reply)
+        if keyboard is not None:
+            body["reply_markup"] = keyboard
+        try:
+            async with self._session.post(self._url, json=body) as response:
+                status = response.status
+                text = await response.text()
+        except (aiohttp.ClientError, TimeoutError) as error:
+            return SendResult(Delivery.TRANSIENT, error=f"network: {error!r}")
+        return classify(status, text)
+
+
+def classify(status: int, text: str) -> SendResult:
+    """A Bot API answer as a delivery outcome."""
+    try:
+        answer = json.loads(text)
+    except ValueError:
+        answer = {}
+    description = str(answer.get("description", text[:200])) if isinstance(answer, dict) else ""
+    if status == 200 and isinstance(answer, dict) and answer.get("ok"):
+        return SendResult(Delivery.SENT)
+    if status == 429:
+        parameters = answer.get("parameters", {}) if isinstance(answer, dict) else {}
+        retry_after = (
+            float(parameters.get("retry_after", 1)) if isinstance(parameters, dict) else 1
+        )
+        return SendResult(Delivery.RATE_LIMITED, retry_after=retry_after, error=description)
+    lowered = description.lower()
+    if status == 403 or any(marker in lowered for marker in UNREACHABLE_MARKERS):
+        return SendResult(Delivery.UNREACHABLE, error=description)
+    if status >= 500:
+        return SendResult(Delivery.TRANSIENT, error=f"{status}: {description}")
+    return SendResult(Delivery.REJECTED, error=f"{status}: {description}")

@@ -1,0 +1,233 @@
+"""Rate-limited dispatch of the outbox for one bot token (one `bucket`).
+
+Every dispatcher process of a bucket reserves its send slots in the shared `send_buckets` row
+before it claims messages, so the configured rate holds for all of them together. Two batch
+loops run side by side so one is always holding the next slots while the other settles.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import Engine
+
+from handlers.types import Reply
+from meters.chat_store import SqlChatStore
+from meters.outbox_records import ClaimedMessage
+from meters.outbox_store import SqlOutboxStore
+from scheduler.ports import Delivery, Sender, SendResult
+from scheduler.render import render
+
+logger = logging.getLogger(__name__)
+
+BATCH_SECONDS = 0.5  # how much sending one reservation covers
+PER_CHAT_GAP = 1.0  # seconds between two messages to one chat (Telegram's per-chat limit)
+BACKOFF_SECONDS = (30.0, 120.0, 600.0, 1800.0)
+MAX_ATTEMPTS = 5
+LOOPS = 2
+
+
+def utc_now() -> datetime:
+    """The current moment (the dispatcher's default clock)."""
+    return datetime.now(UTC)
+
+
+@dataclass
+class DispatchStats:
+    """What one dispatcher did."""
+
+    sent: int = 0
+    retried: int = 0
+    unreachable: int = 0
+    rejected: int = 0
+    rate_limited: int = 0
+    released: int = 0
+    reaped: int = 0
+    expired: int = 0
+    started: float = field(default_factory=time.monotonic)
+
+    def rate(self) -> float:
+        """Messages sent per second since the dispatcher started."""
+        elapsed = time.monotonic() - self.started
+        return self.sent / elapsed if elapsed > 0 else 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class _Attempt:
+    message: ClaimedMessage
+    result: SendResult | None  # None: not attempted (the bucket paused first)
+
+
+class Dispatcher:
+    """Sends the due messages of one bucket at `rate` per second, shared with other processes."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        bucket: str,
+        rate: float,
+        sender: Sender,
+        *,
+        worker: str,
+        lease: timedelta = timedelta(seconds=60),
+        poll_seconds: float = 1.0,
+        clock: Callable[[], datetime] = utc_now,
+    ) -> None:
+        self._engine = engine
+        self._bucket = bucket
+        self._rate = rate
+        self._sender = sender
+        self._worker = worker
+        self._lease = lease
+        self._poll = poll_seconds
+        self._clock = clock
+        self._batch = max(1, min(500, int(rate * BATCH_SECONDS)))
+        self._last_to_chat: dict[str, float] = {}
+        self._paused_until = 0.0
+        self.stats = DispatchStats()
+
+    async def run(self, stop: asyncio.Event, *, until_empty: bool = False) -> DispatchStats:
+        """Dispatch until `stop` is set (or, with `until_empty`, until nothing is left)."""
+        self.stats = DispatchStats()
+        idle = asyncio.Event()
+        loops = [asyncio.create_task(self._loop(stop, idle, until_empty)) for _ in range(LOOPS)]
+        await asyncio.gather(*loops)
+        return self.stats
+
+    async def _loop(self, stop: asyncio.Event, idle: asyncio.Event, until_empty: bool) -> None:
+        next_housekeeping = 0.0
+        while not stop.is_set() and not idle.is_set():
+            if time.monotonic() >= next_housekeeping:
+                await asyncio.to_thread(self._housekeeping)
+                next_housekeeping = time.monotonic() + max(self._lease.total_seconds() / 4, 1.0)
+            sent = await self.run_batch()
+            if sent:
+                continue
+            if until_empty and not await asyncio.to_thread(self._anything_left):
+                idle.set()
+                return
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), timeout=self._poll)
+
+    async def run_batch(self) -> int:
+        """Reserve slots, claim that many due messages, send each in its slot; how many claimed."""
+        if not await asyncio.to_thread(self._has_due):
+            return 0
+        start = await asyncio.to_thread(self._reserve, self._batch)
+        await _sleep_until(start, self._clock)
+        claimed = await asyncio.to_thread(self._claim, self._batch)
+        if not claimed:
+            return 0
+        interval = 1.0 / self._rate
+        attempts = await asyncio.gather(
+            *(
+                self._send_at(message, start + timedelta(seconds=index * interval))
+                for index, message in enumerate(claimed)
+            )
+        )
+        await asyncio.to_thread(self._settle, attempts)
+        return len(claimed)
+
+    async def _send_at(self, message: ClaimedMessage, slot: datetime) -> _Attempt:
+        await _sleep_until(slot, self._clock)
+        if time.monotonic() < self._paused_until:
+            return _Attempt(message, None)
+        last = self._last_to_chat.get(message.recipient)
+        now = time.monotonic()
+        if last is not None and now - last < PER_CHAT_GAP:
+            return _Attempt(message, None)
+        self._last_to_chat[message.recipient] = now
+        reply: Reply = render(message)
+        result = await self._sender.send(message, reply)
+        if result.delivery is Delivery.RATE_LIMITED:
+            self._paused_until = max(self._paused_until, time.monotonic() + result.retry_after)
+        return _Attempt(message, result)
+
+    def _has_due(self) -> bool:
+        with self._engine.connect() as connection:
+            return SqlOutboxStore(connection).has_due(self._bucket, self._clock())
+
+    def _anything_left(self) -> bool:
+        with self._engine.connect() as connection:
+            return SqlOutboxStore(connection).pending_in_bucket(self._bucket, self._clock()) > 0
+
+    def _reserve(self, count: int) -> datetime:
+        with self._engine.begin() as connection:
+            return SqlOutboxStore(connection).reserve_slots(
+                self._bucket, count, self._rate, self._clock()
+            )
+
+    def _claim(self, count: int) -> tuple[ClaimedMessage, ...]:
+        with self._engine.begin() as connection:
+            return SqlOutboxStore(connection).claim(
+                self._bucket, count, self._worker, self._clock(), self._lease
+            )
+
+    def _housekeeping(self) -> None:
+        now = self._clock()
+        with self._engine.begin() as connection:
+            store = SqlOutboxStore(connection)
+            self.stats.reaped += store.reap(now)
+            self.stats.expired += store.expire(now)
+        cutoff = time.monotonic() - PER_CHAT_GAP
+        for recipient in [key for key, at in self._last_to_chat.items() if at < cutoff]:
+            del self._last_to_chat[recipient]
+
+    def _settle(self, attempts: list[_Attempt]) -> None:
+        now = self._clock()
+        with self._engine.begin() as connection:
+            store = SqlOutboxStore(connection)
+            chats = SqlChatStore(connection)
+            sent = [a.message.id for a in attempts if _delivery(a) is Delivery.SENT]
+            store.mark_sent(sent, now)
+            self.stats.sent += len(sent)
+            later = [
+                a.message.id
+                for a in attempts
+                if a.result is None or a.result.delivery is Delivery.RATE_LIMITED
+            ]
+            store.release(later)
+            self.stats.released += len(later)
+            for attempt in attempts:
+                self._settle_failure(store, chats, attempt, now)
+            paused = [a.result for a in attempts if _delivery(a) is Delivery.RATE_LIMITED]
+            if paused:
+                wait = max(result.retry_after for result in paused if result is not None)
+                store.pause_bucket(self._bucket, now + timedelta(seconds=wait), now)
+                self.stats.rate_limited += len(paused)
+                logger.warning("%s: 429, pausing %.1f s", self._bucket, wait)
+
+    def _settle_failure(
+        self, store: SqlOutboxStore, chats: SqlChatStore, attempt: _Attempt, now: datetime
+    ) -> None:
+        result = attempt.result
+        message = attempt.message
+        if result is None or result.delivery in (Delivery.SENT, Delivery.RATE_LIMITED):
+            return
+        if result.delivery is Delivery.UNREACHABLE:
+            store.give_up(message.id, result.error)
+            chats.unsubscribe(message.chat_user_id, None)
+            self.stats.unreachable += 1
+        elif result.delivery is Delivery.REJECTED or message.attempts + 1 >= MAX_ATTEMPTS:
+            store.give_up(message.id, result.error)
+            self.stats.rejected += 1
+        else:
+            wait = BACKOFF_SECONDS[min(message.attempts, len(BACKOFF_SECONDS) - 1)]
+            store.retry_later(message.id, now + timedelta(seconds=wait), result.error)
+            self.stats.retried += 1
+
+
+def _delivery(attempt: _Attempt) -> Delivery | None:
+    return None if attempt.result is None else attempt.result.delivery
+
+
+async def _sleep_until(moment: datetime, clock: Callable[[], datetime]) -> None:
+    delay = (moment - clock()).total_seconds()
+    if delay > 0:
+        await asyncio.sleep(delay)

@@ -1,0 +1,103 @@
+"""`push daily`: one message per subscriber and day, nothing twice, only what may be sent."""
+
+from __future__ import annotations
+
+from datetime import time, timedelta
+
+from sqlalchemy import Engine, select, update
+
+from meters.repository import SqlMeterRepository
+from meters.schema import Consent, OutboxMessage, Subscription
+from meters.usage import UsageService
+from scheduler.fanout import fan_out_daily
+from tests.scheduler.conftest import MORNING, WINDOW, YESTERDAY, ZONE, subscribe_all
+
+
+def outbox(store: Engine) -> list[OutboxMessage]:
+    """Every queued message."""
+    with store.connect() as connection:
+        return list(connection.execute(select(OutboxMessage).order_by(OutboxMessage.id)).all())
+
+
+def queued_for(store: Engine) -> dict[int, dict[str, object]]:
+    """customer id -> payload of the queued daily messages."""
+    with store.connect() as connection:
+        rows = connection.execute(select(OutboxMessage.customer_id, OutboxMessage.payload))
+        return {int(row[0]): dict(row[1]) for row in rows}
+
+
+def test_every_subscriber_with_a_reading_gets_one_message(store: Engine) -> None:
+    subscribers = subscribe_all(store)
+    report = fan_out_daily(store, YESTERDAY, WINDOW, MORNING, page_size=7)
+    queued = queued_for(store)
+    assert report.queued == len(queued) == len(subscribers)
+    assert report.pages == -(-len(subscribers) // 7)
+
+
+def test_the_payload_holds_the_customers_own_numbers(store: Engine) -> None:
+    subscribers = subscribe_all(store)
+    fan_out_daily(store, YESTERDAY, WINDOW, MORNING)
+    queued = queued_for(store)
+    with store.connect() as connection:
+        usage = UsageService(SqlMeterRepository(connection))
+        for subscriber in subscribers:
+            payload = queued[subscriber.customer_id]
+            day = usage.on_date(subscriber.customer_code, YESTERDAY)
+            month = usage.daily(subscriber.customer_code, YESTERDAY.replace(day=1), YESTERDAY)
+            assert payload["used_wh"] == day.used_wh
+            assert payload["month_wh"] == month.used_wh
+            assert payload["month_days"] == month.days_with_data
+            assert payload["code"] == subscriber.customer_code
+
+
+def test_running_twice_queues_nothing_new(store: Engine) -> None:
+    subscribe_all(store)
+    first = fan_out_daily(store, YESTERDAY, WINDOW, MORNING)
+    second = fan_out_daily(store, YESTERDAY, WINDOW, MORNING + timedelta(minutes=5))
+    assert first.queued > 0
+    assert second.queued == 0
+    assert len(outbox(store)) == first.queued
+
+
+def test_no_reading_for_the_day_no_message(store: Engine) -> None:
+    subscribe_all(store)
+    assert fan_out_daily(store, YESTERDAY + timedelta(days=1), WINDOW, MORNING).queued == 0
+
+
+def test_withdrawn_consent_and_stopped_subscriptions_are_skipped(store: Engine) -> None:
+    subscribers = subscribe_all(store)
+    with store.begin() as connection:
+        connection.execute(
+            update(Consent)
+            .where(Consent.chat_user_id == subscribers[0].chat_user_id)
+            .values(withdrawn_at=MORNING)
+        )
+        connection.execute(
+            update(Subscription)
+            .where(Subscription.chat_user_id == subscribers[1].chat_user_id)
+            .values(active=False)
+        )
+    fan_out_daily(store, YESTERDAY, WINDOW, MORNING)
+    queued = queued_for(store)
+    assert subscribers[0].customer_id not in queued
+    assert subscribers[1].customer_id not in queued
+    assert len(queued) == len(subscribers) - 2
+
+
+def test_messages_wait_for_the_window_or_the_chosen_hour_and_expire_at_its_end(
+    store: Engine,
+) -> None:
+    subscribe_all(store, delivery_hour=18)
+    fan_out_daily(store, YESTERDAY, WINDOW, MORNING)
+    send_day = YESTERDAY + timedelta(days=1)
+    for message in outbox(store):
+        assert message.not_before.astimezone(ZONE).time() == time(18, 0)
+        assert message.not_before.astimezone(ZONE).date() == send_day
+        assert message.expires_at == WINDOW.closes(send_day)
+
+
+def test_default_delivery_is_the_window_opening(store: Engine) -> None:
+    subscribe_all(store)
+    fan_out_daily(store, YESTERDAY, WINDOW, MORNING)
+    send_day = YESTERDAY + timedelta(days=1)
+    assert {m.not_before for m in outbox(store)} == {WINDOW.opens(send_day)}
