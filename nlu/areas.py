@@ -55,22 +55,26 @@ class AreaIndex:
         default_factory=dict, compare=False, repr=False
     )
 
-    def best_key(self, window: str) -> tuple[float, int] | None:
-        """The score and position of the key nearest to the window, if it reaches the cutoff."""
-        matches = self.matches
-        if window in matches:
-            return matches[window]
-        found = self.by_length.get(len(window))
+    def remember(self, window: str) -> tuple[float, int] | None:
+        """The score and position of the key nearest to the window, if it reaches the cutoff.
+
+        The window's length is one of `by_length`.
+        """
         best: tuple[float, int] | None = None
-        if found is not None:
-            keys, positions = found
+        # A window with a digit counts only when it ends with one ("quận 1", "q1").
+        if not (_DIGIT.search(window) and not window[-1].isdigit()):
+            keys, positions = self.by_length[len(window)]
             match = process.extractOne(window, keys, scorer=fuzz.ratio, score_cutoff=_SCORE_CUTOFF)
             if match is not None:
                 best = (match[1], positions[match[2]])
-        if len(matches) >= _REMEMBERED_WINDOWS:
-            matches.clear()
-        matches[window] = best
+        if len(self.matches) >= _REMEMBERED_WINDOWS:
+            self.matches.clear()
+        self.matches[window] = best
         return best
+
+
+# Marks a window not looked at yet.
+_UNSEEN = (-1.0, -1)
 
 
 @lru_cache(maxsize=32)
@@ -126,23 +130,23 @@ def find_area(tokens: list[str], areas: tuple[str, ...]) -> str | None:
     index = build_index(areas)
     if not index.keys:
         return None
-    by_length = index.by_length
-    # Characters and digit-bearing tokens before each token, to judge a window before joining it.
-    ends, digits = [0], [0]
-    for token in tokens:
-        ends.append(ends[-1] + len(token))
-        digits.append(digits[-1] + (_DIGIT.search(token) is not None))
+    matches, by_length = index.matches, index.by_length
+    # Windows of each size, longest first: windows[size - 1][start].
+    windows = [tokens]
+    for size in range(2, index.longest + 1):
+        shorter = windows[-1][:-1]
+        windows.append(
+            [f"{head} {last}" for head, last in zip(shorter, tokens[size - 1 :], strict=True)]
+        )
     best: tuple[float, int, str] | None = None
     for size in range(index.longest, 0, -1):
-        for start in range(len(tokens) - size + 1):
-            end = start + size
+        for start, window in enumerate(windows[size - 1]):
             # Windows too short or too long for every key are skipped before any work.
-            if ends[end] - ends[start] + size - 1 not in by_length:
+            if len(window) not in by_length:
                 continue
-            # A window with a digit counts only when it ends with one ("quận 1", "q1").
-            if digits[end] - digits[start] and not tokens[end - 1][-1:].isdigit():
-                continue
-            match = index.best_key(" ".join(tokens[start:end]))
+            match = matches.get(window, _UNSEEN)
+            if match is _UNSEEN:
+                match = index.remember(window)
             if match is None:
                 continue
             score, position = match

@@ -285,9 +285,10 @@ class Matcher:
         for size in range(1, self._longest_part + 1):
             longer: list[tuple[int, str]] = []
             for start, gram in grams:
-                if gram not in seen:
+                phrases = phrases_of_part.get(gram)
+                if phrases is not None and gram not in seen:
                     seen.add(gram)
-                    for phrase in phrases_of_part.get(gram, ()):
+                    for phrase in phrases:
                         found[phrase] += 1
                 end = start + size
                 if end < count and gram in prefixes:

@@ -15,7 +15,7 @@ from nlu.lexicon import KWH_UNITS, PHRASES, TEENCODE
 # Characters beyond this are ignored: nobody types a question longer than this into a chat.
 MAX_CHARS = 1000
 # Words beyond this are ignored too (by the entities as well), which bounds the work on junk.
-MAX_WORDS = 100
+MAX_WORDS = 64
 
 _MARKS = re.compile("[\u0300-\u036f]+")
 _NOT_KEPT = re.compile(r"[^a-z0-9/.,:+%\-]+")
@@ -66,11 +66,23 @@ def normalize(text: str) -> str:
     tokens: list[str] = []
     previous = _OTHER
     for raw in _typed_words(text):
-        tokens.extend(_expand(raw, previous))
+        expanded = _expand(raw, previous)
+        if not expanded:
+            continue
+        tokens.extend(expanded)
         if len(tokens) >= MAX_WORDS:
             del tokens[MAX_WORDS:]
             break
-        previous = _kind_of_last(tokens)
+        # What the next token needs to know of this one (see `_kind_of_last`).
+        last = expanded[-1]
+        if last[0] in _DIGIT_CHARACTERS:
+            previous = _DIGITS
+        elif last in _NUMBER_WORDS:
+            previous = _NUMBER_WORD
+        elif last == _MA:
+            previous = _MA
+        else:
+            previous = _kind_of_last(tokens) if last in _ONLY_AFTER_TENS else _OTHER
     if tokens and tokens[-1] == "hong" and tokens[-2:-1] not in (["bi"], ["da"], ["hu"]):
         # Southern "hông" ends a question ("được hông"); elsewhere "hong" is "hỏng" (broken).
         tokens[-1] = "khong"
@@ -103,6 +115,10 @@ def _typed_words(text: str) -> list[str]:
             # Characters of other scripts (and emoji): the slower path, for them only.
             folded = _NOT_KEPT.sub(" ", fold(folded))
     return _LOOSE_PUNCTUATION.sub(" ", folded).split()
+
+
+_DIGIT_CHARACTERS = frozenset("0123456789")
+_ONLY_AFTER_TENS = frozenset({"tu", "lam"})
 
 
 def _kind_of_last(tokens: list[str]) -> str:
