@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Final
 
-from handlers import account, agent, smalltalk
+from handlers import account, agent, appliance, calculator, payment, reading, smalltalk
 from handlers.context import Answer, Deps, Turn
 from nlu import Intent
 
@@ -34,6 +34,9 @@ CALLBACK_HANDLERS: Final[dict[str, ButtonHandler]] = {
     "consent": account.consent_pressed,
     "agent": agent.agent_pressed,
     "cancel": lambda turn, deps, _argument: smalltalk.cancel(turn, deps),
+    payment.AREA_PREFIX: payment.area_pressed,
+    calculator.CALC_PREFIX: calculator.calc_pressed,
+    appliance.APPLIANCE_PREFIX: appliance.appliance_pressed,
 }
 
 INTENT_HANDLERS: Final[dict[Intent, TurnHandler]] = {
@@ -44,7 +47,13 @@ INTENT_HANDLERS: Final[dict[Intent, TurnHandler]] = {
     Intent.ACCOUNT_LINK: account.start_linking,
     Intent.ACCOUNT_UNLINK: account.unlink,
     Intent.TALK_TO_AGENT: agent.talk_to_agent,
+    Intent.PAYMENT_METHODS: payment.answer_payment_methods,
+    Intent.PAYMENT_POINTS: payment.answer_payment_points,
+    Intent.BILL_CALCULATE: calculator.answer_bill_calculate,
+    Intent.APPLIANCE_ESTIMATE: appliance.answer_appliance_estimate,
+    Intent.TARIFF_INFO: calculator.answer_tariff_info,
+    Intent.READING_SCHEDULE: reading.answer_reading_schedule,
 }
 
-# A shared location: the nearest payment points (replaced when the payment module registers).
-LOCATION_HANDLER: TurnHandler = smalltalk.help_menu
+# A shared location: the nearest payment points.
+LOCATION_HANDLER: TurnHandler = payment.nearest_points
