@@ -18,12 +18,16 @@ from meters.records import (
 from meters.schema import (
     Bill,
     Customer,
+    Meter,
     Outage,
     OutageStation,
     PaymentPoint,
+    Reading,
     RequestStatusChange,
     ServiceRequest,
 )
+
+WH_PER_KWH = 1000
 
 _CUSTOMER_COLUMNS = (
     Customer.id,
@@ -191,8 +195,14 @@ class SqlAccountStore:
         found = self._with_history(rows)
         return found[0] if found else None
 
-    def file_request(self, customer_id: int, service_type: str, note: str, now: datetime) -> str:
-        """File a new request (status "received") and return its code, e.g. YC2026-000123."""
+    def file_request(
+        self, customer_id: int | None, service_type: str, note: str, now: datetime
+    ) -> str:
+        """File a new request (status "received") and return its code, e.g. YC2026-000123.
+
+        `customer_id` is None for a report from someone who has not linked a customer (a hazard
+        seen in the street): the request is kept for the call centre all the same.
+        """
         prefix = f"YC{now.year}-"
         count = self._connection.execute(
             select(func.count())
@@ -219,6 +229,51 @@ class SqlAccountStore:
             )
         )
         return request_id
+
+    def meter_kinds(self, customer_id: int) -> tuple[str, ...]:
+        """Kinds (single | tou | prepaid) of the customer's meters in service, oldest first."""
+        kinds = self._connection.execute(
+            select(Meter.kind)
+            .where(Meter.customer_id == customer_id, Meter.removed_at.is_(None))
+            .order_by(Meter.installed_at)
+        ).scalars()
+        return tuple(kinds)
+
+    def band_kwh_between(
+        self, customer_id: int, start: datetime, end: datetime
+    ) -> tuple[int, int, int] | None:
+        """Whole-kWh use per band (normal, peak, offpeak) of a 3-price meter between the first
+        unflagged readings at or after `start` and `end`, as a bill reads the registers.
+
+        None unless one `tou` meter was in service over the whole interval with both readings.
+        """
+        meter_pk = self._connection.execute(
+            select(Meter.id).where(
+                Meter.customer_id == customer_id,
+                Meter.kind == "tou",
+                Meter.installed_at <= start,
+                or_(Meter.removed_at.is_(None), Meter.removed_at >= end),
+            )
+        ).scalar()
+        if meter_pk is None:
+            return None
+        registers = []
+        for moment in (start, end):
+            row = self._connection.execute(
+                select(Reading.normal_wh, Reading.peak_wh, Reading.offpeak_wh)
+                .where(
+                    Reading.meter_pk == meter_pk,
+                    Reading.read_at >= moment,
+                    Reading.flag.is_(None),
+                )
+                .order_by(Reading.read_at)
+                .limit(1)
+            ).first()
+            if row is None or None in tuple(row):
+                return None
+            registers.append(tuple(int(value) // WH_PER_KWH for value in row))
+        first, last = registers
+        return last[0] - first[0], last[1] - first[1], last[2] - first[2]
 
     def _with_history(self, rows: Sequence[object]) -> tuple[RequestRecord, ...]:
         ids = [row.request_id for row in rows]  # type: ignore[attr-defined]
