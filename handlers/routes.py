@@ -8,7 +8,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Final
 
+from handlers import abnormal as abnormal_handlers
 from handlers import account, agent, appliance, calculator, payment, reading, smalltalk
+from handlers import bills as bill_handlers
+from handlers import payment_status as payment_status_handlers
+from handlers import usage as usage_handlers
 from handlers.context import Answer, Deps, Turn
 from nlu import Intent
 
@@ -37,6 +41,10 @@ CALLBACK_HANDLERS: Final[dict[str, ButtonHandler]] = {
     payment.AREA_PREFIX: payment.area_pressed,
     calculator.CALC_PREFIX: calculator.calc_pressed,
     appliance.APPLIANCE_PREFIX: appliance.appliance_pressed,
+    "usage": usage_handlers.usage_pressed,
+    "bill": bill_handlers.bill_pressed,
+    "paystatus": payment_status_handlers.payment_status_pressed,
+    "abnormal": abnormal_handlers.abnormal_pressed,
 }
 
 INTENT_HANDLERS: Final[dict[Intent, TurnHandler]] = {
@@ -53,6 +61,10 @@ INTENT_HANDLERS: Final[dict[Intent, TurnHandler]] = {
     Intent.APPLIANCE_ESTIMATE: appliance.answer_appliance_estimate,
     Intent.TARIFF_INFO: calculator.answer_tariff_info,
     Intent.READING_SCHEDULE: reading.answer_reading_schedule,
+    Intent.USAGE_QUERY: usage_handlers.answer_usage,
+    Intent.BILL_QUERY: bill_handlers.answer_bill,
+    Intent.PAYMENT_STATUS: payment_status_handlers.answer_payment_status,
+    Intent.ABNORMAL_USAGE: abnormal_handlers.answer_abnormal,
 }
 
 # A shared location: the nearest payment points.

@@ -1,0 +1,159 @@
+"""abnormal_usage: is the customer's recent use really unusual, compared with their own history?
+
+The last 7 days' average per day is compared with the median day of the 4 weeks before them.
+A rise of at least `HIGH_RATIO` is unusual; a raised *floor* (the lowest recent day well above
+the usual low days) points to something that runs day and night, such as a leak after the meter.
+Readings are daily, so a night-time load cannot be measured directly; the floor stands in for it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from fractions import Fraction
+from statistics import median
+
+from handlers import texts
+from handlers.context import Answer, Deps, Turn, say
+from handlers.customers import Chosen
+from handlers.format import format_date, format_kwh
+from handlers.menu import AGENT_BUTTON
+from handlers.personal import about, pressed
+from handlers.types import Button, Reply
+from handlers.usage import describe_change
+from meters.model import DayUse
+from meters.records import CustomerDetails
+from nlu import Intent
+
+RECENT_DAYS = 7
+BASELINE_DAYS = 28
+MIN_BASELINE_DAYS = 14
+HIGH_RATIO = Fraction(13, 10)  # 30 % above the usual day
+DOUBLED_RATIO = Fraction(18, 10)  # "gần gấp đôi"
+FLOOR_RATIO = Fraction(15, 10)  # the lowest recent day vs the usual low day
+LOW_QUANTILE_DAYS = 3  # the usual low day: the 3rd lowest of the baseline (robust to one gap)
+VIEW = "check"
+
+
+@dataclass(frozen=True, slots=True)
+class UsageCheck:
+    """The comparison of the recent days with the customer's own usual days (Wh per day)."""
+
+    recent_first: date
+    recent_last: date
+    recent_wh: int  # average per day
+    usual_wh: int  # median day of the baseline
+    recent_low_wh: int
+    usual_low_wh: int
+    rise_since: date | None  # first day of the run of high days that reaches yesterday
+
+    @property
+    def high(self) -> bool:
+        """Whether the recent days are unusually high."""
+        return self.recent_wh >= HIGH_RATIO * self.usual_wh
+
+    @property
+    def doubled(self) -> bool:
+        """Whether use has (nearly) doubled."""
+        return self.recent_wh >= DOUBLED_RATIO * self.usual_wh
+
+    @property
+    def floor_raised(self) -> bool:
+        """Whether even the lowest recent day is far above the usual low days."""
+        return self.recent_low_wh >= FLOOR_RATIO * self.usual_low_wh
+
+
+def check_usage(days: tuple[DayUse, ...], today: date) -> UsageCheck | None:
+    """Compare the 7 days before `today` with the 28 before them (None without enough data)."""
+    recent_first = today - timedelta(days=RECENT_DAYS)
+    recent = [day.used_wh for day in days if day.day >= recent_first]
+    baseline = [day.used_wh for day in days if day.day < recent_first]
+    if len(recent) < RECENT_DAYS - 2 or len(baseline) < MIN_BASELINE_DAYS:
+        return None
+    usual = int(median(baseline))
+    lows = sorted(baseline)
+    threshold = HIGH_RATIO * usual
+    rise_since = None
+    for day in reversed(days):
+        if day.used_wh < threshold:
+            break
+        rise_since = day.day
+    return UsageCheck(
+        recent_first=recent_first,
+        recent_last=today - timedelta(days=1),
+        recent_wh=sum(recent) // len(recent),
+        usual_wh=usual,
+        recent_low_wh=min(recent),
+        usual_low_wh=lows[min(LOW_QUANTILE_DAYS, len(lows)) - 1],
+        rise_since=rise_since,
+    )
+
+
+def answer_abnormal(turn: Turn, deps: Deps) -> Answer:
+    """Answer "sao điện tăng / nghi công tơ chạy sai" for the chat's own customer."""
+    chosen = about(turn, deps, texts.WHAT_USAGE, Intent.ABNORMAL_USAGE, VIEW)
+    if not isinstance(chosen, Chosen):
+        return chosen
+    return say(abnormal_reply(chosen.customer, deps))
+
+
+def abnormal_pressed(turn: Turn, deps: Deps, argument: str) -> Answer:
+    """`abnormal:check:<id>` repeats the check; `abnormal:inspect:<id>` files an inspection."""
+    action, _, customer_id = argument.partition(":")
+    chosen = pressed(
+        turn, deps, texts.WHAT_USAGE, Intent.ABNORMAL_USAGE, view=VIEW, customer_id=customer_id
+    )
+    if not isinstance(chosen, Chosen):
+        return chosen
+    customer = chosen.customer
+    if action != "inspect":
+        return say(abnormal_reply(customer, deps))
+    request_id = deps.accounts.file_request(
+        customer.id, "meter_inspection", texts.INSPECTION_NOTE, deps.now
+    )
+    filed = texts.INSPECTION_FILED.format(code=customer.customer_code, request_id=request_id)
+    return say(Reply(filed, (AGENT_BUTTON,)))
+
+
+def abnormal_reply(customer: CustomerDetails, deps: Deps) -> Reply:
+    """The comparison in plain words, likely causes and safety advice, and the next steps."""
+    code = customer.customer_code
+    today = deps.today
+    history = deps.usage.daily(
+        code, today - timedelta(days=RECENT_DAYS + BASELINE_DAYS), today - timedelta(days=1)
+    )
+    buttons = (
+        Button(texts.BUTTON_METER_INSPECTION, f"abnormal:inspect:{customer.id}"),
+        AGENT_BUTTON,
+        Button(texts.BUTTON_USAGE_CHART, f"usage:chart:{customer.id}"),
+        Button(texts.BUTTON_BILL_WHY, f"bill:why:{customer.id}"),
+    )
+    check = check_usage(history.days, today)
+    if check is None:
+        return Reply(texts.ABNORMAL_NOT_ENOUGH.format(code=code), buttons)
+    span = {
+        "first": format_date(check.recent_first),
+        "last": format_date(check.recent_last),
+        "code": code,
+        "recent": format_kwh(check.recent_wh),
+        "usual": format_kwh(check.usual_wh),
+    }
+    if not check.high:
+        change = describe_change(check.recent_wh, check.usual_wh)
+        lines = [texts.ABNORMAL_NORMAL.format(change=change, **span), texts.ABNORMAL_NORMAL_HINT]
+        return Reply("\n".join(lines), buttons)
+    percent = (check.recent_wh - check.usual_wh) * 100 // max(check.usual_wh, 1)
+    lines = [texts.ABNORMAL_HIGH.format(percent=percent, **span)]
+    if check.doubled:
+        lines.append(texts.ABNORMAL_DOUBLED)
+    if check.rise_since is not None and check.rise_since < check.recent_last:
+        lines.append(texts.ABNORMAL_SINCE.format(date=format_date(check.rise_since)))
+    if check.floor_raised:
+        lines.append(
+            texts.ABNORMAL_BASE.format(
+                recent_low=format_kwh(check.recent_low_wh),
+                usual_low=format_kwh(check.usual_low_wh),
+            )
+        )
+    lines.extend((texts.ABNORMAL_CAUSES, texts.ABNORMAL_SAFETY))
+    return Reply("\n".join(lines), buttons)
