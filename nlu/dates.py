@@ -43,6 +43,8 @@ _RELATIVE_DAYS = (
     (re.compile(r" ngay (?:kia|mot) "), 2),
     (re.compile(r" (?:ngay|sang|trua|chieu|toi|dem)? ?mai (?!mot )"), 1),
 )
+# Each pattern of `_RELATIVE_DAYS` needs one of these.
+_RELATIVE_DAY_WORDS = (" nay ", " qua ", " kia ", " mot ", "mai ")
 _MONTH_YEAR = re.compile(r" (?:thang )?(\d{1,2})[/-](\d{4}) ")
 _MONTH_NUMBER_YEAR = re.compile(r" thang (\d{1,2}) nam (\d{4}) ")
 _MONTH_LAST_YEAR = re.compile(r" thang (\d{1,2}) nam (?:ngoai|truoc|roi) ")
@@ -65,7 +67,9 @@ _HALF_YEAR_DAYS = 183
 def find_month(text: str, today: date) -> str | None:
     """The month the text names, as YYYY-MM, or None."""
     padded = f" {text} "
-    if _DAY_OF_MONTH.search(padded):
+    # Every pattern below needs "tháng" or a date written with "/" or "-".
+    no_month = " thang " not in padded and "/" not in padded and "-" not in padded
+    if no_month or _DAY_OF_MONTH.search(padded):
         return None
     match = _MONTH_NUMBER_YEAR.search(padded) or _MONTH_YEAR.search(padded)
     if match:
@@ -91,9 +95,10 @@ def find_month(text: str, today: date) -> str | None:
 def find_date(text: str, today: date) -> str | None:
     """The day the text names, as YYYY-MM-DD, or None."""
     padded = f" {text} "
-    for pattern, offset in _RELATIVE_DAYS:
-        if pattern.search(padded):
-            return (today + timedelta(days=offset)).isoformat()
+    if any(word in padded for word in _RELATIVE_DAY_WORDS):
+        for pattern, offset in _RELATIVE_DAYS:
+            if pattern.search(padded):
+                return (today + timedelta(days=offset)).isoformat()
     match = _DAY_OF_MONTH.search(padded) or _DAY_MONTH.search(padded)
     if match:
         found = _calendar_day(match.group(1), match.group(2), match.group(3), today)

@@ -11,6 +11,7 @@ from datetime import date
 from functools import lru_cache
 from importlib import resources
 from itertools import pairwise
+from operator import itemgetter
 from types import MappingProxyType
 
 from rapidfuzz import fuzz, process
@@ -32,6 +33,7 @@ _MAX_KEYWORD_SUM = 1.5
 _RANKING_SIZE = 3
 # Looking a member up on an enum class is slow enough to matter here.
 _UNKNOWN = Intent.UNKNOWN
+_SCORE = itemgetter(1)
 # Intent matching reads this many words; a chat message that long has said what it wants.
 _MAX_MATCHED_WORDS = 64
 
@@ -186,18 +188,15 @@ class Matcher:
         fuzzy = self._fuzzy_scores(match_text, {*likely, unknown})
         # Out-of-scope words (water bills, gold prices) damp every electricity intent.
         damping = 1.0 - weights.out_of_scope * max(keyword[unknown], 0.0)
-        scores = [
-            (
-                intent,
-                (w_fuzzy * fuzzy_score + w_profile * profile_score + w_keywords * keyword_score)
-                * (1.0 if number == unknown else damping),
-            )
-            for number, (intent, fuzzy_score, profile_score, keyword_score) in enumerate(
-                zip(self._intents, fuzzy, profile, keyword, strict=True)
+        totals = [
+            w_fuzzy * fuzzy_score + w_profile * profile_score + w_keywords * keyword_score
+            for fuzzy_score, profile_score, keyword_score in zip(
+                fuzzy, profile, keyword, strict=True
             )
         ]
-        scores.sort(key=_score_of, reverse=True)
-        return scores
+        scores = [total * damping for total in totals]
+        scores[unknown] = totals[unknown]
+        return sorted(zip(self._intents, scores, strict=True), key=_SCORE, reverse=True)
 
     def _match_text(self, normalized: str, markers: Sequence[str]) -> str:
         match_word = self._match_word
@@ -359,10 +358,6 @@ def _one_deletion(word: str) -> list[str]:
 def _typo_limit(size: int) -> int:
     """The Levenshtein distance a typo of a word of this length may have."""
     return 2 if size >= _LONG_TOKEN else 1
-
-
-def _score_of(pair: tuple[Intent, float]) -> float:
-    return pair[1]
 
 
 def _sorted_words(text: str) -> str:

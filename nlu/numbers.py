@@ -83,6 +83,10 @@ def find_amounts(tokens: list[str]) -> list[Amount]:
     amounts: list[Amount] = []
     index = 0
     while index < len(tokens):
+        word = tokens[index]
+        if not word[0].isdigit() and word not in _NUMBER_START_WORDS:
+            index += 1
+            continue
         found = _read_amount(tokens, index)
         if found is None:
             index += 1
@@ -90,6 +94,10 @@ def find_amounts(tokens: list[str]) -> list[Amount]:
         amounts.append(found)
         index = found.end
     return amounts
+
+
+# The words `_is_number_start` accepts, for skipping the others quickly.
+_NUMBER_START_WORDS = frozenset(_TENS_AND_HUNDREDS | (_DIGITS.keys() - _ONLY_AFTER_TENS))
 
 
 def _is_number_start(tokens: list[str], index: int) -> bool:
