@@ -11,7 +11,11 @@ from typing import Final
 from handlers import abnormal as abnormal_handlers
 from handlers import account, agent, appliance, calculator, payment, reading, smalltalk
 from handlers import bills as bill_handlers
+from handlers import incident as incident_handlers
+from handlers import outage as outage_handlers
 from handlers import payment_status as payment_status_handlers
+from handlers import requests as request_handlers
+from handlers import subscriptions as subscription_handlers
 from handlers import usage as usage_handlers
 from handlers.context import Answer, Deps, Turn
 from nlu import Intent
@@ -45,6 +49,11 @@ CALLBACK_HANDLERS: Final[dict[str, ButtonHandler]] = {
     "bill": bill_handlers.bill_pressed,
     "paystatus": payment_status_handlers.payment_status_pressed,
     "abnormal": abnormal_handlers.abnormal_pressed,
+    "outage": outage_handlers.outage_pressed,
+    "svc": request_handlers.service_pressed,
+    "sub": subscription_handlers.subscribe_pressed,
+    "unsub": subscription_handlers.unsubscribe_pressed,
+    "alert": subscription_handlers.alert_pressed,
 }
 
 INTENT_HANDLERS: Final[dict[Intent, TurnHandler]] = {
@@ -65,6 +74,13 @@ INTENT_HANDLERS: Final[dict[Intent, TurnHandler]] = {
     Intent.BILL_QUERY: bill_handlers.answer_bill,
     Intent.PAYMENT_STATUS: payment_status_handlers.answer_payment_status,
     Intent.ABNORMAL_USAGE: abnormal_handlers.answer_abnormal,
+    Intent.OUTAGE_SCHEDULE: outage_handlers.answer_outage_schedule,
+    Intent.OUTAGE_REPORT: incident_handlers.answer_outage_report,
+    Intent.SERVICE_REQUEST: request_handlers.answer_service_request,
+    Intent.REQUEST_STATUS: request_handlers.answer_request_status,
+    Intent.NOTIFY_SUBSCRIBE: subscription_handlers.answer_notify_subscribe,
+    Intent.NOTIFY_UNSUBSCRIBE: subscription_handlers.answer_notify_unsubscribe,
+    Intent.USAGE_ALERT: subscription_handlers.answer_usage_alert,
 }
 
 # A shared location: the nearest payment points.

@@ -335,7 +335,9 @@ OUTAGE_PERIOD_DAY = "ngày {date}"
 OUTAGE_PERIOD_RANGE = "từ {start} đến {end}"
 OUTAGE_OWN_HEADER = "Lịch tạm ngừng cung cấp điện {period} của mã KH {code} (trạm {station}):"
 OUTAGE_OWN_NONE = "Trạm {station} của mã KH {code} không có lịch tạm ngừng cung cấp điện {period}."
-OUTAGE_NO_STATION = "Em chưa có thông tin trạm biến áp của mã KH {code}, nên chỉ xem được theo khu vực."
+OUTAGE_NO_STATION = (
+    "Em chưa có thông tin trạm biến áp của mã KH {code}, nên chỉ xem được theo khu vực."
+)
 OUTAGE_AREA_HEADER = "Lịch tạm ngừng cung cấp điện ở {area} {period}:"
 OUTAGE_AREA_OTHERS = "Các lịch khác ở {area} (không cắt trạm nhà mình):"
 OUTAGE_AREA_NONE = "Không có lịch tạm ngừng cung cấp điện nào ở {area} {period}."

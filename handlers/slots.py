@@ -1,0 +1,51 @@
+"""Small helpers shared by the outage, request and subscription handlers."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from datetime import datetime
+from types import MappingProxyType
+from zoneinfo import ZoneInfo
+
+from handlers import texts
+from handlers.context import Answer, Step, Turn
+from handlers.format import format_date
+from nlu import Intent
+from nlu.normalize import normalize
+
+
+def words(text: str) -> str:
+    """The message folded as the NLU sees it, padded with spaces for whole-word `in` checks."""
+    return f" {normalize(text)} "
+
+
+def has_any(text: str, phrases: tuple[str, ...]) -> bool:
+    """Whether the folded message contains one of the folded, space-padded phrases."""
+    folded = words(text)
+    return any(f" {phrase} " in folded for phrase in phrases)
+
+
+def format_moment(moment: datetime, zone: ZoneInfo) -> str:
+    """A moment in local time: dd/mm/yyyy HH:MM."""
+    local = moment.astimezone(zone)
+    return texts.OUTAGE_TIME.format(date=format_date(local.date()), time=f"{local:%H:%M}")
+
+
+def remember(answer: Answer, extra: Mapping[str, object]) -> Answer:
+    """Keep slots the handler found in the text when the answer asks which customer.
+
+    The dispatcher resumes the question with the stored entities only (the text is gone), so
+    whatever the handler read from the text itself is stored with them.
+    """
+    if answer.step is not Step.CHOOSE_CUSTOMER:
+        return answer
+    stored = answer.data.get("entities")
+    entities = dict(stored) if isinstance(stored, Mapping) else {}
+    entities.update(extra)
+    return dataclasses.replace(answer, data={**answer.data, "entities": entities})
+
+
+def asking(turn: Turn, intent: Intent, entities: Mapping[str, object]) -> Turn:
+    """The turn as if the customer had asked `intent` with these entities (a button press)."""
+    return dataclasses.replace(turn, intent=intent, entities=MappingProxyType(dict(entities)))
