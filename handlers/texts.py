@@ -507,7 +507,7 @@ BUTTON_MY_SUBSCRIPTIONS = "Thông báo đang nhận"
 BUTTON_UNSUBSCRIBE = "Ngừng nhận thông báo"
 
 # --- payment methods and points, calculator, tariff, appliances, reading schedule
-# (handlers/payment.py, payment_methods.py, calculator.py, appliance.py, reading.py) ------------
+# (handlers/payment.py, calculator.py, appliance.py, reading.py) -----------------------------------
 PAY_METHODS_HEADER = "Anh/chị có thể thanh toán tiền điện bằng các cách sau:"
 PAY_METHODS_LINE = "• {name}: {summary}"
 PAY_METHODS_FOOTER = "Cách nào cũng chỉ cần mã khách hàng in trên hóa đơn. Anh/chị hỏi em cụ thể một cách (ví dụ “trả qua MoMo thế nào”) để xem hướng dẫn."
@@ -602,91 +602,3 @@ PUSH_MONTH_TO_DATE = "Từ đầu tháng: {used} trong {days} ngày."
 PUSH_PROJECTION = "Dự kiến cả tháng: khoảng {kwh} kWh, tiền điện ≈ {amount}."
 PUSH_TIER_WARNING = "⚠️ Còn {left} kWh nữa là sang bậc {tier} (giá {price}/kWh, đắt hơn {extra}/kWh)."
 PUSH_STOP_BUTTON = "Ngừng nhận tin này"
-
-# --- payment methods and points, calculator, tariff, appliances, reading schedule
-# (handlers/payment.py, payment_methods.py, calculator.py, appliance.py, reading.py) ------------
-PAY_METHODS_HEADER = "Anh/chị có thể thanh toán tiền điện bằng các cách sau:"
-PAY_METHODS_LINE = "• {name}: {summary}"
-PAY_METHODS_FOOTER = "Cách nào cũng chỉ cần mã khách hàng in trên hóa đơn. Anh/chị hỏi em cụ thể một cách (ví dụ “trả qua MoMo thế nào”) để xem hướng dẫn."
-PAY_METHOD_YES = "Dạ được ạ. {name}: {how}"
-BUTTON_NEAREST_POINTS = "Điểm thu gần nhất"
-BUTTON_PAID_YET = "Đã thanh toán chưa?"
-BUTTON_OTHER_METHODS = "Các cách thanh toán khác"
-
-PAY_POINTS_ASK = "Anh/chị muốn tìm điểm thu tiền điện ở đâu? Hãy chia sẻ vị trí, chọn khu vực bên dưới, hoặc nhắn tên phường/quận (ví dụ “điểm thu tiền ở phường Bến Thành”)."
-BUTTON_SHARE_LOCATION = "Chia sẻ vị trí"
-PAY_POINTS_IN_AREA = "Điểm thu tiền điện ở {area}:"
-PAY_POINTS_IN_DISTRICT = "Ở {area} chưa có điểm thu; các điểm gần đó ở {district}:"
-PAY_POINTS_NONE_IN_AREA = "Em chưa có điểm thu tiền điện nào ở {area}. Anh/chị chia sẻ vị trí để em tìm điểm gần nhất nhé."
-PAY_POINTS_NEAREST = "Các điểm thu tiền điện gần anh/chị nhất:"
-PAY_POINTS_NONE = "Em chưa có danh sách điểm thu tiền điện. Anh/chị có thể thanh toán trực tuyến qua ngân hàng hoặc ví điện tử."
-PAY_POINT_LINE = "{number}. {name} ({kind})\n   {address}\n   Giờ mở cửa: {hours}"
-PAY_POINT_DISTANCE = " – cách {distance}"
-DISTANCE_METERS = "{meters} m"
-DISTANCE_KM = "{km} km"
-
-CALC_HEADER = "Tiền điện {kwh} tháng {month} ({tariff}):"
-CALC_TARIFF_RESIDENTIAL = "giá sinh hoạt, {households} hộ"
-CALC_TARIFF_OTHER = "giá {group}"
-CALC_FOR_CUSTOMER = " theo hợp đồng mã {code}"
-CUSTOMER_GROUPS = {
-    "residential": "sinh hoạt",
-    "business": "kinh doanh",
-    "production": "sản xuất",
-    "admin_health_education": "hành chính sự nghiệp (bệnh viện, trường học)",
-    "admin_public": "hành chính sự nghiệp (chiếu sáng công cộng, cơ quan)",
-}
-CALC_LINE_TIER = "Bậc {tier}: {kwh} × {price} = {amount}"
-CALC_LINE_BAND = "{band}: {kwh} × {price} = {amount}"
-CALC_LINE_FLAT = "{kwh} × {price} = {amount}"
-CALC_LINE_FROM = " (giá từ {date})"
-CALC_BAND_NAMES = {"normal": "Giờ bình thường", "peak": "Giờ cao điểm", "offpeak": "Giờ thấp điểm"}
-CALC_SUBTOTAL = "Cộng: {amount}"
-CALC_VAT = "Thuế GTGT {rate}: {amount}"
-CALC_TOTAL = "Tổng cộng: {amount}"
-CALC_ASK = "Anh/chị cho em biết số điện (kWh) cần tính, ví dụ “tính tiền điện 300 số”, hoặc số tiền để em tính ra số điện, ví dụ “tính tiền điện 1 triệu được bao nhiêu số”."
-CALC_INVERSE = "Với {money} (đã gồm thuế GTGT {rate}), tháng {month} anh/chị dùng được tối đa {kwh} ({tariff}): tiền điện {kwh} là {total}; dùng thêm 1 kWh sẽ thành {next_total}."
-CALC_INVERSE_TOO_LITTLE = "Số tiền {money} chưa đủ cho 1 kWh (1 kWh là {total} đã gồm thuế GTGT)."
-CALC_TOO_MUCH = "Số điện hoặc số tiền này quá lớn để em tính trong chat. Anh/chị vui lòng gọi tổng đài {hotline} để được tư vấn."
-CALC_FAILED = "Xin lỗi, em chưa tính được tiền điện cho trường hợp này. Anh/chị vui lòng gọi tổng đài {hotline}."
-BUTTON_CALC_DETAIL = "Xem chi tiết {kwh}"
-BUTTON_TARIFF = "Bảng giá điện"
-BUTTON_APPLIANCE = "Thiết bị tốn bao nhiêu điện"
-
-TARIFF_HEADER = "Giá bán lẻ điện sinh hoạt hiện hành ({decision}, áp dụng từ {since}), chưa gồm thuế GTGT:"
-TARIFF_TIER = "Bậc {tier} ({range}): {price}/kWh"
-TARIFF_RANGE = "{low}–{high} kWh"
-TARIFF_RANGE_TOP = "từ {low} kWh trở lên"
-TARIFF_ONE = "Giá điện sinh hoạt bậc {tier} ({range}): {price}/kWh chưa gồm thuế GTGT, {with_vat}/kWh đã gồm thuế GTGT {rate} ({decision}, áp dụng từ {since})."
-TARIFF_NO_SUCH_TIER = "Biểu giá sinh hoạt hiện hành chỉ có {count} bậc:"
-TARIFF_VAT_NOTE = "Tiền điện phải trả = tiền điện theo các bậc + thuế GTGT {rate}. Mức bậc tính cho 1 hộ trong một tháng; nhà có nhiều hộ dùng chung công tơ được nhân định mức theo số hộ."
-TARIFF_PREPAID = "Công tơ trả trước: {price}/kWh cho mọi kWh."
-TARIFF_UNKNOWN = "Xin lỗi, em chưa có biểu giá điện áp dụng cho hôm nay. Anh/chị vui lòng gọi tổng đài {hotline}."
-
-APPLIANCE_HEADER = "{name}: {watts} W{quantity}, dùng {hours} giờ mỗi ngày (ước tính):"
-APPLIANCE_QUANTITY = " × {quantity} cái"
-APPLIANCE_PER_DAY = "• Mỗi ngày: {kwh}"
-APPLIANCE_PER_MONTH = "• Mỗi tháng ({days} ngày): {kwh}"
-APPLIANCE_COST = "• Tiền điện tăng thêm khoảng {total} mỗi tháng (đã gồm thuế GTGT)"
-APPLIANCE_COST_TIERS = ", tính ở {tiers}"
-APPLIANCE_TIER_ONE = "bậc {tier}"
-APPLIANCE_TIER_SPAN = "bậc {first}–{last}"
-APPLIANCE_BASIS_CUSTOMER = "Em tính theo mức dùng của mã {code}: kỳ hóa đơn {first} – {last} đã dùng {used}, dự kiến cả kỳ khoảng {projected}."
-APPLIANCE_BASIS_TYPICAL = "Em tính theo bậc giá của một hộ điển hình dùng {kwh} mỗi tháng; liên kết mã khách hàng để em tính theo đúng bậc giá của nhà mình."
-APPLIANCE_BASIS_TYPICAL_LINKED = "Em tính theo bậc giá của một hộ điển hình dùng {kwh} mỗi tháng (chưa có số liệu kỳ này của mã {code})."
-APPLIANCE_BASIS_NO_CONSENT = "Em tính theo bậc giá của một hộ điển hình dùng {kwh} mỗi tháng, vì anh/chị đã rút lại đồng ý dùng số liệu để tra cứu."
-APPLIANCE_SIZE_ASSUMED = "Anh/chị chưa nói công suất nên em tính cho loại phổ biến; nhắn kèm công suất (ví dụ “máy lạnh 1.5HP 8 tiếng”) để em tính sát hơn."
-APPLIANCE_ASK = "Anh/chị muốn tính thiết bị nào? Nhắn tên thiết bị, công suất và số giờ dùng mỗi ngày, ví dụ “máy lạnh 1.5HP chạy 8 tiếng”, hoặc chọn bên dưới:"
-APPLIANCE_ASK_POWER = "Em chưa có số liệu điển hình của {name}. Anh/chị cho em biết công suất (W, ghi trên nhãn máy) và số giờ dùng mỗi ngày, ví dụ “{name} 1500W 1 tiếng”."
-APPLIANCE_AIR_CONDITIONER = "Máy lạnh"
-
-WHAT_READING = "lịch ghi chỉ số công tơ"
-READING_DAY = "Công tơ của mã {code} được ghi chỉ số vào ngày {day} hằng tháng."
-READING_DAY_LAST = "Công tơ của mã {code} được ghi chỉ số vào ngày cuối mỗi tháng."
-READING_THIS_MONTH = "• Tháng này: {date}"
-READING_THIS_MONTH_DONE = "• Tháng này: {date} (đã ghi)"
-READING_THIS_MONTH_TODAY = "• Tháng này: {date} (hôm nay)"
-READING_NEXT_MONTH = "• Tháng sau: {date}"
-READING_PERIOD = "Kỳ hóa đơn hiện tại tính điện dùng từ {first} đến hết {last} ({days} ngày); hóa đơn lập theo chỉ số ngày {last}, điện dùng từ {next_first} tính vào kỳ sau."
-READING_PRORATE = "Định mức các bậc giá tính cho cả kỳ; nếu ngày ghi chỉ số thay đổi làm kỳ dài hoặc ngắn hơn một tháng, định mức được tính theo số ngày thực tế."
-UNSUBSCRIBE_NOT_ACTIVE = "Anh/chị chưa đăng ký {kind}. Các thông báo đang nhận:"
