@@ -34,6 +34,8 @@ _RANKING_SIZE = 3
 # Looking a member up on an enum class is slow enough to matter here.
 _UNKNOWN = Intent.UNKNOWN
 _SCORE = itemgetter(1)
+_SIZE_AND_START = itemgetter(0, 1)
+_Term = tuple[float, tuple[tuple[int, float], ...]]
 # Intent matching reads this many words; a chat message that long has said what it wants.
 _MAX_MATCHED_WORDS = 64
 
@@ -51,6 +53,16 @@ class Weights:
     out_of_scope: float = 0.5
     fuzzy_floor: float = 0.3
     unknown_below: float = 0.25 / 1.2
+
+
+class _PartNode:
+    """A word in the tree of keyword parts: the words that may follow, the phrases it ends."""
+
+    __slots__ = ("children", "phrases")
+
+    def __init__(self) -> None:
+        self.children: dict[str, _PartNode] = {}
+        self.phrases: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,9 +99,6 @@ class Matcher:
                     self._phrases_of_part[part].append(len(self._phrases))
                     vocabulary.update(part.split())
                 self._phrases.append((position[intent], weight, len(parts)))
-        self._longest_part = max(
-            (part.count(" ") + 1 for part in self._phrases_of_part), default=1
-        )
         prepared: list[tuple[str, Intent]] = []
         for text, intent in examples:
             normalized = normalize(text)
@@ -113,12 +122,7 @@ class Matcher:
         for word in self._vocabulary_list:
             for variant in dict.fromkeys(_one_deletion(word)):
                 self._one_deletion[variant].append(word)
-        # Every word prefix of a keyword part ("lich", "lich cat", "lich cat dien").
-        self._part_prefixes = frozenset(
-            " ".join(words[:size])
-            for words in (part.split() for part in self._phrases_of_part)
-            for size in range(1, len(words))
-        )
+        self._part_tree = _part_tree(self._phrases_of_part)
         self._match_word = lru_cache(maxsize=16384)(self._matched_word)
         featured = [
             (self._match_text(normalized, _markers(text_entities(normalized))), intent)
@@ -128,13 +132,19 @@ class Matcher:
         for text, intent in featured:
             self._examples_of[intent].append(_sorted_words(text))
         self._profiles, self._idf = _build_profiles(featured)
-        self._term_index = {
-            term: (
+        # Profile terms, words and word pairs: (idf, ((intent position, weight), ...)).
+        self._word_terms: dict[str, _Term] = {}
+        self._pair_terms: dict[tuple[str, str], _Term] = {}
+        for term, weight in self._idf.items():
+            entry = (
                 weight,
                 tuple((position[intent], value) for intent, value in self._profiles.get(term, ())),
             )
-            for term, weight in self._idf.items()
-        }
+            first, _, second = term.partition(" ")
+            if second:
+                self._pair_terms[first, second] = entry
+            else:
+                self._word_terms[term] = entry
         self._fuzzy_choices = [
             list(dict.fromkeys(self._examples_of.get(intent, ()))) for intent in self._intents
         ]
@@ -261,8 +271,13 @@ class Matcher:
     def _profile_scores(self, match_text: str) -> list[float]:
         """Per intent position: cosine similarity of the message to the intent's profile."""
         scores = [0.0] * len(self._intents)
-        index = self._term_index
-        found = [entry for term in _terms(match_text) if (entry := index.get(term)) is not None]
+        words = match_text.split()
+        # The terms of `_terms`, looked up without joining the pairs into strings.
+        word_terms, pair_terms = self._word_terms, self._pair_terms
+        found = [entry for word in set(words) if (entry := word_terms.get(word)) is not None]
+        found += [
+            entry for pair in set(pairwise(words)) if (entry := pair_terms.get(pair)) is not None
+        ]
         norm = math.sqrt(sum(weight * weight for weight, _ in found))
         if not norm:
             return scores
@@ -276,25 +291,28 @@ class Matcher:
         """Per intent position: matched positive weights (capped), minus matched negative ones."""
         words = match_text.split()
         count = len(words)
-        phrases_of_part, prefixes = self._phrases_of_part, self._part_prefixes
+        # Every part that occurs, as (size, start, part), walking the tree from each word.
+        occurring: list[tuple[int, int, _PartNode]] = []
+        tree = self._part_tree
+        for start, word in enumerate(words):
+            node = tree.get(word)
+            size = 1
+            while node is not None:
+                if node.phrases:
+                    occurring.append((size, start, node))
+                if start + size == count:
+                    break
+                node = node.children.get(words[start + size])
+                size += 1
+        # Each distinct part counts once, in order of size then position.
+        occurring.sort(key=_SIZE_AND_START)
         found: dict[int, int] = defaultdict(int)
-        seen: set[str] = set()
-        # Word n-grams by size, then position; an n-gram grows only while it begins a part.
-        grams = list(enumerate(words))
-        for size in range(1, self._longest_part + 1):
-            longer: list[tuple[int, str]] = []
-            for start, gram in grams:
-                phrases = phrases_of_part.get(gram)
-                if phrases is not None and gram not in seen:
-                    seen.add(gram)
-                    for phrase in phrases:
-                        found[phrase] += 1
-                end = start + size
-                if end < count and gram in prefixes:
-                    longer.append((start, f"{gram} {words[end]}"))
-            if not longer:
-                break
-            grams = longer
+        seen: set[_PartNode] = set()
+        for _, _, node in occurring:
+            if node not in seen:
+                seen.add(node)
+                for phrase in node.phrases:
+                    found[phrase] += 1
         support = [0.0] * len(self._intents)
         against = [0.0] * len(self._intents)
         matched: set[int] = set()
@@ -348,6 +366,19 @@ def _keyword_parts(phrase: str) -> tuple[str, ...]:
     return tuple(
         dict.fromkeys(part if part.startswith(MARKER) else normalize(part) for part in parts)
     )
+
+
+def _part_tree(phrases_of_part: Mapping[str, list[int]]) -> dict[str, _PartNode]:
+    """The keyword parts as a tree of words: "lich" -> "cat" -> "dien"."""
+    tree: dict[str, _PartNode] = {}
+    for part, phrases in phrases_of_part.items():
+        level, node = tree, None
+        for word in part.split():
+            node = level.setdefault(word, _PartNode())
+            level = node.children
+        if node is not None:
+            node.phrases = tuple(phrases)
+    return tree
 
 
 def _one_deletion(word: str) -> list[str]:
