@@ -433,4 +433,4 @@ def _build_profiles(
 
 def _unit(value: float) -> float:
     """A score clipped to 0.0-1.0 with three decimals, for display and logs."""
-    return float(f"{min(max(value, 0.0), 1.0):.3f}")
+    return round(min(max(value, 0.0), 1.0), 3)
