@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import threading
 import time
 from collections.abc import Callable, Mapping
 from datetime import datetime
@@ -85,6 +86,10 @@ class ConversationRunner:
         self._locks: dict[tuple[Channel, str], asyncio.Lock] = {}
         self._areas: tuple[str, ...] | None = None
         self._areas_read_at = 0.0
+        # SQLite has one writer, and a transaction that read first and writes later fails at
+        # once ("database is locked", no busy wait) when another one committed in between:
+        # this process's transactions take turns instead (every update writes anyway).
+        self._sqlite_turns = threading.Lock() if engine.dialect.name == "sqlite" else None
 
     def set_code_sender(self, channel: Channel, sender: OneTimeCodeSender) -> None:
         """Deliver the codes of `channel` through `sender` (Zalo uses ZNS)."""
@@ -112,7 +117,10 @@ class ConversationRunner:
 
     def _handle_in_transaction(self, update: Update) -> Outcome:
         now = self._clock() if self._clock is not None else update.received_at
-        with self._engine.begin() as connection:
+        if self._sqlite_turns is None:
+            with self._engine.begin() as connection:
+                return handle_update(update, self._deps(connection, now))
+        with self._sqlite_turns, self._engine.begin() as connection:
             return handle_update(update, self._deps(connection, now))
 
     def _deps(self, connection: Connection, now: datetime) -> Deps:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from typing import Any
 
@@ -240,3 +241,20 @@ async def test_linking_by_customer_code_and_one_time_code_then_a_bill(
         bills = accounts.bills(found.id)
     assert bills
     assert any(format_money(bill.total) in answer for bill in bills), answer
+
+
+async def test_visitors_writing_at_the_same_moment_are_all_answered(
+    aiohttp_client: ClientFactory, demo_url: str
+) -> None:
+    client = await aiohttp_client(chat_app(demo_url))
+    cookies = client.app[WEB_CHAT].cookies
+    visitors = [cookies.new_visitor()[1] for _ in range(24)]
+
+    async def first_message(cookie: str) -> int:
+        response = await client.post(
+            API, json={"text": "/start"}, headers={**HEADERS, "Cookie": f"{COOKIE_NAME}={cookie}"}
+        )
+        return response.status
+
+    statuses = await asyncio.gather(*(first_message(cookie) for cookie in visitors))
+    assert statuses == [200] * len(visitors)
