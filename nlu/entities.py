@@ -266,15 +266,16 @@ def _whole(value: Decimal) -> int:
     return int(value.quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
-_PADDED_SERVICE_TYPES = tuple(
-    (service, tuple(f" {phrase} " for phrase in phrases)) for service, phrases in _SERVICE_TYPES
+# One pattern per service type: any of its phrases, as whole words.
+_SERVICE_PATTERNS = tuple(
+    (service, re.compile(" (?:" + "|".join(map(re.escape, phrases)) + ") "))
+    for service, phrases in _SERVICE_TYPES
 )
 
 
 def _service_type(normalized: str) -> str | None:
     padded = f" {normalized} "
-    for service, phrases in _PADDED_SERVICE_TYPES:
-        for phrase in phrases:
-            if phrase in padded:
-                return service
+    for service, pattern in _SERVICE_PATTERNS:
+        if pattern.search(padded):
+            return service
     return None
