@@ -16,6 +16,7 @@ from nlu.numbers import Amount, AmountKind, find_amounts
 _CUSTOMER_CODE = re.compile(r"(?<![A-Z0-9])P ?[A-Z](?:[ .-]?[A-Z0-9]){9,11}(?![A-Z0-9])")
 _MIN_DIGITS_IN_CODE = 5
 _CODE_SEPARATORS = re.compile(r"[ .-]")
+_DIGIT = re.compile(r"\d")
 _NOT_DIGITS = re.compile(r"\D")
 _PHONE = re.compile(r"(?<![\w+])(?:\+ ?84|84|0)[ .-]?(?:\d[ .-]?){8}\d(?!\d)")
 _MOBILE_PREFIXES = frozenset("35789")
@@ -148,8 +149,10 @@ def extract_entities(
 ) -> dict[str, object]:
     """Every entity found in a message; `normalized` is the output of `normalize(original)`."""
     entities: dict[str, object] = {}
-    upper = unicodedata.normalize("NFC", original[:MAX_CHARS]).upper()
-    code = _customer_code(upper)
+    # Customer codes, request ids and phone numbers all hold digits.
+    has_digits = _DIGIT.search(original, 0, MAX_CHARS) is not None
+    upper = unicodedata.normalize("NFC", original[:MAX_CHARS]).upper() if has_digits else ""
+    code = _customer_code(upper) if has_digits else None
     if code is not None:
         entities["customer_code"] = code
     tokens = normalized.split()
@@ -176,10 +179,10 @@ def extract_entities(
     service = _service_type(normalized)
     if service is not None:
         entities["service_type"] = service
-    request = _REQUEST_ID.search(upper)
+    request = _REQUEST_ID.search(upper) if has_digits else None
     if request is not None:
         entities["request_id"] = f"YC{request.group(1)}"
-    phone = _phone(original[:MAX_CHARS])
+    phone = _phone(original[:MAX_CHARS]) if has_digits else None
     if phone is not None:
         entities["phone"] = phone
     return entities
