@@ -57,7 +57,8 @@ if mode == "import":
     from zoneinfo import ZoneInfo
     from meters.database import create_store_engine
     from meters.importer import ImportContext, import_file
-    from meters.importer import readings, readings_sql
+    from meters.importer import readings_append, readings_sql
+    timed(readings_append, "append_readings")
     for name in ("stage_readings", "check_meters", "merge", "flag_index_down", "refresh_usage"):
         timed(readings_sql, name)
     if mode == "import" and sys.argv[4] == "no-refresh":

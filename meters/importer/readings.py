@@ -8,7 +8,9 @@ path (SQLite executemany with the meter looked up in the same statement; Postgre
 
 from __future__ import annotations
 
-from collections.abc import Generator
+import gc
+from collections.abc import Generator, Iterable, Iterator
+from contextlib import contextmanager
 from datetime import tzinfo
 from pathlib import Path
 
@@ -16,9 +18,16 @@ from sqlalchemy import Connection
 
 from meters.importer import readings_append, readings_sql
 from meters.importer.context import ImportContext
-from meters.importer.csvstream import Columns, ProgressCallback, read_rows
+from meters.importer.csvstream import Columns, ProgressCallback, Row, read_batches
 from meters.importer.errors import FieldError, ImportRejected, ProblemLog
 from meters.importer.fields import parse_energy_wh, parse_key, parse_moment
+from meters.importer.readings_chunk import (
+    Key,
+    ReadingChunk,
+    StagedRow,
+    check_chunk,
+    chunk_of_rows,
+)
 from meters.importer.summary import Counts, ImportSummary
 
 COLUMNS = Columns(
@@ -27,9 +36,7 @@ COLUMNS = Columns(
 )
 REGISTERS = ("index_normal", "index_peak", "index_offpeak")
 MOMENT_CACHE_SIZE = 4096
-
-# (line, meter_id, read_at as UTC text, index_wh, normal_wh, peak_wh, offpeak_wh)
-StagedRow = tuple[int, str, str, int, int | None, int | None, int | None]
+NO_REGISTERS: tuple[int | None, int | None, int | None] = (None, None, None)
 
 
 class _MomentCache:
@@ -37,18 +44,18 @@ class _MomentCache:
 
     def __init__(self, zone: tzinfo) -> None:
         self._zone = zone
-        self._known: dict[str, str] = {}
+        self.known: dict[str, str] = {}  # read as a dict in the hot loop
 
     def utc_text(self, text: str) -> str:
-        known = self._known.get(text)
+        known = self.known.get(text)
         if known is not None:
             return known
         # exactly what SQLAlchemy's SQLite DateTime writes (UtcDateTime stores naive UTC):
         # 'YYYY-MM-DD HH:MM:SS.ffffff'
         stored = parse_moment(text, self._zone).isoformat(" ", "microseconds")[:26]
-        if len(self._known) >= MOMENT_CACHE_SIZE:
-            self._known.clear()
-        self._known[text] = stored
+        if len(self.known) >= MOMENT_CACHE_SIZE:
+            self.known.clear()
+        self.known[text] = stored
         return stored
 
 
@@ -66,63 +73,78 @@ class _Stream:
     def staged_rows(
         self, on_progress: ProgressCallback | None
     ) -> Generator[StagedRow, None, None]:
+        """The good rows one by one (see `staged_chunks`)."""
+        for chunk in self.staged_chunks(on_progress):
+            yield from chunk.rows()
+
+    def staged_chunks(
+        self, on_progress: ProgressCallback | None
+    ) -> Generator[ReadingChunk, None, None]:
+        """The good rows in file order, a batch of the file at a time, until the first bad row.
+
+        Once a row is bad nothing more is yielded (not even the rest of its chunk), but
+        every row is still validated, so that all the problems of the file are logged.
+        """
         problems = self.problems
         utc_text = self.moments.utc_text
-        last_key = ("", "")
-        for line, values in read_rows(self.path, COLUMNS, problems, on_progress):
-            self.rows += 1
+        last_key: Key = ("", "")
+        for batch in read_batches(self.path, COLUMNS, problems, on_progress):
+            self.rows += len(batch)
+            chunk = check_chunk(batch.lines, batch.columns, utc_text, last_key)
+            if chunk is None:
+                good = self._checked_rows(batch.rows())
+                chunk = chunk_of_rows(good, last_key) if good else None
+            if chunk is None or problems:
+                continue  # once the file is known bad, only validation continues
+            self.sorted = self.sorted and chunk.sorted
+            last_key = chunk.last_key
+            yield chunk
+
+    def _checked_rows(self, batch: Iterable[Row]) -> list[StagedRow]:
+        """The good rows of a batch, checked one by one; problems are logged."""
+        problems = self.problems
+        utc_text = self.moments.utc_text
+        good: list[StagedRow] = []
+        for line, values in batch:
             meter_text, read_at_text, index_text, normal_text, peak_text, offpeak_text = values
             bad = False
             try:
                 meter_id = parse_key(meter_text)
             except FieldError as error:
                 problems.add(line, "meter_id", str(error))
-                bad = True
+                meter_id, bad = "", True
             try:
                 read_at = utc_text(read_at_text)
             except FieldError as error:
                 problems.add(line, "read_at", str(error))
-                bad = True
+                read_at, bad = "", True
             try:
                 index_wh = parse_energy_wh(index_text)
             except FieldError as error:
                 problems.add(line, "index_kwh", str(error))
-                bad = True
-            registers: tuple[int | None, int | None, int | None] | None
-            if not (normal_text or peak_text or offpeak_text):
-                registers = (None, None, None)
-            else:
-                try:  # the common case: three good registers
-                    registers = (
-                        parse_energy_wh(normal_text),
-                        parse_energy_wh(peak_text),
-                        parse_energy_wh(offpeak_text),
-                    )
-                except FieldError:
-                    registers = self._registers(line, (normal_text, peak_text, offpeak_text))
-                    bad = True
-            if bad or problems or registers is None:
-                continue  # once the file is known bad, only validation continues
-            key = (meter_id, read_at)
-            if key <= last_key:
-                self.sorted = False
-            last_key = key
-            yield (line, meter_id, read_at, index_wh, *registers)
+                index_wh, bad = 0, True
+            registers: tuple[int | None, int | None, int | None] | None = NO_REGISTERS
+            if normal_text or peak_text or offpeak_text:
+                registers = self._registers(line, (normal_text, peak_text, offpeak_text))
+            if not bad and registers is not None:
+                good.append((line, meter_id, read_at, index_wh, *registers))
+        return good
 
     def _registers(self, line: int, texts: tuple[str, str, str]) -> tuple[int, int, int] | None:
-        """The three time-of-use registers in Wh, or None when any is missing or bad."""
-        parsed: list[int] = []
+        """The three time-of-use registers in Wh, or None (logged) when any is missing or bad."""
+        try:  # the common case: three good registers
+            return parse_energy_wh(texts[0]), parse_energy_wh(texts[1]), parse_energy_wh(texts[2])
+        except FieldError:
+            pass
         for column, text in zip(REGISTERS, texts, strict=True):
             try:
-                parsed.append(parse_energy_wh(text))
+                parse_energy_wh(text)
             except FieldError as error:
                 message = str(error)
                 if message == "is required":
                     message = "is required when any time-of-use register is given"
                 self.problems.add(line, column, message)
-        if len(parsed) != len(REGISTERS):
-            return None
-        return parsed[0], parsed[1], parsed[2]
+        return None
 
 
 def import_readings(
@@ -137,11 +159,35 @@ def import_readings(
     The append path is tried first; a file that is not an append goes through the general
     staged path, which undoes what the append path wrote before it merges.
     """
+    with _cyclic_gc_paused():
+        return _import(connection, path, context, problems, on_progress)
+
+
+@contextmanager
+def _cyclic_gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector: the row loop makes no cycles, and the collector
+    would otherwise scan the chunks in hand over and over (a third of the Python time)."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _import(
+    connection: Connection,
+    path: Path,
+    context: ImportContext,
+    problems: ProblemLog,
+    on_progress: ProgressCallback | None,
+) -> ImportSummary:
     stream = _Stream(path, context, problems)
-    rows = stream.staged_rows(on_progress)
-    appended = readings_append.append_readings(connection, rows, problems, context.zone)
+    chunks = stream.staged_chunks(on_progress)
+    appended = readings_append.append_readings(connection, chunks, problems, context.zone)
     if not appended.complete:
-        rows.close()
+        chunks.close()
         return _import_staged(
             connection, path, context, problems, on_progress=on_progress, appended=appended
         )

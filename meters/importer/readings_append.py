@@ -14,26 +14,22 @@ then runs the general staged path, which first deletes what was written here.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import tzinfo
-from itertools import islice
+from itertools import compress, count, islice
+from operator import itemgetter, lt, ne
 
 from sqlalchemy import Connection
 
 from meters.importer.errors import ProblemLog
+from meters.importer.readings_chunk import ReadingChunk
 from meters.importer.readings_report import add_below_previous, add_meter_problem
-from meters.importer.readings_sql import USAGE_METER_LIST_LIMIT, StagedRow, UsageSpan
-from meters.importer.readings_store import (
-    NO_READING_AT,
-    NO_READING_WH,
-    AppendedRow,
-    AppendStore,
-    open_append_store,
-)
+from meters.importer.readings_sql import USAGE_METER_LIST_LIMIT, UsageSpan
+from meters.importer.readings_store import AppendStore, MeterState, open_append_store
 
-CHUNK_ROWS = 8192
 INDEX_DOWN = "index_down"
+_PK = itemgetter(0)  # of a MeterState
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,70 +65,99 @@ class _Appender:
         self.written_through = 0
         self.inserted = 0
         self.writing = True  # False once a meter problem is found: only checking goes on
-        # the meter in progress: id, pk (None if unknown), kind, the row before in time
+        # the meter of the last row seen: its id and state, read_at and index as the state's
         self.meter_id = ""
-        self.meter_pk: int | None = None
-        self.is_tou = False
-        self.previous_at = NO_READING_AT
-        self.previous_wh = NO_READING_WH
+        self.state: MeterState | None = None
         self.first_at = ""
         self.last_at = ""
         self.meter_pks: set[int] | None = set()
 
-    def add_chunk(self, chunk: list[StagedRow]) -> None:
-        """Check, flag and write one chunk of rows; raise _NotAnAppend when it is not."""
-        states = self.store.lookup({row[1] for row in chunk} - {self.meter_id})
-        written: list[AppendedRow] = []
-        append = written.append
-        warnings = self.warnings
-        meter_id = self.meter_id
-        meter_pk = self.meter_pk
-        is_tou = self.is_tou
-        previous_at = self.previous_at
-        previous_wh = self.previous_wh
-        for line, row_meter, read_at, index_wh, normal_wh, peak_wh, offpeak_wh in chunk:
-            if row_meter != meter_id:
-                if row_meter < meter_id:
-                    raise _NotAnAppend
-                self._end_run(meter_pk, previous_at)
-                meter_id = row_meter
-                state = states.get(meter_id)
-                if state is None:
-                    meter_pk, is_tou = None, False
-                    previous_at, previous_wh = NO_READING_AT, NO_READING_WH
-                else:
-                    meter_pk, is_tou, previous_at, previous_wh = state
-                    if read_at <= previous_at and self.writing:
-                        raise _NotAnAppend
-                    if not self.first_at or read_at < self.first_at:
-                        self.first_at = read_at
-            elif read_at <= previous_at:
-                raise _NotAnAppend
-            if meter_pk is None or (normal_wh is None) == is_tou:
-                unknown = meter_id if meter_pk is None else None
-                add_meter_problem(self.meter_problems, line, unknown, is_tou)
-                self.writing = False
-            elif self.writing:
-                flag = None
-                if previous_wh > index_wh:
-                    flag = INDEX_DOWN
-                    add_below_previous(
-                        warnings, line, index_wh, previous_wh, previous_at, zone=self.zone
-                    )
-                append((meter_pk, read_at, index_wh, normal_wh, peak_wh, offpeak_wh, flag))
-            previous_at, previous_wh = read_at, index_wh
-        self.meter_id, self.meter_pk, self.is_tou = meter_id, meter_pk, is_tou
-        self.previous_at, self.previous_wh = previous_at, previous_wh
-        if self.writing and written:
-            self.store.write(written)
-            self.inserted += len(written)
-            self.written_through = chunk[-1][0]
+    def add_chunk(self, chunk: ReadingChunk) -> None:
+        """Check, flag and write one chunk; raise _NotAnAppend when the file is not one."""
+        if not chunk.sorted:
+            raise _NotAnAppend
+        meter_ids = chunk.meter_ids
+        size = len(chunk)
+        # where each run of one meter starts (the file is sorted: one run per meter)
+        starts = [0, *compress(count(1), map(ne, islice(meter_ids, 1, None), meter_ids))]
+        states = self.store.lookup({meter_ids[start] for start in starts} - {self.meter_id})
+        if self.state is not None:
+            states[self.meter_id] = self.state
+        flags: list[str | None] = [None] * size
+        for start, end in zip(starts, [*starts[1:], size], strict=True):
+            self._check_run(chunk, start, end, states, flags)
+        self._flag_drops_inside_runs(chunk, flags)
+        self.meter_id = meter_ids[-1]
+        state = states.get(self.meter_id)
+        self.state = None
+        if state is not None:
+            self.state = (state[0], state[1], chunk.read_ats[-1], chunk.index_whs[-1])
+        if self.writing:
+            pks = list(map(_PK, map(states.__getitem__, meter_ids)))
+            self.store.write(chunk, pks, flags)
+            self.inserted += size
+            self.written_through = chunk.lines[-1]
 
-    def _end_run(self, meter_pk: int | None, last_at: str) -> None:
-        """Account for the finished run of one meter in the usage span."""
-        if meter_pk is None:
+    def _check_run(
+        self,
+        chunk: ReadingChunk,
+        start: int,
+        end: int,
+        states: dict[str, MeterState],
+        flags: list[str | None],
+    ) -> None:
+        """Check the rows of one meter against its state; flag the first one if it drops."""
+        meter_id = chunk.meter_ids[start]
+        state = states.get(meter_id)
+        if state is None:
+            for line in chunk.lines[start:end]:
+                add_meter_problem(self.meter_problems, line, meter_id, is_tou=False)
+            self.writing = False
             return
-        self.last_at = max(self.last_at, last_at)
+        meter_pk, is_tou, previous_at, previous_wh = state
+        registers = chunk.normal_whs[start:end]
+        if registers.count(None) != (0 if is_tou else end - start):
+            for line, normal_wh in zip(chunk.lines[start:end], registers, strict=True):
+                if (normal_wh is None) == is_tou:
+                    add_meter_problem(self.meter_problems, line, None, is_tou=is_tou)
+            self.writing = False
+        first_at = chunk.read_ats[start]
+        if first_at <= previous_at and self.writing:
+            raise _NotAnAppend
+        if previous_wh > chunk.index_whs[start]:
+            flags[start] = INDEX_DOWN
+            add_below_previous(
+                self.warnings,
+                chunk.lines[start],
+                chunk.index_whs[start],
+                previous_wh,
+                previous_at,
+                zone=self.zone,
+            )
+        if meter_id != self.meter_id:
+            self._account_run(meter_pk, first_at)
+        self.last_at = max(self.last_at, chunk.read_ats[end - 1])
+
+    def _flag_drops_inside_runs(self, chunk: ReadingChunk, flags: list[str | None]) -> None:
+        """Flag the rows whose index is below the row before, of the same meter."""
+        index_whs, meter_ids = chunk.index_whs, chunk.meter_ids
+        below = map(lt, islice(index_whs, 1, None), index_whs)
+        for row in compress(count(1), below):
+            if meter_ids[row] == meter_ids[row - 1]:
+                flags[row] = INDEX_DOWN
+                add_below_previous(
+                    self.warnings,
+                    chunk.lines[row],
+                    index_whs[row],
+                    index_whs[row - 1],
+                    chunk.read_ats[row - 1],
+                    zone=self.zone,
+                )
+
+    def _account_run(self, meter_pk: int, first_at: str) -> None:
+        """Count a new meter in the usage span."""
+        if not self.first_at or first_at < self.first_at:
+            self.first_at = first_at
         if self.meter_pks is not None:
             self.meter_pks.add(meter_pk)
             if len(self.meter_pks) > USAGE_METER_LIST_LIMIT:
@@ -140,21 +165,17 @@ class _Appender:
 
     def span(self) -> UsageSpan | None:
         """The span of the rows written, for the usage refresh."""
-        self._end_run(self.meter_pk, self.previous_at)
         if not self.inserted:
             return None
         pks = None if self.meter_pks is None else sorted(self.meter_pks)
         return UsageSpan(self.first_at, self.last_at, pks)
 
 
-def _chunks(rows: Iterable[StagedRow]) -> Iterator[list[StagedRow]]:
-    iterator = iter(rows)
-    while chunk := list(islice(iterator, CHUNK_ROWS)):
-        yield chunk
-
-
 def append_readings(
-    connection: Connection, rows: Iterator[StagedRow], problems: ProblemLog, zone: tzinfo
+    connection: Connection,
+    chunks: Iterator[ReadingChunk],
+    problems: ProblemLog,
+    zone: tzinfo,
 ) -> AppendOutcome:
     """Import the validated rows as an append, or find that the file is not one.
 
@@ -165,7 +186,7 @@ def append_readings(
     appender = _Appender(store, problems, zone)
     complete = True
     try:
-        for chunk in _chunks(rows):
+        for chunk in chunks:
             if problems:
                 break
             appender.add_chunk(chunk)
@@ -174,7 +195,7 @@ def append_readings(
     finally:
         store.close()
     if complete:
-        for _ in rows:  # validate the rest of a bad file; nothing more is yielded
+        for _ in chunks:  # validate the rest of a bad file; nothing more is yielded
             pass
     return AppendOutcome(
         complete=complete,

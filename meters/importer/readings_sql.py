@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Connection
 
 from meters.importer.errors import ProblemLog
+from meters.importer.readings_chunk import StagedRow
 from meters.importer.readings_report import (
     add_above_next,
     add_below_previous,
@@ -30,9 +31,6 @@ from meters.importer.scratch import (
 )
 from meters.importer.summary import Counts
 from meters.usage_store import refresh_daily_usage
-
-# (line, meter_id, read_at as UTC text, index_wh, normal_wh, peak_wh, offpeak_wh)
-StagedRow = tuple[int, str, str, int, int | None, int | None, int | None]
 
 _VALUES = (
     ScratchColumn("read_at", "DATETIME", "timestamptz"),

@@ -1,29 +1,34 @@
 """What the append path needs from the store, per engine: meter states and direct writes.
 
 `lookup` resolves a batch of meter ids in one query, each with its newest stored reading;
-`write` appends finished rows (flag already computed) straight into `readings`:
-SQLite through the driver's `executemany`, PostgreSQL through `COPY` on the connection
+`write` appends a checked chunk (flags already computed) straight into `readings`:
+SQLite through the driver's `executemany` of a multi-row INSERT (a quarter less work per
+row than one row per statement), PostgreSQL through a text `COPY` on the connection
 SQLAlchemy already holds, so everything stays inside the import's transaction.
 """
 
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
+from itertools import chain, repeat
 from typing import Any, Protocol
 
 from sqlalchemy import Connection
 
+from meters.importer.readings_chunk import ReadingChunk
 from meters.importer.readings_report import stored_text
 from meters.importer.scratch import is_sqlite
 
 # (meter_pk, is_tou, newest stored read_at as UTC text or "", its index_wh or -1)
 MeterState = tuple[int, bool, str, int]
-# (meter_pk, read_at as UTC text, index_wh, normal_wh, peak_wh, offpeak_wh, flag)
-AppendedRow = tuple[int, str, int, int | None, int | None, int | None, str | None]
 
 NO_READING_AT = ""  # sorts before every stored moment
 NO_READING_WH = -1  # below every stored index
 _COLUMNS = "meter_pk, read_at, index_wh, normal_wh, peak_wh, offpeak_wh, flag"
+_WIDTH = 7
+ROWS_PER_STATEMENT = 256  # SQLite: 1792 parameters per INSERT
+_COPY_LINE = "{}\t{}\t{}\t{}\t{}\t{}\t{}\n".format
+_COPY_NULL = "\\N"
 
 
 class AppendStore(Protocol):
@@ -32,8 +37,10 @@ class AppendStore(Protocol):
     def lookup(self, meter_ids: Collection[str]) -> dict[str, MeterState]:
         """The state of each known meter among `meter_ids` (unknown ones are left out)."""
 
-    def write(self, rows: Sequence[AppendedRow]) -> None:
-        """Insert rows into `readings`; their keys are new."""
+    def write(
+        self, chunk: ReadingChunk, meter_pks: Sequence[int], flags: Sequence[str | None]
+    ) -> None:
+        """Insert a chunk into `readings` (their keys are new), with each row's pk and flag."""
 
     def close(self) -> None:
         """Release what the store holds (the connection stays open)."""
@@ -61,6 +68,19 @@ def _states(found: Collection[tuple[str, int, Any, Any, Any]]) -> dict[str, Mete
     }
 
 
+def _insert(rows: int) -> str:
+    """A multi-row INSERT into readings."""
+    marks = ", ".join(repeat("(?, ?, ?, ?, ?, ?, ?)", rows))
+    return f"INSERT INTO readings ({_COLUMNS}) VALUES {marks}"  # noqa: S608
+
+
+def _copy_texts(values: Sequence[object]) -> Sequence[object]:
+    """A column for text COPY: values as they are, NULL as \\N (a column of NULLs cheaply)."""
+    if values.count(None) == len(values):
+        return repeat(_COPY_NULL, len(values))  # type: ignore[return-value]
+    return [_COPY_NULL if value is None else value for value in values]
+
+
 class _SqliteAppendStore:
     def __init__(self, driver: Any) -> None:
         self._cursor = driver.cursor()
@@ -79,11 +99,32 @@ class _SqliteAppendStore:
         )
         return _states(self._cursor.fetchall())
 
-    def write(self, rows: Sequence[AppendedRow]) -> None:
-        self._cursor.executemany(
-            f"INSERT INTO readings ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)",  # noqa: S608
-            rows,
+    def write(
+        self, chunk: ReadingChunk, meter_pks: Sequence[int], flags: Sequence[str | None]
+    ) -> None:
+        values = list(
+            chain.from_iterable(
+                zip(
+                    meter_pks,
+                    chunk.read_ats,
+                    chunk.index_whs,
+                    chunk.normal_whs,
+                    chunk.peak_whs,
+                    chunk.offpeak_whs,
+                    flags,
+                    strict=True,
+                )
+            )
         )
+        step = ROWS_PER_STATEMENT * _WIDTH
+        whole = len(values) - len(values) % step
+        if whole:
+            self._cursor.executemany(
+                _insert(ROWS_PER_STATEMENT),
+                (values[at : at + step] for at in range(0, whole, step)),
+            )
+        if whole < len(values):
+            self._cursor.execute(_insert((len(values) - whole) // _WIDTH), values[whole:])
 
     def close(self) -> None:
         self._cursor.close()
@@ -110,13 +151,26 @@ class _PostgresAppendStore:
             )
             return _states(cursor.fetchall())
 
-    def write(self, rows: Sequence[AppendedRow]) -> None:
+    def write(
+        self, chunk: ReadingChunk, meter_pks: Sequence[int], flags: Sequence[str | None]
+    ) -> None:
+        text = "".join(
+            map(
+                _COPY_LINE,
+                meter_pks,
+                chunk.read_ats,
+                chunk.index_whs,
+                _copy_texts(chunk.normal_whs),
+                _copy_texts(chunk.peak_whs),
+                _copy_texts(chunk.offpeak_whs),
+                _copy_texts(flags),
+            )
+        )
         with (
             self._driver.cursor() as cursor,
             cursor.copy(f"COPY readings ({_COLUMNS}) FROM STDIN") as copy,
         ):
-            for row in rows:
-                copy.write_row(row)
+            copy.write(text.encode())
 
     def close(self) -> None:
         self._connection.exec_driver_sql(f"SET LOCAL timezone = '{self._zone}'")
