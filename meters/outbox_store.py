@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, and_, case, func, or_, select, update
+from sqlalchemy import Connection, and_, case, func, literal, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from meters.outbox_records import ClaimedMessage, NewMessage, StatusCount
@@ -250,13 +250,18 @@ class SqlOutboxStore:
 
     def pause_bucket(self, bucket: str, until: datetime, now: datetime) -> None:
         """Stop every dispatcher of `bucket` until `until` (a 429's retry_after)."""
+        moment_type = SendBucket.next_slot_at.type
         self._connection.execute(
             update(SendBucket)
             .where(SendBucket.key == bucket)
             .values(
                 paused_until=until,
                 next_slot_at=case(
-                    (SendBucket.next_slot_at < until, until), else_=SendBucket.next_slot_at
+                    (
+                        SendBucket.next_slot_at < literal(until, moment_type),
+                        literal(until, moment_type),
+                    ),
+                    else_=SendBucket.next_slot_at,
                 ),
                 updated_at=now,
             )

@@ -1,0 +1,203 @@
+"""The dispatcher against the local Bot API stand-in with Telegram's flood limits switched on."""
+
+from __future__ import annotations
+
+import asyncio
+from collections import Counter
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+
+import aiohttp
+import pytest
+from sqlalchemy import Engine, select, update
+
+from bot.push.telegram_sender import TelegramPushSender
+from handlers.format import format_kwh
+from meters.schema import OutboxMessage, Subscription
+from scheduler.dispatcher import Dispatcher
+from scheduler.fanout import fan_out_daily
+from scheduler.window import DeliveryWindow
+from tests.fakes.telegram_api import FakeTelegram
+from tests.scheduler.conftest import WINDOW, YESTERDAY, ZONE, Subscriber, subscribe_all
+
+TOKEN = "123456:PUSH"
+RATE = 80.0  # per second: fast enough for tests, under the stand-in's limit below
+LIMIT = 100  # the stand-in's global limit per second (reject mode: over it answers 429)
+SEND_DAY = YESTERDAY + timedelta(days=1)
+SENDING_TIME = datetime.combine(SEND_DAY, WINDOW.start, tzinfo=ZONE) + timedelta(hours=1)
+
+
+def clock() -> datetime:
+    """A clock that runs at real speed from 08:00 on the send day (inside the window)."""
+    return SENDING_TIME + (datetime.now(UTC) - STARTED)
+
+
+STARTED = datetime.now(UTC)
+
+
+@pytest.fixture
+async def telegram() -> AsyncIterator[FakeTelegram]:
+    """The Bot API stand-in, rejecting anything over Telegram's flood limits."""
+    fake = FakeTelegram(token=TOKEN)
+    await fake.start()
+    fake.set_limits(global_per_s=LIMIT, per_chat_per_s=1, mode="reject")
+    yield fake
+    await fake.stop()
+
+
+@pytest.fixture
+async def session() -> AsyncIterator[aiohttp.ClientSession]:
+    """One HTTP session for the sender."""
+    async with aiohttp.ClientSession() as client:
+        yield client
+
+
+def queue_daily(store: Engine, telegram: FakeTelegram) -> list[Subscriber]:
+    """Subscribe every demo customer, register their chats with the stand-in, fan out."""
+    subscribers = subscribe_all(store)
+    for subscriber in subscribers:
+        telegram.add_user(subscriber.telegram_id).started = True  # they wrote to the bot
+    window = DeliveryWindow(WINDOW.start, WINDOW.end, ZONE)
+    fan_out_daily(store, YESTERDAY, window, SENDING_TIME - timedelta(hours=3))
+    return subscribers
+
+
+def dispatcher(
+    store: Engine, telegram: FakeTelegram, session: aiohttp.ClientSession, worker: str = "w1"
+) -> Dispatcher:
+    """A dispatcher of the Telegram bucket at RATE."""
+    sender = TelegramPushSender(session, telegram.base_url, TOKEN)
+    return Dispatcher(
+        store, "telegram", RATE, sender, worker=worker, poll_seconds=0.05, clock=clock
+    )
+
+
+def statuses(store: Engine) -> Counter[str]:
+    """How many outbox messages are in each status."""
+    with store.connect() as connection:
+        return Counter(row[0] for row in connection.execute(select(OutboxMessage.status)))
+
+
+def sent_counts(telegram: FakeTelegram, subscribers: list[Subscriber]) -> Counter[int]:
+    """How many messages each subscriber's chat received."""
+    return Counter({s.telegram_id: len(telegram.bot_messages(s.telegram_id)) for s in subscribers})
+
+
+async def test_every_subscriber_gets_exactly_one_message(
+    store: Engine, telegram: FakeTelegram, session: aiohttp.ClientSession
+) -> None:
+    subscribers = queue_daily(store, telegram)
+    stats = await dispatcher(store, telegram, session).run(asyncio.Event(), until_empty=True)
+    assert stats.sent == len(subscribers)
+    assert set(sent_counts(telegram, subscribers).values()) == {1}
+    assert statuses(store) == Counter({"sent": len(subscribers)})
+    assert [c for c in telegram.calls_of("sendMessage") if c.status == 429] == []
+
+
+async def test_the_message_says_yesterdays_use_and_offers_to_stop(
+    store: Engine, telegram: FakeTelegram, session: aiohttp.ClientSession
+) -> None:
+    subscribers = queue_daily(store, telegram)
+    await dispatcher(store, telegram, session).run(asyncio.Event(), until_empty=True)
+    with store.connect() as connection:
+        payloads = {
+            row[0]: row[1]
+            for row in connection.execute(select(OutboxMessage.customer_id, OutboxMessage.payload))
+        }
+    for subscriber in subscribers:
+        [message] = telegram.bot_messages(subscriber.telegram_id)
+        assert format_kwh(payloads[subscriber.customer_id]["used_wh"]) in message["text"]
+        buttons = message["reply_markup"]["inline_keyboard"]
+        assert buttons[0][0]["callback_data"] == "unsub:daily_usage"
+
+
+async def test_two_dispatchers_share_the_work_and_the_rate(
+    store: Engine, telegram: FakeTelegram, session: aiohttp.ClientSession
+) -> None:
+    subscribers = queue_daily(store, telegram)
+    first = dispatcher(store, telegram, session, "w1")
+    second = dispatcher(store, telegram, session, "w2")
+    stop = asyncio.Event()
+    stats = await asyncio.gather(
+        first.run(stop, until_empty=True), second.run(stop, until_empty=True)
+    )
+    assert sum(s.sent for s in stats) == len(subscribers)
+    assert set(sent_counts(telegram, subscribers).values()) == {1}
+    assert [c for c in telegram.calls_of("sendMessage") if c.status == 429] == []
+
+
+async def test_a_429_pauses_the_bucket_without_counting_an_attempt(
+    store: Engine, telegram: FakeTelegram, session: aiohttp.ClientSession
+) -> None:
+    subscribers = queue_daily(store, telegram)
+    telegram.fail("sendMessage", 429, "Too Many Requests: retry after 1", retry_after=1)
+    stats = await dispatcher(store, telegram, session).run(asyncio.Event(), until_empty=True)
+    assert stats.rate_limited == 1
+    assert set(sent_counts(telegram, subscribers).values()) == {1}
+    with store.connect() as connection:
+        attempts = set(connection.execute(select(OutboxMessage.attempts)).scalars())
+    assert attempts == {0}
+
+
+async def test_a_blocked_chat_is_unsubscribed(
+    store: Engine, telegram: FakeTelegram, session: aiohttp.ClientSession
+) -> None:
+    subscribers = queue_daily(store, telegram)
+    blocked = subscribers[0]
+    await telegram.block(blocked.telegram_id)
+    stats = await dispatcher(store, telegram, session).run(asyncio.Event(), until_empty=True)
+    assert stats.unreachable == 1
+    with store.connect() as connection:
+        active = connection.execute(
+            select(Subscription.active).where(Subscription.chat_user_id == blocked.chat_user_id)
+        ).scalar_one()
+    assert active is False
+    assert statuses(store) == Counter({"sent": len(subscribers) - 1, "failed": 1})
+
+
+async def test_a_server_error_is_retried_later_with_backoff(
+    store: Engine, telegram: FakeTelegram, session: aiohttp.ClientSession
+) -> None:
+    subscribers = queue_daily(store, telegram)
+    telegram.fail("sendMessage", 502, "Bad Gateway")
+    one = dispatcher(store, telegram, session)
+    await one.run_batch()
+    with store.connect() as connection:
+        retried = connection.execute(
+            select(OutboxMessage.attempts, OutboxMessage.not_before, OutboxMessage.status).where(
+                OutboxMessage.attempts > 0
+            )
+        ).all()
+    assert len(retried) == 1
+    attempts, not_before, status = retried[0]
+    assert (attempts, status) == (1, "pending")
+    assert not_before > clock()
+    assert len(subscribers) > 1
+
+
+async def test_expired_messages_are_never_sent(
+    store: Engine, telegram: FakeTelegram, session: aiohttp.ClientSession
+) -> None:
+    subscribers = queue_daily(store, telegram)
+    with store.begin() as connection:
+        connection.execute(update(OutboxMessage).values(expires_at=clock() - timedelta(minutes=1)))
+    one = dispatcher(store, telegram, session)
+    stats = await one.run(asyncio.Event(), until_empty=True)
+    assert stats.sent == 0
+    assert statuses(store) == Counter({"expired": len(subscribers)})
+    assert telegram.calls_of("sendMessage") == []
+
+
+async def test_a_dead_dispatchers_lease_is_reaped_and_its_messages_sent(
+    store: Engine, telegram: FakeTelegram, session: aiohttp.ClientSession
+) -> None:
+    subscribers = queue_daily(store, telegram)
+    with store.begin() as connection:
+        connection.execute(
+            update(OutboxMessage).values(
+                status="sending", claimed_by="dead", lease_until=clock() - timedelta(seconds=1)
+            )
+        )
+    stats = await dispatcher(store, telegram, session).run(asyncio.Event(), until_empty=True)
+    assert stats.reaped == len(subscribers)
+    assert set(sent_counts(telegram, subscribers).values()) == {1}
