@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 from importlib import resources
-from itertools import pairwise
-from operator import itemgetter
+from itertools import pairwise, repeat
+from operator import add, itemgetter, mul
 from types import MappingProxyType
 
 from rapidfuzz import fuzz, process
@@ -165,8 +165,9 @@ class Matcher:
 
     def parse(self, text: str, today: date, areas: Sequence[str] = ()) -> ParseResult:
         """The intent, confidence and entities of one message."""
-        features = self.features(text, today, areas)
-        ranking = self.rank(features.text)
+        normalized = normalize(text)
+        entities = extract_entities(text, normalized, today, areas)
+        ranking = self.rank(self._match_text(normalized, _markers(entities)))
         best_intent, best_score = ranking[0]
         best_known = next((score for intent, score in ranking if intent is not _UNKNOWN), 0.0)
         if best_intent is _UNKNOWN or best_score < self.weights.unknown_below:
@@ -178,7 +179,7 @@ class Matcher:
             text=text,
             intent=intent,
             confidence=_unit(confidence),
-            entities=MappingProxyType(dict(features.entities)),
+            entities=MappingProxyType(entities),
             ranking=tuple((name, _unit(score)) for name, score in ranking[:_RANKING_SIZE]),
         )
 
@@ -189,23 +190,25 @@ class Matcher:
         keyword = self._keyword_scores(match_text)
         w_fuzzy, w_profile, w_keywords = weights.fuzzy, weights.profile, weights.keywords
         # Fuzzy similarity, the costly score, is computed for the likeliest intents only.
-        prior = [
-            w_profile * profile_score + w_keywords * keyword_score
-            for profile_score, keyword_score in zip(profile, keyword, strict=True)
-        ]
-        likely = sorted(range(len(prior)), key=prior.__getitem__, reverse=True)[:_FUZZY_INTENTS]
+        # The blend without fuzzy similarity (0 + x is x: these are the final totals of the
+        # intents that get no fuzzy score).
+        totals = list(
+            map(add, map(mul, repeat(w_profile), profile), map(mul, repeat(w_keywords), keyword))
+        )
+        likely = sorted(range(len(totals)), key=totals.__getitem__, reverse=True)
         unknown = self._unknown
-        fuzzy = self._fuzzy_scores(match_text, {*likely, unknown})
+        fuzzy = self._fuzzy_scores(match_text, {*likely[:_FUZZY_INTENTS], unknown})
+        for number, fuzzy_score in fuzzy.items():
+            totals[number] = (
+                w_fuzzy * fuzzy_score + w_profile * profile[number] + w_keywords * keyword[number]
+            )
         # Out-of-scope words (water bills, gold prices) damp every electricity intent.
         damping = 1.0 - weights.out_of_scope * max(keyword[unknown], 0.0)
-        totals = [
-            w_fuzzy * fuzzy_score + w_profile * profile_score + w_keywords * keyword_score
-            for fuzzy_score, profile_score, keyword_score in zip(
-                fuzzy, profile, keyword, strict=True
-            )
-        ]
-        scores = [total * damping for total in totals]
-        scores[unknown] = totals[unknown]
+        if damping == 1.0:
+            scores = totals
+        else:
+            scores = [total * damping for total in totals]
+            scores[unknown] = totals[unknown]
         return sorted(zip(self._intents, scores, strict=True), key=_SCORE, reverse=True)
 
     def _match_text(self, normalized: str, markers: Sequence[str]) -> str:
@@ -248,12 +251,12 @@ class Matcher:
         )
         return match[0] if match is not None else token
 
-    def _fuzzy_scores(self, match_text: str, intents: Iterable[int]) -> list[float]:
-        """Per intent position: the best similarity to one of its examples, above the floor.
+    def _fuzzy_scores(self, match_text: str, intents: Iterable[int]) -> dict[int, float]:
+        """Intent position -> the best similarity to one of its examples, above the floor.
 
-        Only the intents given are scored; the others get 0.
+        Only the intents given are scored; those with nothing above the floor are left out.
         """
-        best = [0.0] * len(self._intents)
+        best: dict[int, float] = {}
         floor = self.weights.fuzzy_floor
         # Similarities under the floor count as zero, so rapidfuzz may skip them.
         cutoff = max(floor * 100, 0.0)
