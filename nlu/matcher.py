@@ -35,7 +35,9 @@ _RANKING_SIZE = 3
 _UNKNOWN = Intent.UNKNOWN
 _SCORE = itemgetter(1)
 _SIZE_AND_START = itemgetter(0, 1)
-_Term = tuple[float, tuple[tuple[int, float], ...]]
+# A profile term: idf, idf squared, ((intent position, weight), ...).
+_Term = tuple[float, float, tuple[tuple[int, float], ...]]
+_SQUARED_WEIGHT = itemgetter(1)
 # Intent matching reads this many words; a chat message that long has said what it wants.
 _MAX_MATCHED_WORDS = 64
 
@@ -132,12 +134,13 @@ class Matcher:
         for text, intent in featured:
             self._examples_of[intent].append(_sorted_words(text))
         self._profiles, self._idf = _build_profiles(featured)
-        # Profile terms, words and word pairs: (idf, ((intent position, weight), ...)).
+        # Profile terms, words and word pairs.
         self._word_terms: dict[str, _Term] = {}
         self._pair_terms: dict[tuple[str, str], _Term] = {}
         for term, weight in self._idf.items():
             entry = (
                 weight,
+                weight * weight,
                 tuple((position[intent], value) for intent, value in self._profiles.get(term, ())),
             )
             first, _, second = term.partition(" ")
@@ -277,14 +280,14 @@ class Matcher:
         words = match_text.split()
         # The terms of `_terms`, looked up without joining the pairs into strings.
         word_terms, pair_terms = self._word_terms, self._pair_terms
-        found = [entry for word in set(words) if (entry := word_terms.get(word)) is not None]
-        found += [
-            entry for pair in set(pairwise(words)) if (entry := pair_terms.get(pair)) is not None
+        found = [
+            *filter(None, map(word_terms.get, set(words))),
+            *filter(None, map(pair_terms.get, set(pairwise(words)))),
         ]
-        norm = math.sqrt(sum(weight * weight for weight, _ in found))
+        norm = math.sqrt(sum(map(_SQUARED_WEIGHT, found)))
         if not norm:
             return scores
-        for weight, profile in found:
+        for weight, _, profile in found:
             share = weight / norm
             for number, profile_weight in profile:
                 scores[number] += share * profile_weight

@@ -66,23 +66,14 @@ def normalize(text: str) -> str:
     tokens: list[str] = []
     previous = _OTHER
     for raw in _typed_words(text):
-        expanded = _expand(raw, previous)
+        expanded, kind = _expanded(raw, previous)
         if not expanded:
             continue
         tokens.extend(expanded)
         if len(tokens) >= MAX_WORDS:
             del tokens[MAX_WORDS:]
             break
-        # What the next token needs to know of this one (see `_kind_of_last`).
-        last = expanded[-1]
-        if last[0] in _DIGIT_CHARACTERS:
-            previous = _DIGITS
-        elif last in _NUMBER_WORDS:
-            previous = _NUMBER_WORD
-        elif last == _MA:
-            previous = _MA
-        else:
-            previous = _kind_of_last(tokens) if last in _ONLY_AFTER_TENS else _OTHER
+        previous = kind if kind is not None else _kind_of_last(tokens)
     if tokens and tokens[-1] == "hong" and tokens[-2:-1] not in (["bi"], ["da"], ["hu"]):
         # Southern "hông" ends a question ("được hông"); elsewhere "hong" is "hỏng" (broken).
         tokens[-1] = "khong"
@@ -136,6 +127,22 @@ def _kind_of_last(tokens: list[str]) -> str:
 
 
 @lru_cache(maxsize=16384)
+def _expanded(raw: str, previous: str) -> tuple[tuple[str, ...], str | None]:
+    """`_expand`, and the kind of its last word for the next token (None: ask `_kind_of_last`)."""
+    words = _expand(raw, previous)
+    if not words:
+        return words, previous
+    last = words[-1]
+    if last[0] in _DIGIT_CHARACTERS:
+        return words, _DIGITS
+    if last in _NUMBER_WORDS:
+        return words, _NUMBER_WORD
+    if last == _MA:
+        return words, _MA
+    # "tư" and "lăm" are numbers only after "mươi", which may be the token before.
+    return words, None if last in _ONLY_AFTER_TENS else _OTHER
+
+
 def _expand(raw: str, previous: str) -> tuple[str, ...]:
     """One typed token as the folded words it stands for, after a token of kind `previous`."""
     if raw[0].isdigit():
