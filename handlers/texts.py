@@ -602,3 +602,40 @@ PUSH_MONTH_TO_DATE = "Từ đầu tháng: {used} trong {days} ngày."
 PUSH_PROJECTION = "Dự kiến cả tháng: khoảng {kwh} kWh, tiền điện ≈ {amount}."
 PUSH_TIER_WARNING = "⚠️ Còn {left} kWh nữa là sang bậc {tier} (giá {price}/kWh, đắt hơn {extra}/kWh)."
 PUSH_STOP_BUTTON = "Ngừng nhận tin này"
+
+# --- scheduled alerts and notices (scheduler/alerts.py, scheduler/notices.py) -------------------
+ALERT_DAY_OVER = "⚠️ {code}: hôm qua ({day}) nhà mình dùng {used}, vượt ngưỡng {limit}/ngày."
+ALERT_MONTH_KWH_OVER = "⚠️ {code}: từ đầu tháng đã dùng {used}, vượt ngưỡng {limit}."
+ALERT_MONTH_DONG_OVER = "⚠️ {code}: tiền điện từ đầu tháng đã khoảng {amount}, vượt ngưỡng {limit}."
+ALERT_TIER_NEAR = (
+    "⚠️ {code}: còn {left} kWh nữa là sang bậc {tier}; dự kiến cả tháng khoảng {projected} kWh."
+)
+ALERT_TIER_REACHED = "⚠️ {code}: điện năng từ đầu tháng ({used} kWh) đã sang bậc {tier}."
+ANOMALY_DOUBLED = (
+    "⚠️ {code}: hôm qua ({day}) nhà mình dùng {used}, gần gấp đôi ngày thường ({usual})."
+)
+ANOMALY_BASE = (
+    "⚠️ {code}: {days} ngày qua, ngày dùng ít nhất cũng tới {low}, cao hơn hẳn mức thấp "
+    "thường ngày ({usual_low}). Có thiết bị chạy liên tục, hoặc điện rò sau công tơ."
+)
+ANOMALY_LEAK_SAFETY = (
+    "An toàn: tắt hết thiết bị và cầu dao nhánh rồi xem công tơ. Nếu công tơ vẫn chạy, có thể "
+    "điện đang rò: đừng chạm vào thiết bị, dây ẩm ướt, và mời thợ điện kiểm tra."
+)
+ANOMALY_HINT = "Nhắn “kiểm tra điện bất thường” để em xem kỹ hơn."
+NOTICE_OUTAGE_ANNOUNCED = (
+    "🔌 {code}: trạm {station} sẽ tạm ngừng cấp điện {start} – {end}. Lý do: {reason}."
+)
+NOTICE_OUTAGE_TOMORROW = "🔌 {code}: ngày mai trạm {station} tạm ngừng cấp điện {start} – {end}."
+NOTICE_OUTAGE_SOON = (
+    "🔌 {code}: khoảng 1 giờ nữa ({start}) trạm {station} tạm ngừng cấp điện, đến {end}."
+)
+NOTICE_BILL_NEW = (
+    "🧾 {code}: hóa đơn tiền điện {first} – {last}: {kwh}, {amount}. Hạn thanh toán {due}."
+)
+NOTICE_BILL_DUE = "🧾 {code}: hóa đơn {amount} hết hạn thanh toán ngày {due}, nhà mình chưa trả."
+SURVEY_REQUEST = (
+    "Yêu cầu {request_id} đã xong. Anh/chị chấm điểm dịch vụ giúp em (1 kém – 5 rất tốt):"
+)
+SURVEY_CASE = "Anh/chị chấm điểm lần hỗ trợ vừa rồi giúp em (1 kém – 5 rất tốt):"
+SURVEY_STOP_BUTTON = "Không nhận khảo sát"
