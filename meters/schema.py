@@ -418,9 +418,20 @@ class HandoffCase(Base):
     )
     reason: Mapped[str] = mapped_column(String(32))  # asked | misunderstood | abnormal | hazard
     intent_guess: Mapped[str | None] = mapped_column(String(32))
-    status: Mapped[str] = mapped_column(String(16), default="open")
+    status: Mapped[str] = mapped_column(String(16), default="open")  # open | closed (the chat)
     created_at: Mapped[moment]
     closed_at: Mapped[datetime | None]
+    # The case's code and status history are its service request's (YC numbering, shared).
+    request_id: Mapped[str | None] = mapped_column(
+        ForeignKey("service_requests.request_id"), unique=True
+    )
+    customer_id: Mapped[int | None] = mapped_column(ForeignKey("customers.id"), index=True)
+    unit: Mapped[str | None] = mapped_column(String(120), index=True)  # the queue it waits in
+    assignee_id: Mapped[int | None] = mapped_column(
+        ForeignKey("agents.id", ondelete="SET NULL"), index=True
+    )
+    due_at: Mapped[datetime | None]
+    resolution: Mapped[str | None] = mapped_column(String(32))
 
 
 class ProcessedEvent(Base):
@@ -442,3 +453,76 @@ class ChannelToken(Base):
     value: Mapped[str] = mapped_column(Text)
     expires_at: Mapped[datetime | None]
     updated_at: Mapped[moment]
+
+
+class Agent(Base):
+    """A call-centre agent or supervisor who signs in to the console."""
+
+    __tablename__ = "agents"
+
+    id: Mapped[intpk]
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    display_name: Mapped[str] = mapped_column(String(120))
+    role: Mapped[str] = mapped_column(String(16))  # agent | supervisor
+    unit: Mapped[str | None] = mapped_column(String(120))  # the queue an agent works
+    password_hash: Mapped[str] = mapped_column(String(200))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[moment]
+
+
+class AgentSession(Base):
+    """A signed-in console session: the cookie's token is stored hashed, with its CSRF token."""
+
+    __tablename__ = "agent_sessions"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    agent_id: Mapped[int] = mapped_column(
+        ForeignKey("agents.id", ondelete="CASCADE"), index=True
+    )
+    csrf_token: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[moment]
+    expires_at: Mapped[moment]
+
+
+class AgentLoginFailure(Base):
+    """A failed console sign-in, for throttling by user name."""
+
+    __tablename__ = "agent_login_failures"
+
+    id: Mapped[bigpk]
+    username: Mapped[str] = mapped_column(String(64), index=True)
+    attempted_at: Mapped[moment]
+
+
+class CaseMessage(Base):
+    """The agents' transcript of a case, unmasked (agents may see it; never logged elsewhere)."""
+
+    __tablename__ = "case_messages"
+
+    id: Mapped[bigpk]
+    case_id: Mapped[int] = mapped_column(
+        ForeignKey("handoff_cases.id", ondelete="CASCADE"), index=True
+    )
+    author: Mapped[str] = mapped_column(String(8))  # customer | agent | bot | note
+    agent_id: Mapped[int | None] = mapped_column(ForeignKey("agents.id", ondelete="SET NULL"))
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[moment]
+
+
+class Survey(Base):
+    """A satisfaction survey about a closed case or request (one per code), and its answer."""
+
+    __tablename__ = "surveys"
+
+    id: Mapped[bigpk]
+    code: Mapped[str] = mapped_column(String(32), unique=True)  # YC2026-000123
+    # A forgotten chat keeps its anonymous score for the statistics.
+    chat_user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("chat_users.id", ondelete="SET NULL"), index=True
+    )
+    agent_id: Mapped[int | None] = mapped_column(ForeignKey("agents.id", ondelete="SET NULL"))
+    unit: Mapped[str | None] = mapped_column(String(120))
+    score: Mapped[int | None] = mapped_column(Integer)  # 1-5
+    comment: Mapped[str | None] = mapped_column(Text)
+    sent_at: Mapped[moment]
+    answered_at: Mapped[datetime | None]
