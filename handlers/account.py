@@ -151,7 +151,7 @@ def forget_pressed(turn: Turn, deps: Deps, argument: str) -> Answer:
     """Delete everything about the chat, on the confirming button only."""
     if argument == "yes" and turn.step is Step.CONFIRM_FORGET:
         deps.chats.forget_chat(turn.chat_user_id)
-        return say(Reply(texts.FORGOTTEN))
+        return Answer(replies=(Reply(texts.FORGOTTEN),), forgotten=True)
     return say(Reply(texts.CANCELLED, MENU_BUTTONS))
 
 

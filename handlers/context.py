@@ -105,6 +105,7 @@ class Answer:
     effects: tuple[Effect, ...] = ()
     step: Step = Step.IDLE
     data: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
+    forgotten: bool = False  # the chat was deleted: nothing more may be stored about it
 
 
 def say(*replies: Reply) -> Answer:

@@ -31,7 +31,7 @@ def handle_update(update: Update, deps: Deps) -> Outcome:
     )
     saved = deps.chats.state(chat_user_id) or ChatState(step=Step.IDLE.value, data={})
     step = Step(saved.step) if saved.step in Step._value2member_map_ else Step.IDLE
-    linked = deps.accounts.customers(deps.chats.linked_customer_ids(chat_user_id))
+    linked = deps.accounts.linked_customers(chat_user_id)
     intent, entities = _understand(update, deps, step)
     turn = Turn(
         update=update,
@@ -43,8 +43,8 @@ def handle_update(update: Update, deps: Deps) -> Outcome:
         data=MappingProxyType(dict(saved.data)),
     )
     answer = route(turn, deps)
-    if deps.chats.chat_user_id(user.channel.value, user.external_id) is None:
-        return Outcome(replies=answer.replies)  # the chat asked to be forgotten
+    if answer.forgotten:
+        return Outcome(replies=answer.replies)
     deps.chats.save_state(chat_user_id, answer.step.value, dict(answer.data), deps.now)
     _log(turn, answer, deps)
     return Outcome(replies=answer.replies, effects=answer.effects)
@@ -143,14 +143,11 @@ def _log(turn: Turn, answer: Answer, deps: Deps) -> None:
         incoming = "[contact]"
     elif update.location is not None:
         incoming = "[location]"
+    entries: list[tuple[str, str, str | None]] = []
     if incoming:
-        deps.chats.log_message(
-            turn.chat_user_id, "in", mask_text(incoming, personal), turn.intent.value, deps.now
-        )
-    for reply in answer.replies:
-        deps.chats.log_message(
-            turn.chat_user_id, "out", mask_text(reply.text, personal), None, deps.now
-        )
+        entries.append(("in", mask_text(incoming, personal), turn.intent.value))
+    entries.extend(("out", mask_text(reply.text, personal), None) for reply in answer.replies)
+    deps.chats.log_messages(turn.chat_user_id, entries, deps.now)
 
 
 def _personal_strings(customers: tuple[CustomerDetails, ...]) -> list[str]:

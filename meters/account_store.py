@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import Connection, func, insert, or_, select
+from sqlalchemy import Connection, bindparam, func, insert, or_, select
 
 from meters.records import (
     BillRecord,
@@ -17,6 +17,7 @@ from meters.records import (
 )
 from meters.schema import (
     Bill,
+    ChatLink,
     Customer,
     Meter,
     Outage,
@@ -44,6 +45,13 @@ _CUSTOMER_COLUMNS = (
     Customer.power_company,
 )
 
+_LINKED_CUSTOMERS = (
+    select(*_CUSTOMER_COLUMNS)
+    .join(ChatLink, ChatLink.customer_id == Customer.id)
+    .where(ChatLink.chat_user_id == bindparam("chat_user_id"))
+    .order_by(ChatLink.linked_at, ChatLink.customer_id)
+)
+
 
 class SqlAccountStore:
     """Reads the data of customers and writes the requests they file; never commits."""
@@ -67,6 +75,11 @@ class SqlAccountStore:
         )
         found = {row.id: CustomerDetails(**row._mapping) for row in rows}
         return tuple(found[pk] for pk in customer_ids if pk in found)
+
+    def linked_customers(self, chat_user_id: int) -> tuple[CustomerDetails, ...]:
+        """The customers a chat has verified it owns, in linking order."""
+        rows = self._connection.execute(_LINKED_CUSTOMERS, {"chat_user_id": chat_user_id})
+        return tuple(CustomerDetails(**row._mapping) for row in rows)
 
     def customer_by_code(self, customer_code: str) -> CustomerDetails | None:
         """The customer with this code."""

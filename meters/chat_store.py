@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Connection, delete, func, insert, select, update
+from sqlalchemy import Connection, Table, bindparam, delete, func, insert, select, update
 
+from meters.outbox_store import dialect_insert
 from meters.records import ChatState, PendingCode, SubscriptionRecord
 from meters.schema import (
     ChatLink,
@@ -20,53 +21,71 @@ from meters.schema import (
     Subscription,
 )
 
+# The statements of every update, built once: building a statement costs more than running it.
+_TOUCH_CHAT_USER = (
+    update(ChatUser)
+    .where(
+        ChatUser.channel == bindparam("b_channel"),
+        ChatUser.external_id == bindparam("b_external_id"),
+    )
+    .values(last_seen_at=bindparam("b_now", type_=ChatUser.last_seen_at.type))
+    .returning(ChatUser.id)
+)
+_STATE = select(ConversationState.step, ConversationState.data).where(
+    ConversationState.chat_user_id == bindparam("chat_user_id")
+)
+_SAVE_STATE = (
+    update(ConversationState)
+    .where(ConversationState.chat_user_id == bindparam("b_chat_user_id"))
+    .values(
+        step=bindparam("b_step"),
+        data=bindparam("b_data", type_=ConversationState.data.type),
+        version=ConversationState.version + 1,
+        updated_at=bindparam("b_now", type_=ConversationState.updated_at.type),
+    )
+)
+_LINKED_IDS = (
+    select(ChatLink.customer_id)
+    .where(ChatLink.chat_user_id == bindparam("chat_user_id"))
+    .order_by(ChatLink.linked_at, ChatLink.customer_id)
+)
+_LOG_MESSAGE = insert(cast(Table, ConversationLogEntry.__table__))  # Core: no ORM bulk path
+
 
 class SqlChatStore:
     """Everything the conversation remembers about a chat, through one connection."""
 
     def __init__(self, connection: Connection) -> None:
         self._connection = connection
-        self._postgres = connection.dialect.name == "postgresql"
 
     def enter_chat(
         self, channel: str, external_id: str, display_name: str | None, now: datetime
     ) -> int:
         """The chat user's id, created on first contact; the row stays locked until commit.
 
-        Locking the row serialises the updates of one chat across processes: on PostgreSQL by
-        `FOR UPDATE`, on SQLite because the first write takes the database's write lock.
+        The first statement is a write, which serialises the updates of one chat across
+        processes: on PostgreSQL the UPDATE holds the row lock, on SQLite the database's.
         """
-        where = (ChatUser.channel == channel, ChatUser.external_id == external_id)
-        query = select(ChatUser.id).where(*where)
-        if self._postgres:
-            query = query.with_for_update()
-        found = self._connection.execute(query).scalar_one_or_none()
+        found = self._connection.execute(
+            _TOUCH_CHAT_USER, {"b_channel": channel, "b_external_id": external_id, "b_now": now}
+        ).scalar_one_or_none()
         if found is not None:
-            self._connection.execute(
-                update(ChatUser).where(ChatUser.id == found).values(last_seen_at=now)
-            )
             return int(found)
-        values = {
-            "channel": channel,
-            "external_id": external_id,
-            "display_name": display_name,
-            "created_at": now,
-            "last_seen_at": now,
-        }
-        if self._postgres:
-            from sqlalchemy.dialects.postgresql import insert as pg_insert
-
-            statement = (
-                pg_insert(ChatUser)
-                .values(**values)
-                .on_conflict_do_update(
-                    index_elements=["channel", "external_id"], set_={"last_seen_at": now}
-                )
-                .returning(ChatUser.id)
+        statement = (
+            dialect_insert(self._connection, ChatUser)
+            .values(
+                channel=channel,
+                external_id=external_id,
+                display_name=display_name,
+                created_at=now,
+                last_seen_at=now,
             )
-            return int(self._connection.execute(statement).scalar_one())
-        result = self._connection.execute(insert(ChatUser).values(**values).returning(ChatUser.id))
-        return int(result.scalar_one())
+            .on_conflict_do_update(
+                index_elements=["channel", "external_id"], set_={"last_seen_at": now}
+            )
+            .returning(ChatUser.id)
+        )
+        return int(self._connection.execute(statement).scalar_one())
 
     def chat_user_id(self, channel: str, external_id: str) -> int | None:
         """The id of a chat user, if they have ever written."""
@@ -79,11 +98,7 @@ class SqlChatStore:
 
     def state(self, chat_user_id: int) -> ChatState | None:
         """The saved conversation state, if any."""
-        row = self._connection.execute(
-            select(ConversationState.step, ConversationState.data).where(
-                ConversationState.chat_user_id == chat_user_id
-            )
-        ).first()
+        row = self._connection.execute(_STATE, {"chat_user_id": chat_user_id}).first()
         return None if row is None else ChatState(step=row.step, data=dict(row.data))
 
     def save_state(
@@ -104,11 +119,7 @@ class SqlChatStore:
 
     def linked_customer_ids(self, chat_user_id: int) -> tuple[int, ...]:
         """The customers this chat has proved it owns, in linking order."""
-        rows = self._connection.execute(
-            select(ChatLink.customer_id)
-            .where(ChatLink.chat_user_id == chat_user_id)
-            .order_by(ChatLink.linked_at, ChatLink.customer_id)
-        )
+        rows = self._connection.execute(_LINKED_IDS, {"chat_user_id": chat_user_id})
         return tuple(int(row[0]) for row in rows)
 
     def link(self, chat_user_id: int, customer_id: int, verified_by: str, now: datetime) -> bool:
@@ -151,13 +162,15 @@ class SqlChatStore:
     def grant_consents(self, chat_user_id: int, purposes: tuple[str, ...], now: datetime) -> None:
         """Record consent to each purpose not already granted."""
         current = self.active_consents(chat_user_id)
-        for purpose in purposes:
-            if purpose not in current:
-                self._connection.execute(
-                    insert(Consent).values(
-                        chat_user_id=chat_user_id, purpose=purpose, granted_at=now
-                    )
-                )
+        missing = [purpose for purpose in purposes if purpose not in current]
+        if missing:
+            self._connection.execute(
+                insert(cast(Table, Consent.__table__)),
+                [
+                    {"chat_user_id": chat_user_id, "purpose": purpose, "granted_at": now}
+                    for purpose in missing
+                ],
+            )
 
     def withdraw_consent(self, chat_user_id: int, purpose: str, now: datetime) -> None:
         """Withdraw one purpose; the record of the earlier consent is kept."""
@@ -171,6 +184,25 @@ class SqlChatStore:
             .values(withdrawn_at=now)
         )
 
+    def log_messages(
+        self, chat_user_id: int, entries: list[tuple[str, str, str | None]], now: datetime
+    ) -> None:
+        """Append messages (direction, already masked text, intent) to the conversation log."""
+        if entries:
+            self._connection.execute(
+                _LOG_MESSAGE,
+                [
+                    {
+                        "chat_user_id": chat_user_id,
+                        "direction": direction,
+                        "text": text,
+                        "intent": intent,
+                        "created_at": now,
+                    }
+                    for direction, text, intent in entries
+                ],
+            )
+
     def log_message(
         self,
         chat_user_id: int,
@@ -180,15 +212,7 @@ class SqlChatStore:
         now: datetime,
     ) -> None:
         """Append one message (already masked) to the conversation log."""
-        self._connection.execute(
-            insert(ConversationLogEntry).values(
-                chat_user_id=chat_user_id,
-                direction=direction,
-                text=masked_text,
-                intent=intent,
-                created_at=now,
-            )
-        )
+        self.log_messages(chat_user_id, [(direction, masked_text, intent)], now)
 
     def recent_log(self, chat_user_id: int, limit: int) -> tuple[tuple[str, str], ...]:
         """The last `limit` messages as (direction, text), oldest first."""

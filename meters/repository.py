@@ -6,35 +6,48 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import Connection, Integer, cast, func, select
+from sqlalchemy import Connection, Integer, bindparam, cast, func, select
 
 from meters.model import CustomerRef, DayUse, MeterIndex, MeterInfo
 from meters.schema import Customer, DailyUsage, Meter, Reading
 
+_CUSTOMER_BY_CODE = select(
+    Customer.id, Customer.customer_code, Customer.name, Customer.reading_day
+).where(Customer.customer_code == bindparam("customer_code"))
+_METERS_OF_CUSTOMER = (
+    select(Meter.id, Meter.meter_id, Meter.kind, Meter.installed_at, Meter.removed_at)
+    .where(Meter.customer_id == bindparam("customer_pk"))
+    .order_by(Meter.installed_at, Meter.id)
+)
+
 
 class SqlMeterRepository:
-    """Reads customers, meters, readings and daily use through one connection."""
+    """Reads customers, meters, readings and daily use through one connection.
+
+    Customers and their meters are remembered for the life of the repository (one
+    transaction): one answer asks for them several times.
+    """
 
     def __init__(self, connection: Connection) -> None:
         self._connection = connection
+        self._customers: dict[str, CustomerRef | None] = {}
+        self._meters: dict[int, tuple[MeterInfo, ...]] = {}
 
     def customer_by_code(self, customer_code: str) -> CustomerRef | None:
         """The customer with `customer_code`, if any."""
-        row = self._connection.execute(
-            select(Customer.id, Customer.customer_code, Customer.name, Customer.reading_day).where(
-                Customer.customer_code == customer_code
-            )
-        ).first()
-        return None if row is None else CustomerRef(*row)
+        if customer_code not in self._customers:
+            row = self._connection.execute(
+                _CUSTOMER_BY_CODE, {"customer_code": customer_code}
+            ).first()
+            self._customers[customer_code] = None if row is None else CustomerRef(*row)
+        return self._customers[customer_code]
 
     def meters_of_customer(self, customer_pk: int) -> tuple[MeterInfo, ...]:
         """Every meter the customer has had, oldest installation first."""
-        rows = self._connection.execute(
-            select(Meter.id, Meter.meter_id, Meter.kind, Meter.installed_at, Meter.removed_at)
-            .where(Meter.customer_id == customer_pk)
-            .order_by(Meter.installed_at, Meter.id)
-        )
-        return tuple(MeterInfo(*row) for row in rows)
+        if customer_pk not in self._meters:
+            rows = self._connection.execute(_METERS_OF_CUSTOMER, {"customer_pk": customer_pk})
+            self._meters[customer_pk] = tuple(MeterInfo(*row) for row in rows)
+        return self._meters[customer_pk]
 
     def daily_usage_between(
         self, meter_pks: Sequence[int], first_day: date, last_day: date
