@@ -20,6 +20,41 @@ _METERS_OF_CUSTOMER = (
     .order_by(Meter.installed_at, Meter.id)
 )
 
+_DAILY_USAGE_BETWEEN = (
+    select(
+        DailyUsage.day,
+        func.sum(DailyUsage.used_wh),
+        func.sum(DailyUsage.normal_wh),
+        func.sum(DailyUsage.peak_wh),
+        func.sum(DailyUsage.offpeak_wh),
+        func.max(cast(DailyUsage.estimated, Integer)),
+    )
+    .where(
+        DailyUsage.meter_pk.in_(bindparam("meter_pks", expanding=True)),
+        DailyUsage.day >= bindparam("first_day", type_=DailyUsage.day.type),
+        DailyUsage.day <= bindparam("last_day", type_=DailyUsage.day.type),
+    )
+    .group_by(DailyUsage.day)
+    .order_by(DailyUsage.day)
+)
+_LATEST_READING = (
+    select(
+        Meter.meter_id,
+        Reading.read_at,
+        Reading.index_wh,
+        Reading.normal_wh,
+        Reading.peak_wh,
+        Reading.offpeak_wh,
+    )
+    .join(Meter, Meter.id == Reading.meter_pk)
+    .where(Reading.meter_pk == bindparam("meter_pk"))
+    .order_by(Reading.read_at.desc())
+    .limit(1)
+)
+_NEWEST_READING_AT = select(func.max(Reading.read_at)).where(
+    Reading.meter_pk.in_(bindparam("meter_pks", expanding=True))
+)
+
 
 class SqlMeterRepository:
     """Reads customers, meters, readings and daily use through one connection.
@@ -56,21 +91,8 @@ class SqlMeterRepository:
         if not meter_pks:
             return ()
         rows = self._connection.execute(
-            select(
-                DailyUsage.day,
-                func.sum(DailyUsage.used_wh),
-                func.sum(DailyUsage.normal_wh),
-                func.sum(DailyUsage.peak_wh),
-                func.sum(DailyUsage.offpeak_wh),
-                func.max(cast(DailyUsage.estimated, Integer)),
-            )
-            .where(
-                DailyUsage.meter_pk.in_(meter_pks),
-                DailyUsage.day >= first_day,
-                DailyUsage.day <= last_day,
-            )
-            .group_by(DailyUsage.day)
-            .order_by(DailyUsage.day)
+            _DAILY_USAGE_BETWEEN,
+            {"meter_pks": list(meter_pks), "first_day": first_day, "last_day": last_day},
         )
         return tuple(
             DayUse(
@@ -86,20 +108,7 @@ class SqlMeterRepository:
 
     def latest_reading(self, meter_pk: int) -> MeterIndex | None:
         """The newest reading of a meter, if it has any."""
-        row = self._connection.execute(
-            select(
-                Meter.meter_id,
-                Reading.read_at,
-                Reading.index_wh,
-                Reading.normal_wh,
-                Reading.peak_wh,
-                Reading.offpeak_wh,
-            )
-            .join(Meter, Meter.id == Reading.meter_pk)
-            .where(Reading.meter_pk == meter_pk)
-            .order_by(Reading.read_at.desc())
-            .limit(1)
-        ).first()
+        row = self._connection.execute(_LATEST_READING, {"meter_pk": meter_pk}).first()
         return None if row is None else MeterIndex(*row)
 
     def newest_reading_at(self, meter_pks: Sequence[int]) -> datetime | None:
@@ -107,7 +116,7 @@ class SqlMeterRepository:
         if not meter_pks:
             return None
         moment: datetime | None = self._connection.execute(
-            select(func.max(Reading.read_at)).where(Reading.meter_pk.in_(meter_pks))
+            _NEWEST_READING_AT, {"meter_pks": list(meter_pks)}
         ).scalar_one()
         return moment
 
