@@ -27,6 +27,7 @@ from meters.importer.readings_chunk import ReadingChunk
 from meters.importer.readings_report import add_below_previous, add_meter_problem
 from meters.importer.readings_sql import USAGE_METER_LIST_LIMIT, UsageSpan
 from meters.importer.readings_store import AppendStore, MeterState, open_append_store
+from meters.importer.worker import InlineWorker, Worker
 
 INDEX_DOWN = "index_down"
 _PK = itemgetter(0)  # of a MeterState
@@ -186,10 +187,11 @@ def append_readings(
     appender = _Appender(store, problems, zone)
     complete = True
     try:
-        for chunk in chunks:
-            if problems:
-                break
-            appender.add_chunk(chunk)
+        worker = Worker if store.overlaps_python else InlineWorker
+        with worker(appender.add_chunk) as writer:
+            for chunk in chunks:
+                if problems or not writer.put(chunk):
+                    break
     except _NotAnAppend:
         complete = bool(problems)
     finally:

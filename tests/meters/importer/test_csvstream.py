@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 from pathlib import Path
+from unittest import mock
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from meters.importer import csvstream
 from meters.importer.csvstream import Columns, read_rows
 from meters.importer.errors import ImportRejected, ProblemLog
 
@@ -84,3 +88,39 @@ def test_the_report_is_capped(tmp_path: Path) -> None:
     _, problems = read(write(tmp_path, b"a,b\n" + b"1\n" * 150))
     assert len(problems) == 101
     assert problems[-1] == "f.csv: and 50 more"
+
+
+PIECES = st.sampled_from(
+    [
+        b"1",
+        b"22",
+        b",",
+        b",",
+        b"\n",
+        b"\n",
+        b"\r\n",
+        b"\r",
+        b'"',
+        b"\x00",
+        b" ",
+        b"\xc3\xa0",
+        b"\xe0",
+    ]
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(body=st.lists(PIECES, max_size=60).map(b"".join), block_bytes=st.sampled_from([8, 16, 64]))
+def test_plain_blocks_read_exactly_like_the_csv_module(
+    tmp_path_factory: pytest.TempPathFactory, body: bytes, block_bytes: int
+) -> None:
+    path = tmp_path_factory.mktemp("plain") / "f.csv"
+    path.write_bytes(b"a,b\n" + body)
+    with (
+        mock.patch.object(csvstream, "BLOCK_BYTES", block_bytes),
+        mock.patch.object(csvstream, "BATCH_ROWS", 2),
+    ):
+        plain = read(path)
+    with mock.patch.object(csvstream, "_plain_text", return_value=None):
+        careful = read(path)
+    assert plain == careful
