@@ -5,7 +5,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from types import MappingProxyType
 from typing import Any
@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 from handlers.types import Effect, Reply, Update
 from meters.account_store import SqlAccountStore
+from meters.case_store import SqlCaseStore
 from meters.chat_store import SqlChatStore
 from meters.records import CustomerDetails
 from meters.usage import UsageService
@@ -39,6 +40,7 @@ class Step(StrEnum):
     CHOOSE_CUSTOMER = "choose_customer"
     CONFIRM_FORGET = "confirm_forget"
     HUMAN = "human"
+    AWAIT_SURVEY_COMMENT = "await_survey_comment"
 
 
 def _new_one_time_code() -> str:
@@ -59,6 +61,9 @@ class ConversationConfig:
     new_one_time_code: Callable[[], str] = _new_one_time_code
     code_pepper: bytes = b"dienbot"
     contact_linking: frozenset[str] = frozenset({"telegram"})
+    agent_hours: tuple[time, time] = (time(7), time(21))  # when agents answer chats (local)
+    handoff_sla: timedelta = timedelta(hours=2)  # a handoff case is due this long after opening
+    default_unit: str = "Trung tâm Chăm sóc khách hàng"  # the queue of cases without a unit
 
     def hotline_for(self, customer_code: str | None) -> str:
         """The hotline of the power corporation of a customer code (the default otherwise)."""
@@ -82,6 +87,11 @@ class Deps:
     def today(self) -> date:
         """The local date of `now`."""
         return self.now.astimezone(self.config.zone).date()
+
+    @property
+    def cases(self) -> SqlCaseStore:
+        """The call centre's cases, in this update's transaction."""
+        return SqlCaseStore(self.chats.connection)
 
 
 @dataclass(frozen=True, slots=True)

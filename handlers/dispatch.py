@@ -13,7 +13,13 @@ from types import MappingProxyType
 from handlers import account, agent, smalltalk
 from handlers.context import Answer, Deps, Step, Turn, say
 from handlers.privacy import mask_text
-from handlers.routes import CALLBACK_HANDLERS, COMMANDS, INTENT_HANDLERS, LOCATION_HANDLER
+from handlers.routes import (
+    CALLBACK_HANDLERS,
+    COMMANDS,
+    INTENT_HANDLERS,
+    LOCATION_HANDLER,
+    STEP_HANDLERS,
+)
 from handlers.types import Outcome, Update
 from meters.records import ChatState, CustomerDetails
 from nlu import Intent, parse
@@ -70,6 +76,8 @@ def route(turn: Turn, deps: Deps) -> Answer:  # noqa: PLR0911 - one return per r
         return account.start_linking(turn, deps)
     if turn.step is not Step.IDLE and smalltalk.is_cancel(update.text):
         return smalltalk.cancel(turn, deps)
+    if turn.step in STEP_HANDLERS and update.text.strip():
+        return STEP_HANDLERS[turn.step](turn, deps)
     return answer_intent(turn, deps)
 
 

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from typing import Final
 
 from handlers import abnormal as abnormal_handlers
-from handlers import account, agent, appliance, calculator, payment, reading, smalltalk
+from handlers import account, agent, appliance, calculator, payment, reading, smalltalk, survey
 from handlers import bills as bill_handlers
 from handlers import incident as incident_handlers
 from handlers import outage as outage_handlers
@@ -17,7 +17,7 @@ from handlers import payment_status as payment_status_handlers
 from handlers import requests as request_handlers
 from handlers import subscriptions as subscription_handlers
 from handlers import usage as usage_handlers
-from handlers.context import Answer, Deps, Turn
+from handlers.context import Answer, Deps, Step, Turn
 from nlu import Intent
 
 TurnHandler = Callable[[Turn, Deps], Answer]
@@ -54,6 +54,12 @@ CALLBACK_HANDLERS: Final[dict[str, ButtonHandler]] = {
     "sub": subscription_handlers.subscribe_pressed,
     "unsub": subscription_handlers.unsubscribe_pressed,
     "alert": subscription_handlers.alert_pressed,
+    "survey": survey.survey_pressed,
+}
+
+# A text message while the chat is in one of these steps goes to the step's handler.
+STEP_HANDLERS: Final[dict[Step, TurnHandler]] = {
+    Step.AWAIT_SURVEY_COMMENT: survey.comment_received,
 }
 
 INTENT_HANDLERS: Final[dict[Intent, TurnHandler]] = {

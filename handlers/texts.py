@@ -119,11 +119,6 @@ PURPOSE_NAMES = {
 CHOOSE_CUSTOMER = "Anh/chị muốn xem cho mã khách hàng nào?"
 
 # --- handoff ------------------------------------------------------------------------------------
-AGENT_REQUESTED = (
-    "Em đã chuyển yêu cầu của anh/chị đến nhân viên chăm sóc khách hàng (mã hồ sơ #{case}). "
-    "Nhân viên sẽ trả lời ngay tại đây. Nếu cần gấp, anh/chị gọi tổng đài {hotline}. "
-    "Nhắn /bot để quay lại trò chuyện với em."
-)
 BACK_TO_BOT = "Em đã quay lại hỗ trợ anh/chị. Anh/chị cần gì cứ nhắn em nhé."
 
 # --- Telegram channel (bot/telegram) ------------------------------------------------------------
@@ -412,6 +407,7 @@ SERVICE_NAMES = {
     "meter_relocation": "di dời công tơ",
     "incident": "báo mất điện",
     "hazard": "báo nguy hiểm lưới điện",
+    "handoff": "hỗ trợ của nhân viên chăm sóc khách hàng",
 }
 SERVICE_BUTTONS = {
     "new_connection": "Lắp công tơ mới",
@@ -639,3 +635,35 @@ SURVEY_REQUEST = (
 )
 SURVEY_CASE = "Anh/chị chấm điểm lần hỗ trợ vừa rồi giúp em (1 kém – 5 rất tốt):"
 SURVEY_STOP_BUTTON = "Không nhận khảo sát"
+
+# --- call-centre agents: handoff, case status, surveys (handlers/agent.py, cases.py, survey.py) ---
+HANDOFF_OPENED = "Em đã chuyển cuộc trò chuyện đến nhân viên chăm sóc khách hàng (mã hồ sơ {code}). Anh/chị không cần nhắc lại: nhân viên sẽ xem toàn bộ nội dung đã trao đổi và trả lời ngay tại đây."
+HANDOFF_WAIT = "Thời gian chờ dự kiến: khoảng {wait}. Trong lúc chờ, anh/chị cứ nhắn thêm thông tin, nhân viên sẽ đọc hết. Cần gấp, anh/chị gọi tổng đài {hotline}. Nhắn /bot để quay lại trò chuyện với trợ lý tự động."
+HANDOFF_AFTER_HOURS = "Hiện đang ngoài giờ làm việc của nhân viên trực tuyến ({start}–{end}). Nhân viên sẽ trả lời anh/chị từ {start} {day}. Việc khẩn cấp (mất điện, nguy hiểm lưới điện), anh/chị gọi ngay tổng đài {hotline} (24/7). Nhắn /bot để quay lại trò chuyện với trợ lý tự động."
+HANDOFF_ALREADY = "Anh/chị đang chờ nhân viên hỗ trợ (mã hồ sơ {code}). Anh/chị cứ nhắn tiếp, nhân viên sẽ đọc hết. Nhắn /bot để quay lại trò chuyện với trợ lý tự động."
+HANDOFF_TODAY = "hôm nay"
+HANDOFF_TOMORROW = "ngày mai"
+HANDOFF_ON_DAY = "ngày {date}"
+WAIT_MINUTES = "{minutes} phút"
+WAIT_HOURS = "{hours} giờ"
+WAIT_HOURS_MINUTES = "{hours} giờ {minutes} phút"
+HANDOFF_NOTE = "Khách hàng cần gặp nhân viên chăm sóc khách hàng qua kênh trò chuyện."
+HANDOFF_LEFT = "Khách hàng quay lại trò chuyện với trợ lý tự động."
+CASE_CLAIMED = "Nhân viên {agent} đang hỗ trợ anh/chị."
+CASE_STATUS = "Hồ sơ {code} của anh/chị: {status}.{note}"
+CASE_STATUS_NOTE = " {note}"
+CASE_FORWARDED_NOTE = "Đã chuyển {unit} xử lý."
+CASE_CLOSED = "Nhân viên đã hoàn tất hồ sơ {code} ({resolution}). Cảm ơn anh/chị đã liên hệ. Em (trợ lý tự động) tiếp tục hỗ trợ anh/chị tại đây."
+CASE_RESOLUTIONS = {
+    "resolved": "đã giải quyết",
+    "information": "đã cung cấp thông tin",
+    "forwarded": "đã chuyển Điện lực xử lý",
+    "duplicate": "trùng hồ sơ khác",
+    "no_response": "khách hàng không phản hồi",
+    "cancelled": "hủy theo yêu cầu",
+}
+SURVEY_ASK = "Anh/chị đánh giá thế nào về sự hỗ trợ cho hồ sơ {code}? Chọn từ 1 (rất không hài lòng) đến 5 (rất hài lòng):"
+SURVEY_SCORE_LABELS = ("1 😞", "2", "3", "4", "5 😊")
+SURVEY_THANKS = "Cảm ơn anh/chị đã đánh giá {score}/5. Anh/chị có góp ý gì thêm không? Nhắn góp ý ngay tại đây, hoặc nhắn /huy nếu không có."
+SURVEY_COMMENT_THANKS = "Em đã ghi nhận góp ý của anh/chị. Cảm ơn anh/chị!"
+SURVEY_UNKNOWN = "Khảo sát này không còn hiệu lực. Cảm ơn anh/chị!"

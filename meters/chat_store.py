@@ -58,6 +58,11 @@ class SqlChatStore:
     def __init__(self, connection: Connection) -> None:
         self._connection = connection
 
+    @property
+    def connection(self) -> Connection:
+        """The connection of this transaction (other stores of the same update share it)."""
+        return self._connection
+
     def enter_chat(
         self, channel: str, external_id: str, display_name: str | None, now: datetime
     ) -> int:

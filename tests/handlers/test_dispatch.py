@@ -58,8 +58,8 @@ def test_handoff_silences_the_bot_and_keeps_the_messages(
     chat = chat_factory()
     replies = chat.say("cho tôi gặp nhân viên")
     with store.connect() as connection:
-        case = connection.execute(select(HandoffCase.id, HandoffCase.reason)).one()
-    assert texts.AGENT_REQUESTED.format(case=case.id, hotline="1900 545454") in text_of(replies)
+        case = connection.execute(select(HandoffCase.request_id, HandoffCase.reason)).one()
+    assert texts.HANDOFF_OPENED.format(code=case.request_id) in text_of(replies)
     assert case.reason == "asked"
     assert chat.say("nhà tôi mất điện từ sáng") == ()
     assert ("in", "nhà tôi mất điện từ sáng") in logged(store)
