@@ -526,3 +526,33 @@ class Survey(Base):
     comment: Mapped[str | None] = mapped_column(Text)
     sent_at: Mapped[moment]
     answered_at: Mapped[datetime | None]
+
+
+class TelegramAgent(Base):
+    """An agent's Telegram account: their messages in the agent group act as that agent."""
+
+    __tablename__ = "telegram_agents"
+
+    telegram_user_id: Mapped[int] = mapped_column(
+        BigInteger, primary_key=True, autoincrement=False
+    )
+    agent_id: Mapped[int] = mapped_column(
+        ForeignKey("agents.id", ondelete="CASCADE"), unique=True
+    )
+    created_at: Mapped[moment]
+
+
+class TelegramTopic(Base):
+    """The forum topic of a handoff case in a Telegram agent group, and how far it is relayed."""
+
+    __tablename__ = "telegram_topics"
+    __table_args__ = (UniqueConstraint("chat_id", "thread_id"),)
+
+    case_id: Mapped[int] = mapped_column(
+        ForeignKey("handoff_cases.id", ondelete="CASCADE"), primary_key=True, autoincrement=False
+    )
+    chat_id: Mapped[int] = mapped_column(BigInteger, index=True)  # the agent group
+    thread_id: Mapped[int | None] = mapped_column(BigInteger)  # None until the topic exists
+    state: Mapped[str] = mapped_column(String(16))  # creating | open | closed | failed
+    relayed_through: Mapped[int] = mapped_column(BigInteger, default=0)  # last case message shown
+    created_at: Mapped[moment]
