@@ -1,6 +1,7 @@
 """Zalo's error codes, what each kind means for us, and how a failure is logged (one place).
 
-Sources: research/platforms.md §4.2 (hoangnd25 table). Zalo answers HTTP 200 with
+Sources: research/platforms.md §4.2 (hoangnd25 table); ZNS's -118/-119 from the ZNS error table
+(zalo.cloud/zns/guidelines/handle-error-code). Zalo answers HTTP 200 with
 `{"error": <code>, "message": …}`; 0 is success.
 """
 
@@ -31,6 +32,8 @@ UNREACHABLE_CODES = {
     -232: "the user has no recent interaction, or it expired",
     -234: "the message cannot be sent at night (22:00-06:00)",
     -244: "the user restricted this kind of message",
+    -118: "ZNS: no Zalo account has this phone number, or it is disabled",
+    -119: "ZNS: this Zalo account cannot receive ZNS messages",
 }
 QUOTA_CODES = {
     -32: "the app's rate limit per minute is reached",

@@ -4,7 +4,8 @@ It serves the real paths of the three hosts, which do not collide:
 
 - `POST /v3.0/oa/message/cs` (openapi.zalo.me): consultation messages, header `access_token`;
 - `POST /v2.0/oa/upload/image` (openapi.zalo.me): multipart `file`, returns an `attachment_id`;
-- `POST /message/template` (business.openapi.zalo.me): ZNS template messages with a daily quota;
+- `POST /message/template` (business.openapi.zalo.me): ZNS template messages with a daily quota
+  (-211 once `zns_daily_quota` messages were accepted; phones in `zns_unreachable` get -119);
 - `POST /v4/oa/access_token` (oauth.zaloapp.com): form `refresh_token`, `app_id`, `grant_type`,
   header `secret_key`; every refresh rotates the pair and the old refresh token stops working.
 
@@ -50,6 +51,7 @@ class FakeUser:
 
     user_id: str
     following: bool = True
+    blocked: bool = False  # blocked messages from the OA: -217
     last_interaction: datetime | None = None
     messages: list[dict[str, Any]] = field(default_factory=list)
 
@@ -100,6 +102,7 @@ class FakeZalo:
         self.zns_templates = set(zns_templates)
         self.zns_daily_quota = zns_daily_quota
         self.zns_sent: list[dict[str, Any]] = []
+        self.zns_unreachable: set[str] = set()  # phones that cannot receive ZNS: -119
         self.faults: list[Fault] = []
         self.calls: list[tuple[str, int]] = []  # (path, Zalo error code answered)
         self._counter = itertools.count(1)
@@ -163,6 +166,10 @@ class FakeZalo:
         """The `message` objects the OA has sent to `user_id`, oldest first."""
         user = self.users.get(user_id)
         return [] if user is None else list(user.messages)
+
+    def zns_to(self, phone: str) -> list[dict[str, Any]]:
+        """The ZNS requests accepted for `phone` (84xxxxxxxxx), oldest first."""
+        return [body for body in self.zns_sent if body.get("phone") == phone]
 
     def texts_to(self, user_id: str) -> list[str]:
         """The texts the OA has sent to `user_id`, oldest first."""
@@ -267,21 +274,29 @@ class FakeZalo:
         if not isinstance(recipient, dict) or not isinstance(message, dict):
             return self._reject(request, -201, "Parameter is invalid")
         user = self.users.get(str(recipient.get("user_id")))
-        if user is None or not user.following:
-            return self._reject(request, -213, "User has not followed the OA")
-        if (
-            user.last_interaction is None
-            or self.clock() - user.last_interaction > INTERACTION_WINDOW
-        ):
-            return self._reject(request, -230, "User has not interacted with the OA in 7 days")
-        problem = self._check_message(request, message)
+        problem = self._recipient_problem(request, user) or self._check_message(request, message)
         if problem is not None:
             return problem
+        assert user is not None
         async with self._changed:
             user.messages.append(message)
             self._changed.notify_all()
         self.calls.append((request.path, 0))
         return _success({"message_id": f"m{next(self._counter)}", "user_id": user.user_id})
+
+    def _recipient_problem(
+        self, request: web.Request, user: FakeUser | None
+    ) -> web.Response | None:
+        if user is None or not user.following:
+            return self._reject(request, -213, "User has not followed the OA")
+        if user.blocked:
+            return self._reject(request, -217, "User has blocked messages from the OA")
+        if (
+            user.last_interaction is None
+            or self.clock() - user.last_interaction > INTERACTION_WINDOW
+        ):
+            return self._reject(request, -230, "User has not interacted with the OA in 7 days")
+        return None
 
     def _check_message(  # noqa: PLR0911 - one answer per rule of Zalo's
         self, request: web.Request, message: dict[str, Any]
@@ -331,6 +346,8 @@ class FakeZalo:
             return self._reject(request, -108, "Phone number is invalid")
         if body.get("template_id") not in self.zns_templates:
             return self._reject(request, -1124, "Template is not approved")
+        if body.get("phone") in self.zns_unreachable:
+            return self._reject(request, -119, "Account can not receive ZNS")
         if len(self.zns_sent) >= self.zns_daily_quota:
             return self._reject(request, -211, "Out of daily quota")
         self.zns_sent.append(body)
