@@ -44,6 +44,7 @@ class Settings(BaseSettings):
     zalo_refresh_token: SecretStr | None = None
     zalo_api_url: str | None = None
     zns_templates: dict[str, str] = Field(default_factory=dict)
+    zalo_send_rate: float = Field(default=10.0, gt=0, le=1000)  # docs/zalo.md "Scheduled messages"
 
     sms_url: str | None = None
     push_window: str = "07:00-21:00"

@@ -636,6 +636,9 @@ SURVEY_REQUEST = (
 SURVEY_CASE = "Anh/chị chấm điểm lần hỗ trợ vừa rồi giúp em (1 kém – 5 rất tốt):"
 SURVEY_STOP_BUTTON = "Không nhận khảo sát"
 
+# --- scheduled messages by ZNS (bot/push/zalo_sender.py) -------------------------------------
+ZNS_NOT_PROJECTED = "chưa ước tính"  # a ZNS parameter when the tariff gives no projection
+
 # --- call-centre agents: handoff, case status, surveys (handlers/agent.py, cases.py, survey.py) ---
 HANDOFF_OPENED = "Em đã chuyển cuộc trò chuyện đến nhân viên chăm sóc khách hàng (mã hồ sơ {code}). Anh/chị không cần nhắc lại: nhân viên sẽ xem toàn bộ nội dung đã trao đổi và trả lời ngay tại đây."
 HANDOFF_WAIT = "Thời gian chờ dự kiến: khoảng {wait}. Trong lúc chờ, anh/chị cứ nhắn thêm thông tin, nhân viên sẽ đọc hết. Cần gấp, anh/chị gọi tổng đài {hotline}. Nhắn /bot để quay lại trò chuyện với trợ lý tự động."

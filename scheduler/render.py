@@ -73,6 +73,12 @@ def render_daily_usage(payload: dict[str, object]) -> Reply:
     return Reply("\n".join(lines), (stop_button(DAILY_USAGE),))
 
 
+def daily_projection(payload: dict[str, object]) -> Projection | None:
+    """The month-end forecast of a daily message's payload (None: not a residential tariff)."""
+    day = date.fromisoformat(str(payload["day"]))
+    return _projection(payload, day, int(str(payload["month_wh"])))
+
+
 def tier_warning(projection: Projection) -> str | None:
     """ "Còn 18 kWh nữa là sang bậc 5 …" when the next tier is near or will be reached."""
     left = projection.kwh_left_in_tier
