@@ -65,9 +65,10 @@ def build_app(settings: Settings) -> web.Application:
 
         app[TELEGRAM] = install_telegram(app, settings, lambda: app[RUNNER])
     if settings.zalo_enabled:
+        from bot.push.zalo_sender import install_zalo_push
         from bot.zalo import install_zalo
 
-        install_zalo(app, settings, lambda: app[RUNNER])
+        install_zalo_push(app, install_zalo(app, settings, lambda: app[RUNNER]))
     return app
 
 
