@@ -23,8 +23,14 @@ WH_PER_KWH = 1000
 TIER_WARNING_KWH = 50  # warn when the next tier is this close (or will be crossed this month)
 
 
+# Kinds stopped by withdrawing a consent rather than a subscription (answered by `consent:`).
+STOP_BY_CONSENT = {"survey": "surveys"}
+
+
 def stop_button(kind: str) -> Button:
     """The one-tap way to stop this kind of message."""
+    if kind in STOP_BY_CONSENT:
+        return Button(texts.PUSH_STOP_BUTTON, f"consent:{STOP_BY_CONSENT[kind]}")
     return Button(texts.PUSH_STOP_BUTTON, f"unsub:{kind}")
 
 
@@ -34,8 +40,14 @@ def render(message: ClaimedMessage) -> Reply:
         return render_daily_usage(message.payload)
     text = str(message.payload.get("text", ""))
     stop = message.payload.get("stop_kind")
-    buttons = (stop_button(str(stop)),) if stop else ()
-    return Reply(text, buttons)
+    answers = message.payload.get("buttons")
+    buttons = [
+        Button(str(label), str(data))
+        for label, data in (answers if isinstance(answers, list) else ())
+    ]
+    if stop:
+        buttons.append(stop_button(str(stop)))
+    return Reply(text, tuple(buttons))
 
 
 def render_daily_usage(payload: dict[str, object]) -> Reply:
