@@ -634,7 +634,6 @@ SURVEY_REQUEST = (
     "Yêu cầu {request_id} đã xong. Anh/chị chấm điểm dịch vụ giúp em (1 kém – 5 rất tốt):"
 )
 SURVEY_CASE = "Anh/chị chấm điểm lần hỗ trợ vừa rồi giúp em (1 kém – 5 rất tốt):"
-SURVEY_STOP_BUTTON = "Không nhận khảo sát"
 
 # --- scheduled messages by ZNS (bot/push/zalo_sender.py) -------------------------------------
 ZNS_NOT_PROJECTED = "chưa ước tính"  # a ZNS parameter when the tariff gives no projection

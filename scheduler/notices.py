@@ -175,7 +175,10 @@ def survey_message(case: ClosedCase, timing: tuple[datetime, datetime]) -> NewMe
         stop_kind=SURVEY,
         timing=timing,
         priority=NOTICE_PRIORITY,
-        buttons=[(str(score), f"{SURVEY}:{case.code}:{score}") for score in SCORES],
+        buttons=[
+            (label, f"{SURVEY}:{case.code}:{score}")
+            for score, label in zip(SCORES, texts.SURVEY_SCORE_LABELS, strict=True)
+        ],
     )
 
 
