@@ -55,12 +55,13 @@ _MONTH_WORD = re.compile(
 _MONTH_RELATIVE = re.compile(r" thang (nay|truoc|sau|toi|ke tiep) ")
 _DAY_MONTH = re.compile(r" (?:ngay )?(\d{1,2})[/-](\d{1,2})(?:[/-](\d{4}|\d{2}))? ")
 _DAY_OF_MONTH = re.compile(r" ngay (\d{1,2}) thang (\d{1,2})(?: nam (\d{4}))? ")
+# "tiêu thụ 7 ngày qua" is no Saturday: "thu" after "tieu", or a number of days, is not a weekday.
 _WEEKDAY = re.compile(
-    r" (?:thu (2|3|4|5|6|7|hai|ba|tu|nam|sau|bay)|(chu nhat|cn))"
-    r"(?: (?:(tuan) )?(nay|sau|toi|truoc))? "
+    r"(?<! tieu) (?:thu (2|3|4|5|6|7|hai|ba|tu|nam|sau|bay)|(chu nhat|cn))"
+    r"(?: (?:(tuan) )?(nay|sau|toi|truoc|qua))? (?!ngay (?:qua|vua|gan|truoc) )"
 )
 _MONTH_OFFSETS = {"nay": 0, "truoc": -1, "sau": 1, "toi": 1, "ke tiep": 1}
-_WEEK_OFFSETS = {"nay": 0, "sau": 1, "toi": 1, "truoc": -1}
+_WEEK_OFFSETS = {"nay": 0, "sau": 1, "toi": 1, "truoc": -1, "qua": -1}
 _HALF_YEAR_DAYS = 183
 
 

@@ -20,7 +20,8 @@ _DIGIT = re.compile(r"\d")
 _NOT_DIGITS = re.compile(r"\D")
 _PHONE = re.compile(r"(?<![\w+])(?:\+ ?84|84|0)[ .-]?(?:\d[ .-]?){8}\d(?!\d)")
 _MOBILE_PREFIXES = frozenset("35789")
-_REQUEST_ID = re.compile(r"(?<![A-Z0-9])YC[ -]?(\d{2,12})(?!\d)")
+# "YC123", "yc 123", and the store's own codes with a year: "YC2026-000123".
+_REQUEST_ID = re.compile(r"(?<![A-Z0-9])YC[ -]?(\d{2,12}(?:-\d{1,12})?)(?![\d-])")
 
 _APPLIANCES: tuple[tuple[str, str], ...] = (
     ("noi chien khong dau", "nồi chiên không dầu"),
@@ -90,6 +91,17 @@ _SERVICE_TYPES: tuple[tuple[str, tuple[str, ...]], ...] = (
             "ngung cap dien tam thoi",
             "tam ngung hop dong",
             "tam ngung cap dien theo yeu cau",
+            # Asking for it: "đăng ký tạm ngừng cấp điện" (a bare "tạm ngừng cấp điện" is also
+            # how planned outages are announced).
+            "dang ky tam ngung",
+            "dang ky tam dung",
+            "xin tam ngung",
+            "xin tam dung",
+            "thu tuc tam ngung",
+            "yeu cau tam ngung",
+            "de nghi tam ngung",
+            "muon tam ngung",
+            "can tam ngung",
         ),
     ),
     (
