@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import json
 import math
-import re
-import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -21,7 +19,7 @@ from rapidfuzz.distance import Levenshtein
 
 from nlu.entities import extract_entities
 from nlu.intents import Intent
-from nlu.normalize import MAX_CHARS, normalize
+from nlu.normalize import normalize
 from nlu.result import ParseResult
 
 # Entity markers are tokens added to the text that is matched: "@kwh", "@money", ...
@@ -42,10 +40,6 @@ _Term = tuple[float, float, tuple[tuple[int, float], ...]]
 _SQUARED_WEIGHT = itemgetter(1)
 # Intent matching reads this many words; a chat message that long has said what it wants.
 _MAX_MATCHED_WORDS = 64
-# Hazard words that folding merges with harmless ones (cháy/chạy, khói/khỏi, nổ/nợ, chập/chấp):
-# written with their diacritics they add the marker "@hazard" to the matched text.
-HAZARD_MARKER = f"{MARKER}hazard"
-_HAZARD = re.compile(r"(?<!\w)(?:cháy|khói|khét|nổ|chập)(?!\w)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,11 +101,11 @@ class Matcher:
                     self._phrases_of_part[part].append(len(self._phrases))
                     vocabulary.update(part.split())
                 self._phrases.append((position[intent], weight, len(parts)))
-        prepared: list[tuple[str, list[str], Intent]] = []
+        prepared: list[tuple[str, Intent]] = []
         for text, intent in examples:
             normalized = normalize(text)
             vocabulary.update(normalized.split())
-            prepared.append((normalized, _hazard(text), intent))
+            prepared.append((normalized, intent))
         self._vocabulary = frozenset(word for word in vocabulary if word.isalpha())
         self._vocabulary_list = sorted(self._vocabulary)
         self._longest_word = max(map(len, self._vocabulary), default=0)
@@ -133,8 +127,8 @@ class Matcher:
         self._part_tree = _part_tree(self._phrases_of_part)
         self._match_word = lru_cache(maxsize=16384)(self._matched_word)
         featured = [
-            (self._match_text(normalized, _markers(text_entities(normalized)) + hazard), intent)
-            for normalized, hazard, intent in prepared
+            (self._match_text(normalized, _markers(text_entities(normalized))), intent)
+            for normalized, intent in prepared
         ]
         self._examples_of: dict[Intent, list[str]] = defaultdict(list)
         for text, intent in featured:
@@ -170,14 +164,13 @@ class Matcher:
         """The normalised text, the entities and the text that is matched."""
         normalized = normalize(text)
         entities = extract_entities(text, normalized, today, areas)
-        markers = _markers(entities) + _hazard(text)
-        return Features(normalized, entities, self._match_text(normalized, markers))
+        return Features(normalized, entities, self._match_text(normalized, _markers(entities)))
 
     def parse(self, text: str, today: date, areas: Sequence[str] = ()) -> ParseResult:
         """The intent, confidence and entities of one message."""
         normalized = normalize(text)
         entities = extract_entities(text, normalized, today, areas)
-        ranking = self.rank(self._match_text(normalized, _markers(entities) + _hazard(text)))
+        ranking = self.rank(self._match_text(normalized, _markers(entities)))
         best_intent, best_score = ranking[0]
         best_known = next((score for intent, score in ranking if intent is not _UNKNOWN), 0.0)
         if best_intent is _UNKNOWN or best_score < self.weights.unknown_below:
@@ -410,14 +403,6 @@ def _sorted_words(text: str) -> str:
 
 def _markers(entities: Mapping[str, object]) -> list[str]:
     return [f"{MARKER}{name}" for name in entities]
-
-
-def _hazard(text: str) -> list[str]:
-    """["@hazard"] when the text writes a hazard word with its diacritics, else []."""
-    if text.isascii():
-        return []
-    found = _HAZARD.search(unicodedata.normalize("NFC", text[:MAX_CHARS]).lower())
-    return [HAZARD_MARKER] if found else []
 
 
 def _terms(text: str) -> set[str]:
