@@ -11,6 +11,7 @@ from aiohttp import web
 from bot.config import Settings
 from bot.conversation import ConversationRunner
 from bot.sms import SMS_GATEWAY, install_sms
+from bot.web.agent import add_agent_console
 from bot.web.chat import add_web_chat
 from bot.web.health import healthz, metrics
 from bot.web.keys import ENGINE, METRICS, RUNNER, SETTINGS, TELEGRAM
@@ -57,6 +58,7 @@ def build_app(settings: Settings) -> web.Application:
         install_sms(app, settings.sms_url)  # the runners' default one-time code sender
     app.cleanup_ctx.append(_runner)
     add_web_chat(app)
+    add_agent_console(app)
     app.router.add_get("/status", status_page)
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/metrics", metrics)
@@ -76,7 +78,7 @@ def _conversation(app: web.Application) -> ConversationRunner:
     """The conversation core of the channels, on the store's engine (created at start-up)."""
     return ConversationRunner(
         app[ENGINE],
-        ConversationConfig(zone=app[SETTINGS].zone),
+        ConversationConfig(zone=app[SETTINGS].zone, agent_hours=app[SETTINGS].agent_window),
         default_code_sender=app.get(SMS_GATEWAY),
     )
 

@@ -49,6 +49,7 @@ class Settings(BaseSettings):
     sms_url: str | None = None
     push_window: str = "07:00-21:00"
     agent_password: SecretStr | None = None
+    agent_hours: str = "07:00-21:00"  # when agents answer chats; outside, the hotline is given
 
     @field_validator("timezone")
     @classmethod
@@ -66,7 +67,7 @@ class Settings(BaseSettings):
             raise ValueError("only sqlite:///… and postgresql+psycopg://… URLs are supported")
         return value
 
-    @field_validator("push_window")
+    @field_validator("push_window", "agent_hours")
     @classmethod
     def _window_shape(cls, value: str) -> str:
         parse_window(value)
@@ -98,6 +99,11 @@ class Settings(BaseSettings):
             self.zalo_oa_secret_key,
             self.zalo_refresh_token,
         )
+
+    @property
+    def agent_window(self) -> tuple[time, time]:
+        """The agents' business hours as (start, end)."""
+        return parse_window(self.agent_hours)
 
     @property
     def push_hours(self) -> tuple[time, time]:

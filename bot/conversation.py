@@ -91,6 +91,11 @@ class ConversationRunner:
         # this process's transactions take turns instead (every update writes anyway).
         self._sqlite_turns = threading.Lock() if engine.dialect.name == "sqlite" else None
 
+    @property
+    def config(self) -> ConversationConfig:
+        """The conversation settings (the agent console's case service uses them too)."""
+        return self._config
+
     def set_code_sender(self, channel: Channel, sender: OneTimeCodeSender) -> None:
         """Deliver the codes of `channel` through `sender` (Zalo uses ZNS)."""
         self._code_senders[channel] = sender

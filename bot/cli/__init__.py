@@ -7,11 +7,29 @@ import logging
 import sys
 from collections.abc import Sequence
 
-from bot.cli import chat_cmd, db_cmd, demo_cmd, import_cmd, nlu_cmd, run_cmd, tariff_cmd
+from bot.cli import (
+    agents_cmd,
+    chat_cmd,
+    db_cmd,
+    demo_cmd,
+    import_cmd,
+    nlu_cmd,
+    run_cmd,
+    tariff_cmd,
+)
 from bot.cli.common import EXIT_BAD_INPUT, EXIT_FAILURE, UsageError
 from bot.config import ConfigError
 
-COMMAND_MODULES = (run_cmd, db_cmd, demo_cmd, import_cmd, tariff_cmd, nlu_cmd, chat_cmd)
+COMMAND_MODULES = (
+    run_cmd,
+    db_cmd,
+    demo_cmd,
+    import_cmd,
+    tariff_cmd,
+    nlu_cmd,
+    chat_cmd,
+    agents_cmd,
+)
 
 
 class _Parser(argparse.ArgumentParser):

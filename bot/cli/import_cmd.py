@@ -8,6 +8,8 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
+from sqlalchemy import Connection
+
 from bot.cli.common import (
     EXIT_BAD_INPUT,
     EXIT_OK,
@@ -17,6 +19,7 @@ from bot.cli.common import (
     settings_from,
 )
 from bot.cli.progress import ProgressBar
+from bot.config import Settings
 from meters.importer import KINDS, ImportContext, ImportRejected, import_file
 
 
@@ -44,7 +47,10 @@ def run_import(arguments: argparse.Namespace) -> int:
     context = ImportContext(zone=settings.zone, now=datetime.now(UTC))
     try:
         with engine.begin() as connection:
+            cursor = _history_cursor(connection, arguments.kind)
             summary = import_file(connection, arguments.kind, path, context, progress)
+            if cursor is not None:  # the customers hear of their requests' new statuses
+                _notify_status_changes(connection, settings, cursor, context.now)
     except ImportRejected as rejected:
         progress.close()
         for line in rejected.lines:
@@ -58,3 +64,24 @@ def run_import(arguments: argparse.Namespace) -> int:
         print(line, file=sys.stderr)
     print(json.dumps(summary.as_json(), ensure_ascii=False))
     return EXIT_OK
+
+
+def _history_cursor(connection: Connection, kind: str) -> int | None:
+    """Before a requests import: the newest status history row, to notify what comes after."""
+    if kind != "requests":
+        return None
+    from meters.case_store import SqlCaseStore
+
+    return SqlCaseStore(connection).last_history_id()
+
+
+def _notify_status_changes(
+    connection: Connection, settings: Settings, cursor: int, now: datetime
+) -> None:
+    from handlers.cases import CaseDeps, notify_status_changes
+    from handlers.context import ConversationConfig
+
+    config = ConversationConfig(zone=settings.zone, agent_hours=settings.agent_window)
+    queued = notify_status_changes(CaseDeps.of(connection, config, now), cursor)
+    if queued:
+        print(f"{queued} status notice(s) queued for the customers' chats", file=sys.stderr)

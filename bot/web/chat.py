@@ -24,11 +24,13 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from aiohttp import web
+from sqlalchemy import Engine
 
 from bot.web.keys import ENGINE, RUNNER, SETTINGS
 from bot.web.ratelimit import RateLimiter
 from bot.web.visitor import COOKIE_MAX_AGE, COOKIE_NAME, VisitorCookies, stored_secret
 from handlers import texts
+from handlers.cases import reply_of_payload
 from handlers.types import (
     CALLBACK_DATA_LIMIT,
     ButtonKind,
@@ -38,6 +40,8 @@ from handlers.types import (
     Update,
     UserRef,
 )
+from meters.chat_store import SqlChatStore
+from meters.inbox_store import take_inbox
 
 logger = logging.getLogger(__name__)
 
@@ -46,6 +50,7 @@ STATIC_DIR = HERE / "static"
 PAGE_TEMPLATE = HERE / "templates" / "chat.html"
 
 API_PATH = "/chat/api/messages"
+INBOX_PATH = "/chat/api/inbox"  # messages queued for the visitor (agent replies, surveys)
 CSRF_HEADER = "X-Dienbot-Chat"
 MAX_BODY_BYTES = 8192  # 1 000 characters as \uXXXX escapes, with room to spare
 MAX_TEXT_CHARS = 1000
@@ -118,6 +123,7 @@ def add_web_chat(app: web.Application, *, limiter: RateLimiter | None = None) ->
     app.cleanup_ctx.append(setup)
     app.router.add_get("/", chat_page)
     app.router.add_post(API_PATH, post_message)
+    app.router.add_get(INBOX_PATH, get_inbox)
     app.router.add_static("/chat/static/", STATIC_DIR)
 
 
@@ -135,6 +141,7 @@ def render_page(*, dev_mode: bool) -> str:
         "no_script": texts.WEB_NO_SCRIPT,
         "max_text": str(MAX_TEXT_CHARS),
         "api_path": API_PATH,
+        "inbox_path": INBOX_PATH,
     }
     escaped = {key: escape(value) for key, value in values.items()}
     # `<` is escaped inside the JSON so that no text can close the <script> data block.
@@ -178,6 +185,27 @@ async def post_message(request: web.Request) -> web.Response:
     response = web.json_response({"replies": [reply_json(reply) for reply in replies]})
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+async def get_inbox(request: web.Request) -> web.Response:
+    """What was queued for the visitor since the last look (an agent's reply, a survey)."""
+    chat = request.app[WEB_CHAT]
+    if request.headers.get(CSRF_HEADER) != "1":
+        return _error(403, f"the {CSRF_HEADER}: 1 header is required", texts.WEB_BAD_REQUEST)
+    visitor = chat.cookies.visitor_of(request.cookies.get(COOKIE_NAME))
+    if visitor is None:
+        return _error(401, "no valid visitor cookie", texts.WEB_SESSION_MISSING)
+    payloads = await asyncio.to_thread(_take_inbox, request.app[ENGINE], visitor, chat.now())
+    replies = [reply_json(reply_of_payload(payload)) for payload in payloads]
+    return web.json_response({"replies": replies}, headers={"Cache-Control": "no-store"})
+
+
+def _take_inbox(engine: Engine, visitor: str, now: datetime) -> tuple[dict[str, Any], ...]:
+    with engine.begin() as connection:
+        chat_user_id = SqlChatStore(connection).chat_user_id(Channel.WEB.value, visitor)
+        if chat_user_id is None:
+            return ()
+        return take_inbox(connection, chat_user_id, Channel.WEB.value, now)
 
 
 async def _checked_update(request: web.Request) -> Update:

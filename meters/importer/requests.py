@@ -28,6 +28,7 @@ REQUEST_STATUSES = frozenset(
         "completed",
         "cancelled",
         "rejected",
+        "forwarded",  # sent on to the local power company unit (a case, a request)
     }
 )
 

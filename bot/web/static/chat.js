@@ -5,6 +5,8 @@
 (function () {
   const main = document.querySelector("main.chat");
   const api = main.dataset.api;
+  const inbox = main.dataset.inbox;
+  const INBOX_POLL_MS = 3000;
   const texts = JSON.parse(document.getElementById("chat-texts").textContent);
   const log = document.getElementById("log");
   const form = document.getElementById("composer");
@@ -148,6 +150,25 @@
     post({ text: text }, text);
   });
 
+  // Messages queued for the visitor (an agent's reply, a case notice, a survey): the page asks
+  // every few seconds, since a web page gets no push.
+  async function pollInbox() {
+    try {
+      const response = await fetch(inbox, {
+        credentials: "same-origin",
+        headers: { "X-Dienbot-Chat": "1" },
+      });
+      const body = response.ok ? await response.json() : null;
+      if (body && Array.isArray(body.replies)) {
+        showReplies(body.replies, false);
+      }
+    } catch (ignored) {
+      // the next poll tries again
+    }
+    window.setTimeout(pollInbox, INBOX_POLL_MS);
+  }
+
   // The first screen: the bot greets and offers to link a customer code.
   post({ text: "/start" }, null);
+  window.setTimeout(pollInbox, INBOX_POLL_MS);
 })();
