@@ -54,6 +54,18 @@ def test_parse_with_areas(capsys: pytest.CaptureFixture[str]) -> None:
     assert json.loads(out)["entities"]["area"] == "Quận 1"
 
 
+def test_parse_with_stored_area_names(capsys: pytest.CaptureFixture[str]) -> None:
+    areas = ["--area", "Phường Bến Thành, Quận 1", "--area", "Phường Tân Định, Quận 1"]
+    argv = ["nlu", "parse", "--today", "2026-11-21", *areas, "điểm thu ở Bến Thành"]
+    status, out, _ = run(argv, capsys)
+    assert status == EXIT_OK
+    assert json.loads(out)["entities"]["area"] == "Phường Bến Thành, Quận 1"
+    # "q1" names both wards: no area rather than a guess.
+    status, out, _ = run([*argv[:-1], "điểm thu ở q1"], capsys)
+    assert status == EXIT_OK
+    assert "area" not in json.loads(out)["entities"]
+
+
 def test_jsonl_keeps_the_order_and_reads_plain_and_json_lines(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:

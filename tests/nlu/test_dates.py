@@ -64,6 +64,7 @@ def test_no_month(text: str) -> None:
         ("thứ 2 tuần sau", "2026-11-23"),
         ("thứ bảy tuần trước", "2026-11-14"),
         ("thứ năm", "2026-11-19"),
+        ("thứ 7 tuần qua", "2026-11-14"),
     ],
 )
 def test_find_date(text: str, day: str) -> None:
@@ -72,4 +73,21 @@ def test_find_date(text: str, day: str) -> None:
 
 @pytest.mark.parametrize("text", ["31/2", "24/24", "tuần sau", "mai mốt", "ngày 40/13"])
 def test_no_date(text: str) -> None:
+    assert find_date(normalize(text), SATURDAY) is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "7 ngày qua",
+        "30 ngày qua",
+        "tuần qua",
+        "điện tiêu thụ 7 ngày qua",
+        "tiêu thụ 7 ngày vừa qua",
+        "tieu thu 30 ngay qua",
+        "thứ 7 ngày qua",
+    ],
+)
+def test_a_running_period_is_no_date(text: str) -> None:
+    # "tiêu thụ 7" folds to "tieu thu 7", which once read as "thứ 7" (Saturday).
     assert find_date(normalize(text), SATURDAY) is None

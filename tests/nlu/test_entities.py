@@ -58,8 +58,19 @@ def test_no_phone(text: str) -> None:
     assert "phone" not in entities(text)
 
 
-def test_request_id_upper_case() -> None:
-    assert entities("yêu cầu yc123 xử lý chưa")["request_id"] == "YC123"
+@pytest.mark.parametrize(
+    ("text", "request_id"),
+    [
+        ("yêu cầu yc123 xử lý chưa", "YC123"),
+        ("yc 123", "YC123"),
+        ("YC2026-000123", "YC2026-000123"),
+        ("hồ sơ yc2026-000123 tới đâu rồi", "YC2026-000123"),
+        ("mã YC 2026-000123", "YC2026-000123"),
+        ("YC2026-000123.", "YC2026-000123"),
+    ],
+)
+def test_request_id_upper_case_and_whole(text: str, request_id: str) -> None:
+    assert entities(text)["request_id"] == request_id
 
 
 def test_kwh_and_money_together() -> None:
@@ -121,8 +132,19 @@ def test_service_type(text: str, service: str) -> None:
     assert entities(text)["service_type"] == service
 
 
-def test_outage_wording_is_not_a_suspension_request() -> None:
-    assert "service_type" not in entities("lịch tạm ngừng cung cấp điện")
+@pytest.mark.parametrize(
+    "text",
+    ["đăng ký tạm ngừng cấp điện", "xin tạm ngừng cấp điện 2 tháng", "muốn tạm dừng dùng điện"],
+)
+def test_asking_to_suspend_is_a_suspension(text: str) -> None:
+    assert entities(text)["service_type"] == "suspension"
+
+
+@pytest.mark.parametrize(
+    "text", ["lịch tạm ngừng cung cấp điện", "lịch tạm ngừng cấp điện ngày mai"]
+)
+def test_outage_wording_is_not_a_suspension_request(text: str) -> None:
+    assert "service_type" not in entities(text)
 
 
 @pytest.mark.parametrize(
@@ -134,6 +156,8 @@ def test_outage_wording_is_not_a_suspension_request() -> None:
         ("gần chợ ben thanh", "Phường Bến Thành"),
         ("điện lực gia định ở đâu", "Điện lực Gia Định"),
         ("lịch cắt điện phuong tan dinh", "Phường Tân Định"),
+        ("Tân Định", "Phường Tân Định"),
+        ("q 1", "Quận 1"),
     ],
 )
 def test_area_from_the_gazetteer(text: str, area: str) -> None:
@@ -142,7 +166,12 @@ def test_area_from_the_gazetteer(text: str, area: str) -> None:
 
 @pytest.mark.parametrize(
     ("text", "area"),
-    [("giá điện cho hộ gia đình", None), ("quận 3", None), ("tan binh", "Quận Tân Bình")],
+    [
+        ("giá điện cho hộ gia đình", None),
+        ("quận 3", None),
+        ("quận 10", None),
+        ("tan binh", "Quận Tân Bình"),
+    ],
 )
 def test_bare_area_name_counts_after_a_place_word_or_alone(text: str, area: str | None) -> None:
     assert entities(text, AREAS).get("area") == area
@@ -150,6 +179,85 @@ def test_bare_area_name_counts_after_a_place_word_or_alone(text: str, area: str 
 
 def test_no_gazetteer_no_area() -> None:
     assert "area" not in entities("điểm thu ở q1")
+
+
+# The shapes the data stores: a ward with its former district, or a ward of a city.
+STORED_AREAS = (
+    "Phường Bến Thành, Quận 1",
+    "Phường Bến Nghé, Quận 1",
+    "Phường Đa Kao, Quận 1",
+    "Phường Tân Định, Quận 1",
+    "Phường 22, Quận Bình Thạnh",
+    "Phường 25, Quận Bình Thạnh",
+    "Phường 2, Quận Tân Bình",
+    "Phường 4, Quận Tân Bình",
+    "Phường 13, Quận Tân Bình",
+    "Phường Linh Trung, TP. Thủ Đức",
+    "Phường Thạch Thang, Quận Hải Châu",
+    "Phường Hòa Cường Bắc, Quận Hải Châu",
+    "Phường Thanh Khê Đông, Quận Thanh Khê",
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "area"),
+    [
+        ("chỗ đóng tiền ở phường Bến Thành", "Phường Bến Thành, Quận 1"),
+        ("Bến Thành", "Phường Bến Thành, Quận 1"),
+        ("ben thanh co cat dien khong", "Phường Bến Thành, Quận 1"),
+        ("Tân Định", "Phường Tân Định, Quận 1"),
+        ("lịch cúp điện p. tân định", "Phường Tân Định, Quận 1"),
+        ("điểm thu ở Phường Bến Thành, Quận 1", "Phường Bến Thành, Quận 1"),
+        ("phuong ben nghe quan 1", "Phường Bến Nghé, Quận 1"),
+        ("phường 22 bình thạnh", "Phường 22, Quận Bình Thạnh"),
+        ("p25 quận bình thạnh", "Phường 25, Quận Bình Thạnh"),
+        ("phường 13 tân bình", "Phường 13, Quận Tân Bình"),
+        ("ở linh trung thủ đức", "Phường Linh Trung, TP. Thủ Đức"),
+        ("điểm thu ở Thanh Khê", "Phường Thanh Khê Đông, Quận Thanh Khê"),
+    ],
+)
+def test_area_by_part_of_a_stored_name(text: str, area: str) -> None:
+    assert entities(text, STORED_AREAS)["area"] == area
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "q1",  # four wards of Quận 1
+        "lịch cắt điện quận 1",
+        "quan tan binh",  # three wards
+        "hải châu",
+        "quận 10",  # not "quận 1"
+        "phường 3",  # not "phường 13"
+        "phường 222",
+        "điểm thu ở Bến",
+        "giá điện cho hộ gia đình",
+    ],
+)
+def test_an_ambiguous_or_unknown_area_is_none(text: str) -> None:
+    assert "area" not in entities(text, STORED_AREAS)
+
+
+@pytest.mark.parametrize(
+    ("text", "area"),
+    [
+        ("q1", "Quận 1"),
+        ("quận 1", "Quận 1"),
+        ("quan tan binh", "Quận Tân Bình"),
+        ("phường Bến Thành", "Phường Bến Thành, Quận 1"),
+        ("Tân Định quận 1", "Phường Tân Định, Quận 1"),
+        ("quận 10", None),
+    ],
+)
+def test_a_name_matched_whole_wins_over_a_part(text: str, area: str | None) -> None:
+    gazetteer = ("Quận 1", "Quận Tân Bình", *STORED_AREAS)
+    assert entities(text, gazetteer).get("area") == area
+
+
+def test_a_misspelt_area_is_still_found() -> None:
+    assert entities("điểm thu ở phường bến thàn", STORED_AREAS)["area"] == (
+        "Phường Bến Thành, Quận 1"
+    )
 
 
 @settings(max_examples=500, deadline=None)

@@ -92,6 +92,68 @@ def test_contract_examples(text: str, intent: Intent) -> None:
 
 
 @pytest.mark.parametrize(
+    ("text", "intent", "entities"),
+    [
+        # Money questions: how much electricity a sum buys.
+        ("1 triệu thì được bao nhiêu số", Intent.BILL_CALCULATE, {"money": 1_000_000}),
+        ("1 triệu tiền điện là bao nhiêu kWh", Intent.BILL_CALCULATE, {"money": 1_000_000}),
+        ("500k dùng được mấy số điện", Intent.BILL_CALCULATE, {"money": 500_000}),
+        # Hazards happening now.
+        ("cháy công tơ", Intent.OUTAGE_REPORT, {}),
+        ("công tơ bốc khói", Intent.OUTAGE_REPORT, {}),
+        ("chập điện cháy dây", Intent.OUTAGE_REPORT, {}),
+        # Service requests.
+        ("đăng ký tạm ngừng cấp điện", Intent.SERVICE_REQUEST, {"service_type": "suspension"}),
+        ("tôi muốn làm dịch vụ", Intent.SERVICE_REQUEST, {}),
+        ("làm thủ tục điện", Intent.SERVICE_REQUEST, {}),
+        # Stopping scheduled messages and alerts.
+        ("ngừng nhận tin cắt điện", Intent.NOTIFY_UNSUBSCRIBE, {}),
+        ("hủy cảnh báo", Intent.NOTIFY_UNSUBSCRIBE, {}),
+        ("không nhận thông báo nữa", Intent.NOTIFY_UNSUBSCRIBE, {}),
+        # Request ids, whole.
+        ("YC2026-000123", Intent.REQUEST_STATUS, {"request_id": "YC2026-000123"}),
+        ("yc 123", Intent.REQUEST_STATUS, {"request_id": "YC123"}),
+        # Running periods are no date.
+        ("7 ngày qua", Intent.USAGE_QUERY, {}),
+        ("30 ngày qua", Intent.USAGE_QUERY, {}),
+        ("tuần qua", Intent.USAGE_QUERY, {}),
+        ("điện tiêu thụ 7 ngày qua", Intent.USAGE_QUERY, {}),
+        # Charts, in English and mixed.
+        ("chart usage", Intent.USAGE_QUERY, {}),
+        ("usage chart", Intent.USAGE_QUERY, {}),
+        ("biểu đồ điện", Intent.USAGE_QUERY, {}),
+    ],
+)
+def test_wordings_the_handlers_need(
+    text: str, intent: Intent, entities: dict[str, object]
+) -> None:
+    for written in (text, fold(text)):
+        result = nlu.parse(written, TODAY)
+        assert (result.intent, dict(result.entities)) == (intent, entities), written
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "area"),
+    [
+        ("chỗ đóng tiền ở phường Bến Thành", Intent.PAYMENT_POINTS, "Phường Bến Thành, Quận 1"),
+        ("điểm thu ở Bến Thành", Intent.PAYMENT_POINTS, "Phường Bến Thành, Quận 1"),
+        ("Tân Định có cúp điện không", Intent.OUTAGE_SCHEDULE, "Phường Tân Định, Quận 1"),
+        ("lich cup dien quan tan binh", Intent.OUTAGE_SCHEDULE, None),
+        ("điểm thu tiền q1", Intent.PAYMENT_POINTS, None),
+    ],
+)
+def test_areas_in_the_stored_shape(text: str, intent: Intent, area: str | None) -> None:
+    areas = (
+        "Phường Bến Thành, Quận 1",
+        "Phường Tân Định, Quận 1",
+        "Phường 2, Quận Tân Bình",
+        "Phường 4, Quận Tân Bình",
+    )
+    result = nlu.parse(text, TODAY, areas)
+    assert (result.intent, result.entities.get("area")) == (intent, area)
+
+
+@pytest.mark.parametrize(
     "text", ["giá vàng hôm nay", "tiền nước tháng này", "thời tiết ngày mai", "kể chuyện cười đi"]
 )
 def test_out_of_scope_is_unknown(text: str) -> None:
