@@ -76,8 +76,11 @@ async def login_form(request: web.Request) -> web.StreamResponse:
 
 async def login(request: web.Request) -> web.StreamResponse:
     """Check the user name and password; a session cookie on success."""
+    # No CSRF token exists before signing in: refuse sign-ins posted from other sites. (A page
+    # with Referrer-Policy no-referrer sends "Origin: null" for its own forms.)
     origin = request.headers.get("Origin")
-    if origin is not None and urlsplit(origin).netloc != request.host:
+    foreign = origin not in (None, "null") and urlsplit(origin).netloc != request.host
+    if foreign or request.headers.get("Sec-Fetch-Site") == "cross-site":
         raise web.HTTPForbidden(text="cross-origin sign-in refused")
     form = await request.post()
     username = str(form.get("username", "")).strip()[:64]

@@ -88,6 +88,12 @@ async def test_wrong_passwords_are_refused_and_then_throttled(
     assert response.status == 429
     unknown = await client.post("/agent/login", data={"username": "ai", "password": PASSWORD})
     assert unknown.status == 401
+    foreign = await client.post(
+        "/agent/login",
+        data={"username": "binh", "password": PASSWORD},
+        headers={"Origin": "https://evil.example"},
+    )
+    assert foreign.status == 403
 
 
 async def test_csrf_is_required_on_every_post(
