@@ -6,6 +6,7 @@ the console works without its script; the script only keeps the queue and the tr
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -294,7 +295,7 @@ def _customer_html(deps: CaseDeps, case: CaseRecord, customer: CustomerDetails) 
     )
     bill_rows = "".join(
         f"<tr><td>{e(format_date(b.period_start))} – {e(format_date(b.period_end))}</td>"
-        f"<td>{e(b.kwh)} kWh</td><td>{e(format_money(b.total))}</td>"
+        f"<td>{e(_kwh(b.kwh))} kWh</td><td>{e(format_money(b.total))}</td>"
         f"<td>{e(format_date(b.due_date))}</td>"
         f"<td>{'Đã trả' if b.paid_at else '<strong>Chưa trả</strong>'}</td></tr>"
         for b in bills
@@ -325,6 +326,13 @@ def _customer_html(deps: CaseDeps, case: CaseRecord, customer: CustomerDetails) 
         f"<h4>Yêu cầu đang mở</h4><ul>{''.join(request_rows) or '<li>Không có</li>'}</ul>"
         "</section>"
     )
+
+
+def _kwh(value: Decimal) -> str:
+    """384.000 -> "384" (a dot would read as thousands in Vietnamese)."""
+    if value == value.to_integral_value():
+        return f"{value:.0f}"
+    return str(value).replace(".", ",")
 
 
 @page
