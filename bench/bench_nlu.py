@@ -6,7 +6,7 @@ text up to 10 000 characters (junk, emoji or control-character floods) under 5 m
 Workloads, each parsed in a loop on one thread:
 - first sight: a fresh process (every per-word cache empty) parses each held-out message once;
 - the held-out file's texts (all under 200 characters), 10 rounds, without and with a gazetteer
-  (5 names, and the demo data's 22 names as stored: "Phường Bến Thành, Quận 1");
+  (5 names, and every area name of the demo data, as stored: "Phường Bến Thành, Quận 1");
 - held-out texts joined two or three at a time into 60–199-character messages, 10 rounds;
 - 10 000-character junk of several kinds: worst wall time and worst CPU time.
 
