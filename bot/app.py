@@ -10,6 +10,7 @@ from aiohttp import web
 
 from bot.config import Settings
 from bot.conversation import ConversationRunner
+from bot.jobs import install_scheduler
 from bot.sms import SMS_GATEWAY, install_sms
 from bot.web.agent import add_agent_console
 from bot.web.chat import add_web_chat
@@ -66,11 +67,15 @@ def build_app(settings: Settings) -> web.Application:
         from bot.telegram import install_telegram
 
         app[TELEGRAM] = install_telegram(app, settings, lambda: app[RUNNER])
+    refresh_tokens = None
     if settings.zalo_enabled:
         from bot.push.zalo_sender import install_zalo_push
         from bot.zalo import install_zalo
 
-        install_zalo_push(app, install_zalo(app, settings, lambda: app[RUNNER]))
+        zalo = install_zalo(app, settings, lambda: app[RUNNER])
+        install_zalo_push(app, zalo)
+        refresh_tokens = zalo.refresh_tokens
+    install_scheduler(app, refresh_tokens)  # one process leads (a lease in the store)
     return app
 
 

@@ -6,11 +6,11 @@ import json
 from collections.abc import Mapping
 from datetime import time
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 DEFAULT_DATABASE_URL = "sqlite:///var/dienbot.db"
 
@@ -35,7 +35,8 @@ class Settings(BaseSettings):
     telegram_api_url: str = "https://api.telegram.org/bot"
     telegram_webhook_url: str | None = None
     telegram_webhook_secret: SecretStr | None = None
-    telegram_agent_chat_id: int | None = None
+    # One or more forum supergroups of agents, comma-separated (docs/telegram.md "Agent group").
+    telegram_agent_chat_id: Annotated[tuple[int, ...], NoDecode] = ()
     telegram_send_rate: float = Field(default=25.0, gt=0, le=1000)
 
     zalo_app_id: str | None = None
@@ -78,6 +79,23 @@ class Settings(BaseSettings):
     def _templates_json(cls, value: object) -> object:
         if isinstance(value, str):
             return json.loads(value) if value.strip() else {}
+        return value
+
+    @field_validator("telegram_agent_chat_id", mode="before")
+    @classmethod
+    def _chat_ids(cls, value: object) -> object:
+        if isinstance(value, int):
+            value = (value,)
+        elif isinstance(value, str):
+            value = tuple(part.strip() for part in value.split(",") if part.strip())
+        if isinstance(value, tuple | list):
+            try:
+                ids = tuple(int(part) for part in value)
+            except (TypeError, ValueError):
+                raise ValueError("expected group chat ids separated by commas") from None
+            if any(chat_id >= 0 for chat_id in ids):
+                raise ValueError("group chat ids are negative (-100…)")
+            return ids
         return value
 
     @property

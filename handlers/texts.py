@@ -669,3 +669,75 @@ SURVEY_SCORE_LABELS = ("1 😞", "2", "3", "4", "5 😊")
 SURVEY_THANKS = "Cảm ơn anh/chị đã đánh giá {score}/5. Anh/chị có góp ý gì thêm không? Nhắn góp ý ngay tại đây, hoặc nhắn /huy nếu không có."
 SURVEY_COMMENT_THANKS = "Em đã ghi nhận góp ý của anh/chị. Cảm ơn anh/chị!"
 SURVEY_UNKNOWN = "Khảo sát này không còn hiệu lực. Cảm ơn anh/chị!"
+
+# --- the Telegram agent group: one forum topic per case (bot/telegram/agent_group.py) ---------
+AGENT_TOPIC_NAME = "{code} · {name} · {guess}"
+AGENT_TOPIC_NO_NAME = "khách chưa liên kết"
+AGENT_TOPIC_NO_GUESS = "chưa rõ nhu cầu"
+AGENT_TOPIC_SUMMARY = (
+    "Hồ sơ {code}: khách hàng cần nhân viên hỗ trợ\n"
+    "Khách hàng: {name}\n"
+    "Mã khách hàng: {codes}\n"
+    "Kênh: {channel} · Lý do: {reason}\n"
+    "Bot đoán khách cần: {guess}\n"
+    "Đơn vị: {unit} · Hạn xử lý: {due}\n"
+    "\n"
+    "Trao đổi gần đây:\n"
+    "{transcript}\n"
+    "\n"
+    "Tin nhắn anh/chị viết trong chủ đề này được gửi cho khách hàng. Lệnh: /claim nhận hồ sơ, "
+    "/note <nội dung> ghi chú nội bộ, /close <kết quả> đóng hồ sơ, /bot trả khách về trợ lý "
+    "tự động."
+)
+AGENT_TOPIC_NO_TRANSCRIPT = "(chưa có tin nhắn)"
+AGENT_TOPIC_NO_DUE = "không có"
+AGENT_TOPIC_AUTHORS = {
+    "customer": "Khách",
+    "bot": "Trợ lý",
+    "agent": "NV {agent}",
+    "note": "Ghi chú",
+}
+AGENT_TOPIC_CUSTOMER_LINE = "Khách: {text}"
+AGENT_TOPIC_CHANNELS = {"telegram": "Telegram", "zalo": "Zalo", "web": "trò chuyện trên web"}
+AGENT_TOPIC_REASONS = {
+    "asked": "khách yêu cầu",
+    "misunderstood": "trợ lý không hiểu",
+    "abnormal": "điện năng bất thường",
+    "hazard": "báo nguy hiểm",
+}
+AGENT_TOPIC_GUESSES = {
+    "usage_query": "tra cứu điện năng tiêu thụ",
+    "bill_query": "tra cứu hóa đơn",
+    "payment_status": "tình trạng thanh toán",
+    "payment_methods": "cách thanh toán",
+    "payment_points": "điểm thu tiền điện",
+    "bill_calculate": "tính tiền điện",
+    "appliance_estimate": "ước tính điện của thiết bị",
+    "tariff_info": "giá điện",
+    "outage_schedule": "lịch cắt điện",
+    "outage_report": "báo mất điện",
+    "reading_schedule": "lịch ghi chỉ số",
+    "abnormal_usage": "điện năng tăng bất thường",
+    "service_request": "yêu cầu dịch vụ",
+    "request_status": "tình trạng yêu cầu",
+    "account_link": "liên kết tài khoản",
+    "account_unlink": "hủy liên kết",
+    "notify_subscribe": "đăng ký thông báo",
+    "notify_unsubscribe": "hủy thông báo",
+    "usage_alert": "cảnh báo điện năng",
+}
+AGENT_GROUP_CLAIMED = "{agent} đã nhận hồ sơ {code}."
+AGENT_GROUP_NOTE_SAVED = "Đã lưu ghi chú nội bộ (khách hàng không thấy)."
+AGENT_GROUP_NOTE_USAGE = "Cú pháp: /note <nội dung ghi chú>."
+AGENT_GROUP_CLOSE_USAGE = "Cú pháp: /close <kết quả>. Kết quả: {choices}."
+AGENT_GROUP_COMMANDS = (
+    "Lệnh trong chủ đề hồ sơ: /claim, /note <nội dung>, /close <kết quả>, /bot. "
+    "Tin nhắn thường được gửi cho khách hàng."
+)
+AGENT_GROUP_REFUSED = "Không thực hiện được: {reason}"
+AGENT_GROUP_TOPIC_CLOSED = "Hồ sơ {code} đã đóng ({resolution}). Chủ đề này được đóng lại."
+AGENT_GROUP_COMMAND_CLAIM = "Nhận hồ sơ của chủ đề này"
+AGENT_GROUP_COMMAND_NOTE = "Ghi chú nội bộ: /note <nội dung>"
+AGENT_GROUP_COMMAND_CLOSE = "Đóng hồ sơ: /close <kết quả>"
+AGENT_GROUP_COMMAND_BOT = "Trả khách hàng về trợ lý tự động (đóng hồ sơ)"
+AGENT_GROUP_CUSTOMER_LEFT = "khách hàng quay lại trợ lý tự động"  # the case's resolution "customer_left"

@@ -117,6 +117,11 @@ class ZaloChannel:
             self._resolved = resolved
         return self._resolved
 
+    async def refresh_tokens(self) -> None:
+        """Keep the access token fresh (renewed ahead of expiry); the scheduler calls this."""
+        if self._tokens is not None:
+            await self._tokens.current()
+
     # -- lifecycle -------------------------------------------------------------------------
 
     async def start(self, engine: Engine) -> None:

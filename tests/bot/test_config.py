@@ -45,7 +45,7 @@ def test_every_contract_variable_is_read() -> None:
     }
     settings = load_settings(environ, env_file=None)
     assert settings.http_port == 9000
-    assert settings.telegram_agent_chat_id == -100123
+    assert settings.telegram_agent_chat_id == (-100123,)
     assert settings.zns_templates == {"otp": "123", "outage": "456"}
     assert settings.push_hours == (time(6, 30), time(20))
     assert settings.telegram_enabled

@@ -1,0 +1,113 @@
+"""What a case looks like in the Telegram agent group: topic name, summary, relayed lines.
+
+Pure functions over the case's records. Everything shown in the group is masked with
+`handlers.privacy`: phones keep their last three digits, customer codes their first six
+characters, six-digit one-time codes are hidden, and names keep initials and the given name.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from datetime import datetime, tzinfo
+
+from handlers import texts
+from handlers.privacy import mask_text
+from meters.case_records import CaseMessageRecord, CaseRecord
+from meters.records import CustomerDetails
+
+TOPIC_NAME_LIMIT = 128  # Bot API: createForumTopic name, 1-128 characters
+TRANSCRIPT_LINES = 20
+LINE_LIMIT = 500  # characters of one transcript line in the summary
+# Public numbers that the six-digit rule of `mask_text` would hide: request codes, hotlines.
+_PUBLIC_NUMBERS = re.compile(r"\bYC\d{4}-\d{6}\b|\b1900[ .]?\d{4,6}\b")
+
+
+def masked(text: str) -> str:
+    """`handlers.privacy.mask_text`, keeping request codes and hotlines readable."""
+    kept: list[str] = []
+
+    def keep(match: re.Match[str]) -> str:
+        kept.append(match.group(0))
+        return f"\x00{len(kept) - 1}\x00"
+
+    hidden = mask_text(_PUBLIC_NUMBERS.sub(keep, text.replace("\x00", "")))
+    return re.sub("\x00(\\d+)\x00", lambda match: kept[int(match.group(1))], hidden)
+
+
+def masked_name(name: str | None) -> str:
+    """A name for the group: initials and the given name ("Nguyễn Văn An" -> "N. V. An")."""
+    words = mask_text(name or "").split()
+    if not words:
+        return texts.AGENT_TOPIC_NO_NAME
+    return " ".join([f"{word[0]}." for word in words[:-1]] + [words[-1]])
+
+
+def masked_codes(customers: Sequence[CustomerDetails]) -> str:
+    """The customer codes of a case, masked ("PE0400*******"), or a dash."""
+    return ", ".join(mask_text(c.customer_code) for c in customers) or "—"
+
+
+def guess_name(case: CaseRecord) -> str:
+    """What the NLU thought the customer wanted, in words."""
+    if case.intent_guess is None:
+        return texts.AGENT_TOPIC_NO_GUESS
+    return texts.AGENT_TOPIC_GUESSES.get(case.intent_guess, texts.AGENT_TOPIC_NO_GUESS)
+
+
+def customer_label(case: CaseRecord, customers: Sequence[CustomerDetails]) -> str:
+    """The masked customer of a case: the contract's name and code, else the chat's name."""
+    if customers:
+        return f"{masked_name(customers[0].name)} ({masked_codes(customers[:1])})"
+    return masked_name(case.display_name)
+
+
+def topic_name(case: CaseRecord, customers: Sequence[CustomerDetails]) -> str:
+    """The topic's title: code, masked customer and the NLU's guess, at most 128 characters."""
+    name = texts.AGENT_TOPIC_NAME.format(
+        code=case.code, name=customer_label(case, customers), guess=guess_name(case)
+    )
+    return name if len(name) <= TOPIC_NAME_LIMIT else name[: TOPIC_NAME_LIMIT - 1] + "…"
+
+
+def summary(
+    case: CaseRecord,
+    customers: Sequence[CustomerDetails],
+    messages: Sequence[CaseMessageRecord],
+    zone: tzinfo,
+) -> str:
+    """The first post of a topic: who, why, where it waits, and the latest transcript."""
+    lines = [transcript_line(message) for message in messages[-TRANSCRIPT_LINES:]]
+    return texts.AGENT_TOPIC_SUMMARY.format(
+        code=case.code,
+        name=masked_name(customers[0].name) if customers else masked_name(case.display_name),
+        codes=masked_codes(customers),
+        channel=texts.AGENT_TOPIC_CHANNELS.get(case.channel, case.channel),
+        reason=texts.AGENT_TOPIC_REASONS.get(case.reason, case.reason),
+        guess=guess_name(case),
+        unit=case.unit or "—",
+        due=_moment(case.due_at, zone),
+        transcript="\n".join(lines) or texts.AGENT_TOPIC_NO_TRANSCRIPT,
+    )
+
+
+def transcript_line(message: CaseMessageRecord) -> str:
+    """One transcript line, masked, with its author."""
+    author = texts.AGENT_TOPIC_AUTHORS.get(message.author, message.author)
+    author = author.format(agent=message.agent_name or "")
+    return f"{author}: {_short(masked(message.text))}"
+
+
+def customer_line(text: str) -> str:
+    """A relayed customer message, masked."""
+    return texts.AGENT_TOPIC_CUSTOMER_LINE.format(text=masked(text))
+
+
+def _short(text: str) -> str:
+    return text if len(text) <= LINE_LIMIT else text[: LINE_LIMIT - 1] + "…"
+
+
+def _moment(moment: datetime | None, zone: tzinfo) -> str:
+    if moment is None:
+        return texts.AGENT_TOPIC_NO_DUE
+    return moment.astimezone(zone).strftime("%H:%M %d/%m/%Y")

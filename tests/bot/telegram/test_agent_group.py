@@ -1,0 +1,315 @@
+"""The Telegram agent group against the Bot API stand-in, with the real PTB application.
+
+A customer's chat and the agents' forum group are both on the stand-in; the customer talks to
+the real conversation runner, agents write in the case's topic. The group's flood budget runs
+on a manual clock shared with the stand-in's limit checker, so a minute passes when the test
+says so (no sleeps, nothing timed).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, time
+
+import pytest
+from sqlalchemy import Engine, select
+
+from bot.conversation import ConversationRunner
+from bot.push.dispatch import telegram_dispatcher
+from bot.telegram import TelegramChannel
+from bot.telegram.agent_group import AgentGroup
+from handlers import texts
+from handlers.context import ConversationConfig
+from handlers.types import Channel, Update, UserRef
+from meters.agent_store import SqlAgentStore
+from meters.case_store import SqlCaseStore
+from meters.schema import ChatUser, ConversationLogEntry, OutboxMessage
+from meters.telegram_topic_store import SqlTelegramTopicStore
+from tests.bot.telegram.conftest import ZONE, settings_for
+from tests.bot.telegram.helpers import reply_containing, shown_text
+from tests.fakes.telegram_api import FakeTelegram
+
+GROUP = -1001000000001
+SECOND_GROUP = -1001000000002
+CUSTOMER = 111
+AGENT_USER = 501
+STRANGER = 777
+JsonObject = dict[str, object]
+
+
+class ManualClock:
+    """Monotonic seconds that move only when the test advances them; sleepers wait for it."""
+
+    def __init__(self) -> None:
+        self.seconds = 1000.0
+        self._moved = asyncio.Event()
+
+    def now(self) -> float:
+        """The current reading."""
+        return self.seconds
+
+    async def sleep(self, seconds: float) -> None:
+        """Return once the clock has moved `seconds` on."""
+        target = self.seconds + seconds
+        while self.seconds < target:
+            moved = self._moved
+            await moved.wait()
+
+    def advance(self, seconds: float) -> None:
+        """Move the clock on and wake the sleepers."""
+        self.seconds += seconds
+        self._moved.set()
+        self._moved = asyncio.Event()
+
+
+@dataclass
+class Desk:
+    """The running pieces of one test."""
+
+    tg: FakeTelegram
+    engine: Engine
+    runner: ConversationRunner
+    channel: TelegramChannel
+    group: AgentGroup
+    clock: ManualClock
+    agent_id: int
+
+
+def forum(tg: FakeTelegram, chat_id: int, title: str = "CSKH trực tuyến") -> None:
+    """A forum supergroup where the bot is an admin that may manage topics."""
+    tg.add_group(chat_id, title, is_forum=True, bot_is_admin=True, can_manage_topics=True)
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    """The clock of the groups' flood budget and of the stand-in's limit checker."""
+    return ManualClock()
+
+
+@pytest.fixture
+def group_ids() -> tuple[int, ...]:
+    """The configured agent groups."""
+    return (GROUP,)
+
+
+@pytest.fixture
+async def desk(
+    tg: FakeTelegram, demo_store: Engine, clock: ManualClock, group_ids: tuple[int, ...]
+) -> AsyncIterator[Desk]:
+    """Customer channel, runner and agent group(s) on the stand-in; one registered agent."""
+    for chat_id in group_ids:
+        forum(tg, chat_id)
+    tg.add_user(CUSTOMER, "Khách")
+    tg.add_user(AGENT_USER, "Lan")
+    tg.add_user(STRANGER, "Người lạ")
+    now = datetime.now(UTC)
+    with demo_store.begin() as connection:
+        agent_id = SqlAgentStore(connection).add_agent(
+            username="lan",
+            display_name="Lan",
+            role="agent",
+            unit=ConversationConfig(zone=ZONE).default_unit,  # the queue of unlinked chats
+            password_hash="-",
+            now=now,
+        )
+        SqlTelegramTopicStore(connection).link_agent(agent_id, AGENT_USER, now)
+    config = ConversationConfig(zone=ZONE, agent_hours=(time.min, time.max))  # all day
+    runner = ConversationRunner(demo_store, config)
+    channel = TelegramChannel(tg.token, runner, api_url=tg.base_url, poll_timeout=1)
+    group = AgentGroup(
+        channel.bot, group_ids, poll_seconds=0.05, clock=clock.now, sleep=clock.sleep, margin=0
+    )
+    group.install(channel.application)
+    await channel.start()
+    await group.start(demo_store, config)
+    runner.set_agent_notifier(group)
+    yield Desk(tg, demo_store, runner, channel, group, clock, agent_id)
+    await group.stop()
+    await channel.stop()
+
+
+def topic_messages(tg: FakeTelegram, chat_id: int, thread_id: int) -> list[JsonObject]:
+    """The bot's posts in one topic (not the topic's creation notice)."""
+    return [
+        m
+        for m in tg.bot_messages(chat_id)
+        if m.get("message_thread_id") == thread_id and "forum_topic_created" not in m
+    ]
+
+
+def topics_of(tg: FakeTelegram, chat_id: int) -> list[int]:
+    """The thread ids of the topics of a group."""
+    return [thread for (chat, thread) in tg.topics if chat == chat_id]
+
+
+async def open_case(desk: Desk, user_id: int = CUSTOMER, chat_id: int = GROUP) -> int:
+    """The customer asks for a person; the new topic's thread id once its summary is posted."""
+    before = set(topics_of(desk.tg, chat_id))
+    await desk.tg.user_message(user_id, "/nhanvien")
+    await reply_containing(desk.tg, user_id, "mã hồ sơ")
+    await desk.tg.wait_until(
+        lambda: any(
+            topic_messages(desk.tg, chat_id, thread)
+            for thread in set(topics_of(desk.tg, chat_id)) - before
+        ),
+        describe=lambda: f"a new topic with its summary in {chat_id}",
+    )
+    (thread,) = set(topics_of(desk.tg, chat_id)) - before
+    return thread
+
+
+async def in_topic(desk: Desk, thread_id: int, needle: str, chat_id: int = GROUP) -> JsonObject:
+    """Wait for a bot post in a topic containing `needle`."""
+
+    def found() -> JsonObject | None:
+        return next(
+            (m for m in topic_messages(desk.tg, chat_id, thread_id) if needle in shown_text(m)),
+            None,
+        )
+
+    await desk.tg.wait_until(
+        lambda: found() is not None,
+        describe=lambda: (
+            f"{needle!r} in topic {thread_id}: "
+            f"{[shown_text(m) for m in topic_messages(desk.tg, chat_id, thread_id)]}"
+        ),
+    )
+    message = found()
+    assert message is not None
+    return message
+
+
+async def agent_says(desk: Desk, thread_id: int, said: str, user_id: int = AGENT_USER) -> None:
+    """A group member writes in a topic."""
+    await desk.tg.user_message(user_id, said, chat_id=GROUP, message_thread_id=thread_id)
+
+
+def case_code(desk: Desk) -> str:
+    """The code of the customer's open case."""
+    with desk.engine.connect() as connection:
+        chat = connection.execute(
+            select(ChatUser.id).where(ChatUser.external_id == str(CUSTOMER))
+        ).scalar_one()
+        case = SqlCaseStore(connection).open_case_of_chat(chat)
+    assert case is not None
+    return case.code
+
+
+async def test_a_new_case_gets_a_topic_with_its_summary(desk: Desk) -> None:
+    await desk.tg.user_message(CUSTOMER, "gọi cho tôi số 0903123456 nhé")
+    thread = await open_case(desk)
+    code = case_code(desk)
+    topic = desk.tg.topics[(GROUP, thread)]
+    assert topic.name.startswith(code)
+    [summary] = topic_messages(desk.tg, GROUP, thread)
+    text = shown_text(summary)
+    assert f"Hồ sơ {code}" in text
+    assert "0903123456" not in text  # the transcript is masked
+    assert "*******456" in text
+    assert "/nhanvien" in text  # the transcript so far
+
+
+async def test_customer_messages_are_relayed_into_the_topic(desk: Desk) -> None:
+    thread = await open_case(desk)
+    await desk.tg.user_message(CUSTOMER, "Nhà tôi mất điện từ sáng, số 0912345678")
+    relayed = await in_topic(desk, thread, "mất điện từ sáng")
+    assert "0912345678" not in shown_text(relayed)
+    assert desk.tg.bot_messages(CUSTOMER)[-1]["text"] != shown_text(relayed)
+
+
+async def test_an_agent_reply_reaches_the_customer_and_the_log(
+    desk: Desk, sqlite_url: str
+) -> None:
+    thread = await open_case(desk)
+    await agent_says(desk, thread, "Chào anh, em là Lan, em kiểm tra ngay ạ.")
+    await agent_says(desk, thread, "/note đã gọi lại")
+    await in_topic(desk, thread, texts.AGENT_GROUP_NOTE_SAVED)  # updates of a group: in order
+    with desk.engine.connect() as connection:
+        queued = connection.execute(
+            select(OutboxMessage.kind, OutboxMessage.payload).where(
+                OutboxMessage.kind == "agent_reply"
+            )
+        ).all()
+        logged = connection.execute(
+            select(ConversationLogEntry.text).where(ConversationLogEntry.direction == "out")
+        ).scalars()
+        assert "Chào anh, em là Lan, em kiểm tra ngay ạ." in list(logged)
+    assert [payload["text"] for _, payload in queued] == [
+        "Chào anh, em là Lan, em kiểm tra ngay ạ."
+    ]
+    async with telegram_dispatcher(desk.engine, settings_for(desk.tg, sqlite_url)) as push:
+        await push.run(asyncio.Event(), until_empty=True)
+    await reply_containing(desk.tg, CUSTOMER, "em là Lan")
+
+
+async def test_a_member_who_is_not_an_agent_is_ignored(desk: Desk) -> None:
+    thread = await open_case(desk)
+    await agent_says(desk, thread, "Tôi trả lời hộ nhé", user_id=STRANGER)
+    await agent_says(desk, thread, "/note kiểm tra")
+    await in_topic(desk, thread, texts.AGENT_GROUP_NOTE_SAVED)
+    with desk.engine.connect() as connection:
+        replies = connection.execute(
+            select(OutboxMessage.id).where(OutboxMessage.kind == "agent_reply")
+        ).all()
+        strangers = connection.execute(
+            select(ChatUser.id).where(ChatUser.external_id == str(STRANGER))
+        ).all()
+    assert replies == []
+    assert strangers == []  # never reached the customer conversation either
+    assert desk.tg.bot_messages(STRANGER) == []
+
+
+async def test_claim_and_close_from_the_topic(desk: Desk) -> None:
+    thread = await open_case(desk)
+    code = case_code(desk)
+    await agent_says(desk, thread, "/claim")
+    await in_topic(desk, thread, texts.AGENT_GROUP_CLAIMED.format(agent="Lan", code=code))
+    await agent_says(desk, thread, "/close xong")
+    await in_topic(desk, thread, "Cú pháp: /close")
+    await agent_says(desk, thread, "/close 1")
+    await in_topic(desk, thread, f"Hồ sơ {code} đã đóng")
+    await desk.tg.wait_until(lambda: desk.tg.topics[(GROUP, thread)].closed)
+    with desk.engine.connect() as connection:
+        case = SqlCaseStore(connection).case(code)
+    assert case is not None
+    assert not case.open
+    assert case.resolution == "resolved"
+
+
+async def test_a_burst_stays_within_twenty_posts_a_minute_and_loses_nothing(
+    desk: Desk, clock: ManualClock
+) -> None:
+    limits = desk.tg.set_limits(
+        group_per_min=20, global_per_s=None, per_chat_per_s=None, mode="record", clock=clock.now
+    )
+    thread = await open_case(desk)
+    user = UserRef(Channel.TELEGRAM, str(CUSTOMER), "Khách")
+    for number in range(30):
+        said = Update(user=user, received_at=datetime.now(UTC), text=f"tin nhắn số {number:02d}")
+        await desk.runner.handle(said)
+        await desk.group.poll_once()  # each line is queued on its own: 18 fit in the minute
+    clock.advance(61)
+
+    def relayed() -> str:
+        return "\n".join(shown_text(m) for m in topic_messages(desk.tg, GROUP, thread))
+
+    await desk.tg.wait_until(
+        lambda: all(f"tin nhắn số {number:02d}" in relayed() for number in range(30)),
+        describe=lambda: f"all 30 lines in the topic; got {relayed()!r}",
+    )
+    assert limits.violations == []
+    assert all(relayed().count(f"tin nhắn số {number:02d}") == 1 for number in range(30))
+    posts = topic_messages(desk.tg, GROUP, thread)
+    assert len(posts) < 1 + 30  # the summary and fewer posts than lines: batched
+    assert desk.group.senders[GROUP].window.in_last_period() <= 20
+
+
+@pytest.mark.parametrize("group_ids", [(GROUP, SECOND_GROUP)])
+async def test_two_groups_share_the_cases(desk: Desk) -> None:
+    desk.tg.add_user(112, "Khách hai")
+    await open_case(desk, CUSTOMER, GROUP)
+    await open_case(desk, 112, SECOND_GROUP)
+    assert len(topics_of(desk.tg, GROUP)) == 1
+    assert len(topics_of(desk.tg, SECOND_GROUP)) == 1
