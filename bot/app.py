@@ -67,6 +67,9 @@ def build_app(settings: Settings) -> web.Application:
         from bot.telegram import install_telegram
 
         app[TELEGRAM] = install_telegram(app, settings, lambda: app[RUNNER])
+        from bot.push.dispatch import install_push
+
+        install_push(app)  # scheduled messages at DIENBOT_TELEGRAM_SEND_RATE
     refresh_tokens = None
     if settings.zalo_enabled:
         from bot.push.zalo_sender import install_zalo_push

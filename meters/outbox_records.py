@@ -48,3 +48,12 @@ class StatusCount:
     channel: str
     status: str
     count: int
+
+
+@dataclass(frozen=True, slots=True)
+class BucketBacklog:
+    """What one bucket still has to send, and the earliest moment any of it may go."""
+
+    bucket: str
+    pending: int
+    first_due: datetime | None

@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import Connection, and_, case, func, literal, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from meters.outbox_records import ClaimedMessage, NewMessage, StatusCount
+from meters.outbox_records import BucketBacklog, ClaimedMessage, NewMessage, StatusCount
 from meters.schema import ChatUser, OutboxMessage, SchedulerLease, SendBucket
 
 PENDING = "pending"
@@ -223,6 +223,19 @@ class SqlOutboxStore:
                 )
             ).scalar_one()
         )
+
+    def backlog(self, now: datetime) -> tuple[BucketBacklog, ...]:
+        """Per bucket: messages still to send (pending or leased, not expired), earliest due."""
+        rows = self._connection.execute(
+            select(OutboxMessage.bucket, func.count(), func.min(OutboxMessage.not_before))
+            .where(
+                OutboxMessage.status.in_((PENDING, SENDING)),
+                or_(OutboxMessage.expires_at.is_(None), OutboxMessage.expires_at > now),
+            )
+            .group_by(OutboxMessage.bucket)
+            .order_by(OutboxMessage.bucket)
+        )
+        return tuple(BucketBacklog(row[0], int(row[1]), row[2]) for row in rows)
 
     def reserve_slots(self, bucket: str, count: int, rate: float, now: datetime) -> datetime:
         """Reserve `count` send slots of `bucket` at `rate` per second; the first slot's time.

@@ -14,6 +14,7 @@ from bot.cli import (
     demo_cmd,
     import_cmd,
     nlu_cmd,
+    push_cmd,
     run_cmd,
     tariff_cmd,
 )
@@ -28,6 +29,7 @@ COMMAND_MODULES = (
     tariff_cmd,
     nlu_cmd,
     chat_cmd,
+    push_cmd,
     agents_cmd,
 )
 
