@@ -3,18 +3,21 @@
 `lookup` resolves a batch of meter ids in one query, each with its newest stored reading;
 `write` appends a checked chunk (flags already computed) straight into `readings`:
 SQLite through the driver's `executemany` of a multi-row INSERT (a quarter less work per
-row than one row per statement), PostgreSQL through a text `COPY` on the connection
+row than one row per statement), PostgreSQL through a binary `COPY` on the connection
 SQLAlchemy already holds, so everything stays inside the import's transaction.
 """
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Collection, Sequence
 from itertools import chain, repeat
 from typing import Any, Protocol
 
+from psycopg.pq import TransactionStatus
 from sqlalchemy import Connection
 
+from meters.importer.copy_binary import HEADER, TRAILER, MomentMicros, rows_data
 from meters.importer.readings_chunk import ReadingChunk
 from meters.importer.readings_report import stored_text
 from meters.importer.scratch import is_sqlite
@@ -26,9 +29,7 @@ NO_READING_AT = ""  # sorts before every stored moment
 NO_READING_WH = -1  # below every stored index
 _COLUMNS = "meter_pk, read_at, index_wh, normal_wh, peak_wh, offpeak_wh, flag"
 _WIDTH = 7
-ROWS_PER_STATEMENT = 256  # SQLite: 1792 parameters per INSERT
-_COPY_LINE = "{}\t{}\t{}\t{}\t{}\t{}\t{}\n".format
-_COPY_NULL = "\\N"
+ROWS_PER_STATEMENT = 1024  # SQLite, at most: 7168 parameters per INSERT
 
 
 class AppendStore(Protocol):
@@ -77,18 +78,13 @@ def _insert(rows: int) -> str:
     return f"INSERT INTO readings ({_COLUMNS}) VALUES {marks}"  # noqa: S608
 
 
-def _copy_texts(values: Sequence[object]) -> Sequence[object]:
-    """A column for text COPY: values as they are, NULL as \\N (a column of NULLs cheaply)."""
-    if values.count(None) == len(values):
-        return repeat(_COPY_NULL, len(values))  # type: ignore[return-value]
-    return [_COPY_NULL if value is None else value for value in values]
-
-
 class _SqliteAppendStore:
     overlaps_python = False
 
     def __init__(self, driver: Any) -> None:
         self._cursor = driver.cursor()
+        variables = driver.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
+        self._rows_per_statement = max(1, min(ROWS_PER_STATEMENT, variables // _WIDTH))
 
     def lookup(self, meter_ids: Collection[str]) -> dict[str, MeterState]:
         if not meter_ids:
@@ -121,11 +117,11 @@ class _SqliteAppendStore:
                 )
             )
         )
-        step = ROWS_PER_STATEMENT * _WIDTH
+        step = self._rows_per_statement * _WIDTH
         whole = len(values) - len(values) % step
         if whole:
             self._cursor.executemany(
-                _insert(ROWS_PER_STATEMENT),
+                _insert(self._rows_per_statement),
                 (values[at : at + step] for at in range(0, whole, step)),
             )
         if whole < len(values):
@@ -155,8 +151,7 @@ class _PostgresAppendStore:
     def __init__(self, connection: Connection, driver: Any) -> None:
         self._connection = connection
         self._driver = driver
-        self._zone = connection.exec_driver_sql("SHOW timezone").scalar_one()
-        connection.exec_driver_sql("SET LOCAL timezone = 'UTC'")  # the texts written are UTC
+        self._micros = MomentMicros()
         self.skips_row_triggers = bool(
             connection.exec_driver_sql(
                 _MAY_SKIP_ROW_TRIGGERS.format(
@@ -189,25 +184,21 @@ class _PostgresAppendStore:
     def write(
         self, chunk: ReadingChunk, meter_pks: Sequence[int], flags: Sequence[str | None]
     ) -> None:
-        text = "".join(
-            map(
-                _COPY_LINE,
-                meter_pks,
-                chunk.read_ats,
-                chunk.index_whs,
-                _copy_texts(chunk.normal_whs),
-                _copy_texts(chunk.peak_whs),
-                _copy_texts(chunk.offpeak_whs),
-                _copy_texts(flags),
-            )
+        rows = rows_data(
+            meter_pks,
+            list(map(self._micros, chunk.read_ats)),
+            chunk.index_whs,
+            (chunk.normal_whs, chunk.peak_whs, chunk.offpeak_whs),
+            flags,
         )
         with (
             self._driver.cursor() as cursor,
-            cursor.copy(f"COPY readings ({_COLUMNS}) FROM STDIN") as copy,
+            cursor.copy(f"COPY readings ({_COLUMNS}) FROM STDIN (FORMAT BINARY)") as copy,
         ):
-            copy.write(text.encode())
+            copy.write(b"".join((HEADER, *rows, TRAILER)))
 
     def close(self) -> None:
-        self._connection.exec_driver_sql(f"SET LOCAL timezone = '{self._zone}'")
+        if self._driver.info.transaction_status == TransactionStatus.INERROR:
+            return  # the transaction failed: it can only be rolled back, settings and all
         if self.skips_row_triggers:
             self._connection.exec_driver_sql(f"SET LOCAL session_replication_role = {self._role}")

@@ -6,6 +6,7 @@ same store, summary, warnings and rejections as the general staged path.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -17,8 +18,17 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import Connection, Engine, text
 
-from meters.importer import ImportRejected, csvstream, import_file, readings_append, readings_sql
+from meters.importer import (
+    ImportRejected,
+    csvstream,
+    import_file,
+    readings_append,
+    readings_sql,
+    readings_store,
+)
 from meters.importer.errors import ProblemLog
+from meters.importer.fields import parse_energy_wh
+from meters.importer.readings_chunk import energy_column
 from tests.meters.importer.conftest import CONTEXT, RunImport, WriteCsv, rejected_lines
 
 HEADER = "meter_id,read_at,index_kwh"
@@ -293,3 +303,33 @@ def test_the_append_path_and_the_staged_path_agree(
         with general_path_only():
             general = outcome(engine, history_path, path)
     assert fast == general
+
+
+def test_postgresql_without_the_privilege_keeps_the_foreign_key_trigger(
+    engine: Engine, run_import: RunImport, write_csv: WriteCsv
+) -> None:
+    path = write_csv("r.csv", f"{HEADER}\nM00001,2026-11-20,10\nM00001,2026-11-21,9")
+    with mock.patch.object(readings_store, "_MAY_SKIP_ROW_TRIGGERS", "SELECT false"):
+        summary = run_import("readings", path)
+    assert (summary.counts.inserted, summary.flagged) == (2, 1)
+    with engine.connect() as connection:
+        assert [row[4] for row in stored(connection)] == [None, "index_down"]
+        if engine.dialect.name == "postgresql":
+            role = connection.execute(text("SHOW session_replication_role")).scalar_one()
+            assert role == "origin"
+
+
+@given(
+    st.lists(
+        st.from_regex(r"[0-9]{1,14}(\.[0-9]{0,4})?", fullmatch=True)
+        | st.sampled_from(["", " 1", "1 ", "+1", "1e3", "1_0", "١", "1\n2", "."]),
+        min_size=1,
+        max_size=8,
+    )
+)
+def test_a_column_of_energy_values_converts_exactly_like_one_value(texts: list[str]) -> None:
+    column = energy_column(texts)
+    plain = all(re.fullmatch(r"[0-9]{1,12}(\.[0-9]{1,3})?", text) for text in texts)
+    assert (column is not None) == plain
+    if column is not None:
+        assert column == [parse_energy_wh(text) for text in texts]
