@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -31,6 +32,9 @@ PER_CHAT_GAP = 1.0  # seconds between two messages to one chat (Telegram's per-c
 BACKOFF_SECONDS = (30.0, 120.0, 600.0, 1800.0)
 MAX_ATTEMPTS = 5
 LOOPS = 2
+# Claim this long before the first reserved slot: a claim that ends after it would send its
+# first messages at once, a burst that a sliding-window flood limit counts against the rate.
+CLAIM_AHEAD = timedelta(seconds=0.25)
 
 
 def utc_now() -> datetime:
@@ -90,6 +94,8 @@ class Dispatcher:
         self._batch = max(1, min(500, int(rate * BATCH_SECONDS)))
         self._last_to_chat: dict[str, float] = {}
         self._paused_until = 0.0
+        self._next_send = 0.0  # monotonic time before which this process sends nothing more
+        self._stats_lock = threading.Lock()  # the loops settle in worker threads
         self.stats = DispatchStats()
 
     async def run(self, stop: asyncio.Event, *, until_empty: bool = False) -> DispatchStats:
@@ -105,6 +111,7 @@ class Dispatcher:
         while not stop.is_set() and not idle.is_set():
             if time.monotonic() >= next_housekeeping:
                 await asyncio.to_thread(self._housekeeping)
+                self._forget_quiet_chats()
                 next_housekeeping = time.monotonic() + max(self._lease.total_seconds() / 4, 1.0)
             sent = await self.run_batch()
             if sent:
@@ -120,7 +127,7 @@ class Dispatcher:
         if not await asyncio.to_thread(self._has_due):
             return 0
         start = await asyncio.to_thread(self._reserve, self._batch)
-        await _sleep_until(start, self._clock)
+        await _sleep_until(start - CLAIM_AHEAD, self._clock)  # claimed by the first slot
         claimed = await asyncio.to_thread(self._claim, self._batch)
         if not claimed:
             return 0
@@ -136,6 +143,7 @@ class Dispatcher:
 
     async def _send_at(self, message: ClaimedMessage, slot: datetime) -> _Attempt:
         await _sleep_until(slot, self._clock)
+        await self._pace()
         if time.monotonic() < self._paused_until:
             return _Attempt(message, None)
         last = self._last_to_chat.get(message.recipient)
@@ -148,6 +156,18 @@ class Dispatcher:
         if result.delivery is Delivery.RATE_LIMITED:
             self._paused_until = max(self._paused_until, time.monotonic() + result.retry_after)
         return _Attempt(message, result)
+
+    async def _pace(self) -> None:
+        """Keep this process's sends one interval apart even when their slots came late.
+
+        Sends that woke up late (a slow claim, a busy CPU) would otherwise leave together, a
+        burst that a sliding-window flood limit counts; paced, they only leave a little later.
+        """
+        now = time.monotonic()
+        wait = self._next_send - now
+        self._next_send = max(now, self._next_send) + 1.0 / self._rate
+        if wait > 0:
+            await asyncio.sleep(wait)
 
     def _has_due(self) -> bool:
         with self._engine.connect() as connection:
@@ -171,17 +191,19 @@ class Dispatcher:
 
     def _housekeeping(self) -> None:
         now = self._clock()
-        with self._engine.begin() as connection:
+        with self._stats_lock, self._engine.begin() as connection:
             store = SqlOutboxStore(connection)
             self.stats.reaped += store.reap(now)
             self.stats.expired += store.expire(now)
+
+    def _forget_quiet_chats(self) -> None:
         cutoff = time.monotonic() - PER_CHAT_GAP
         for recipient in [key for key, at in self._last_to_chat.items() if at < cutoff]:
             del self._last_to_chat[recipient]
 
     def _settle(self, attempts: list[_Attempt]) -> None:
         now = self._clock()
-        with self._engine.begin() as connection:
+        with self._stats_lock, self._engine.begin() as connection:
             store = SqlOutboxStore(connection)
             chats = SqlChatStore(connection)
             sent = [a.message.id for a in attempts if _delivery(a) is Delivery.SENT]
