@@ -67,6 +67,10 @@ def build_app(settings: Settings) -> web.Application:
         from bot.telegram import install_telegram
 
         app[TELEGRAM] = install_telegram(app, settings, lambda: app[RUNNER])
+        if settings.telegram_agent_chat_id:
+            from bot.telegram.agent_group import install_agent_group
+
+            install_agent_group(app, settings, app[TELEGRAM])  # a forum topic per case
         from bot.push.dispatch import install_push
 
         install_push(app)  # scheduled messages at DIENBOT_TELEGRAM_SEND_RATE
