@@ -12,6 +12,7 @@ import getpass
 import sys
 from datetime import UTC, datetime
 
+from bot.cli.agents_telegram import register_telegram
 from bot.cli.common import (
     EXIT_BAD_INPUT,
     EXIT_OK,
@@ -44,6 +45,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     password.add_argument("username")
     add_database_option(password)
     password.set_defaults(handler=run_password)
+    register_telegram(actions)  # agents telegram USERNAME ID (bot/cli/agents_telegram.py)
 
 
 def hash_password(password: str) -> str:

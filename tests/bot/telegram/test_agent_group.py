@@ -16,6 +16,7 @@ from datetime import UTC, datetime, time
 import pytest
 from sqlalchemy import Engine, select
 
+from bot.config import ConfigError, load_settings
 from bot.conversation import ConversationRunner
 from bot.push.dispatch import telegram_dispatcher
 from bot.telegram import TelegramChannel
@@ -25,6 +26,7 @@ from handlers.context import ConversationConfig
 from handlers.types import Channel, Update, UserRef
 from meters.agent_store import SqlAgentStore
 from meters.case_store import SqlCaseStore
+from meters.database import create_store_engine, upgrade
 from meters.schema import ChatUser, ConversationLogEntry, OutboxMessage
 from meters.telegram_topic_store import SqlTelegramTopicStore
 from tests.bot.telegram.conftest import ZONE, settings_for
@@ -313,3 +315,36 @@ async def test_two_groups_share_the_cases(desk: Desk) -> None:
     await open_case(desk, 112, SECOND_GROUP)
     assert len(topics_of(desk.tg, GROUP)) == 1
     assert len(topics_of(desk.tg, SECOND_GROUP)) == 1
+
+
+def test_agents_telegram_links_an_account(sqlite_url: str) -> None:
+    from bot.cli import main
+
+    engine = create_store_engine(sqlite_url)
+    upgrade(engine)
+    with engine.begin() as connection:
+        agent_id = SqlAgentStore(connection).add_agent(
+            username="lan",
+            display_name="Lan",
+            role="agent",
+            unit=None,
+            password_hash="-",
+            now=datetime.now(UTC),
+        )
+    assert main(["agents", "telegram", "lan", "501", "--database", sqlite_url]) == 0
+    with engine.connect() as connection:
+        assert SqlTelegramTopicStore(connection).agent_of(501) == agent_id
+    assert main(["agents", "telegram", "lan", "--remove", "--database", sqlite_url]) == 0
+    assert main(["agents", "telegram", "nobody", "502", "--database", sqlite_url]) != 0
+    with engine.connect() as connection:
+        assert SqlTelegramTopicStore(connection).agent_of(501) is None
+    engine.dispose()
+
+
+def test_several_agent_groups_are_configured() -> None:
+    settings = load_settings(
+        {"DIENBOT_TELEGRAM_AGENT_CHAT_ID": f"{GROUP}, {SECOND_GROUP}"}, env_file=None
+    )
+    assert settings.telegram_agent_chat_id == (GROUP, SECOND_GROUP)
+    with pytest.raises(ConfigError, match="negative"):
+        load_settings({"DIENBOT_TELEGRAM_AGENT_CHAT_ID": "12345"}, env_file=None)
