@@ -62,8 +62,35 @@ def run_import(arguments: argparse.Namespace) -> int:
     progress.close()
     for line in summary.warnings:
         print(line, file=sys.stderr)
+    if arguments.kind == "readings" and summary.counts.inserted + summary.counts.updated:
+        _queue_after_readings(settings, context.now)
     print(json.dumps(summary.as_json(), ensure_ascii=False))
     return EXIT_OK
+
+
+def _queue_after_readings(settings: Settings, now: datetime) -> None:
+    """New readings complete yesterday: queue its daily messages and check thresholds now.
+
+    Both are idempotent, so the scheduler's own runs later queue nothing twice.
+    """
+    from scheduler.jobs import Jobs
+    from scheduler.leadership import Leadership
+    from scheduler.window import DeliveryWindow
+
+    start, end = settings.push_hours
+    engine = migrated_engine(settings)
+    try:
+        jobs = Jobs(
+            engine, DeliveryWindow(start, end, settings.zone), Leadership(engine, "import")
+        )
+        fanout, thresholds, anomalies = jobs.after_readings_import(jobs.yesterday())
+    finally:
+        engine.dispose()
+    print(
+        f"queued {fanout.queued} daily message(s) for {fanout.day.isoformat()}, "
+        f"{thresholds.queued} threshold and {anomalies.queued} anomaly alert(s)",
+        file=sys.stderr,
+    )
 
 
 def _history_cursor(connection: Connection, kind: str) -> int | None:

@@ -113,3 +113,53 @@ def test_the_progress_bar_draws_only_on_a_terminal() -> None:
     quiet(5)
     quiet.close()
     assert pipe.getvalue() == ""
+
+
+def test_new_readings_queue_yesterdays_daily_messages_at_once(
+    database_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from datetime import UTC, datetime, timedelta
+    from zoneinfo import ZoneInfo
+
+    from sqlalchemy import insert
+
+    from meters.schema import ChatLink, ChatUser, Consent, OutboxMessage, Subscription
+
+    customers = tmp_path / "customers.csv"
+    header, row = CUSTOMERS.splitlines()
+    customers.write_text(f"{header},installed_at\n{row},2020-01-01\n")  # metered for years
+    assert main(["import", "customers", str(customers), "--database", database_url]) == 0
+    now = datetime.now(UTC)
+    engine = create_store_engine(database_url)
+    with engine.begin() as connection:
+        chat = connection.execute(
+            insert(ChatUser)
+            .values(channel="telegram", external_id="42", created_at=now, last_seen_at=now)
+            .returning(ChatUser.id)
+        ).scalar_one()
+        customer = connection.execute(select(Customer.id)).scalar_one()
+        connection.execute(
+            insert(ChatLink).values(
+                chat_user_id=chat, customer_id=customer, verified_by="contact", linked_at=now
+            )
+        )
+        connection.execute(
+            insert(Consent).values(chat_user_id=chat, purpose="daily", granted_at=now)
+        )
+        connection.execute(
+            insert(Subscription).values(
+                chat_user_id=chat, customer_id=customer, kind="daily_usage", created_at=now
+            )
+        )
+    today = datetime.now(ZoneInfo("Asia/Ho_Chi_Minh")).date()
+    readings = tmp_path / "readings.csv"
+    lines = ["meter_id,read_at,index_kwh"]
+    for offset, index in ((2, 1000), (1, 1012), (0, 1025)):
+        lines.append(f"M1,{(today - timedelta(days=offset)).isoformat()}T00:05:00,{index}")
+    readings.write_text("\n".join(lines) + "\n")
+    assert main(["import", "readings", str(readings), "--database", database_url]) == 0
+    assert "queued 1 daily message(s)" in capsys.readouterr().err
+    with engine.connect() as connection:
+        payloads = connection.execute(select(OutboxMessage.payload)).scalars().all()
+    engine.dispose()
+    assert [payload["used_wh"] for payload in payloads] == [13_000]
