@@ -125,8 +125,8 @@ def forecast(
         return Forecast(backlog.bucket, backlog.pending, None, None, None)
     begins = max(now, backlog.first_due) if backlog.first_due is not None else now
     done = begins + timedelta(seconds=backlog.pending / rate)
-    local = done.astimezone(settings.zone)
-    closes = datetime.combine(local.date(), settings.push_hours[1], tzinfo=settings.zone)
+    first_day = begins.astimezone(settings.zone).date()  # daily messages expire at its close
+    closes = datetime.combine(first_day, settings.push_hours[1], tzinfo=settings.zone)
     return Forecast(backlog.bucket, backlog.pending, rate, done, closes)
 
 
@@ -206,11 +206,11 @@ def _status_text(
     if forecasts:
         lines.append("")
     for f in forecasts:
-        lines.append(_forecast_line(f, now, settings))
+        lines.append(forecast_line(f, now, settings))
     return "\n".join(lines)
 
 
-def _forecast_line(f: Forecast, now: datetime, settings: Settings) -> str:
+def forecast_line(f: Forecast, now: datetime, settings: Settings) -> str:
     line = f"{f.bucket}: {_number(f.pending)} pending"
     if f.rate is None or f.done_by is None:
         return f"{line} (no configured rate)"
