@@ -130,7 +130,7 @@ def test_requests_record_their_status_history(
         "R3,,inspection,received,2026-11-02T08:00,2026-11-01T08:00",
     )
     assert rejected_lines(run_import, "requests", bad) == (
-        f"{bad}:2: status: 'lost' is not one of cancelled, completed, forwarded, in_progress, received,"
-        " rejected, scheduled, waiting_customer",
+        f"{bad}:2: status: 'lost' is not one of cancelled, completed, forwarded, in_progress,"
+        " received, rejected, scheduled, waiting_customer",
         f"{bad}:3: updated_at: is before created_at",
     )
