@@ -16,6 +16,7 @@ from datetime import UTC, datetime, time
 import pytest
 from sqlalchemy import Engine, select
 
+from bot.app import build_app
 from bot.config import ConfigError, load_settings
 from bot.conversation import ConversationRunner
 from bot.push.dispatch import telegram_dispatcher
@@ -29,7 +30,7 @@ from meters.case_store import SqlCaseStore
 from meters.database import create_store_engine, upgrade
 from meters.schema import ChatUser, ConversationLogEntry, OutboxMessage
 from meters.telegram_topic_store import SqlTelegramTopicStore
-from tests.bot.telegram.conftest import ZONE, settings_for
+from tests.bot.telegram.conftest import ZONE, ServerFactory, settings_for
 from tests.bot.telegram.helpers import reply_containing, shown_text
 from tests.fakes.telegram_api import FakeTelegram
 
@@ -348,3 +349,18 @@ def test_several_agent_groups_are_configured() -> None:
     assert settings.telegram_agent_chat_id == (GROUP, SECOND_GROUP)
     with pytest.raises(ConfigError, match="negative"):
         load_settings({"DIENBOT_TELEGRAM_AGENT_CHAT_ID": "12345"}, env_file=None)
+
+
+async def test_the_service_runs_the_agent_group_when_configured(
+    tg: FakeTelegram, demo_store: Engine, sqlite_url: str, aiohttp_server: ServerFactory
+) -> None:
+    forum(tg, GROUP)
+    tg.add_user(CUSTOMER, "Khách")
+    settings = settings_for(tg, sqlite_url, telegram_agent_chat_id=str(GROUP))
+    await aiohttp_server(build_app(settings))
+    await tg.user_message(CUSTOMER, "/nhanvien")
+    await tg.wait_until(
+        lambda: any(topic_messages(tg, GROUP, thread) for thread in topics_of(tg, GROUP)),
+        describe=lambda: f"a topic with its summary; group: {tg.bot_messages(GROUP)}",
+    )
+    await reply_containing(tg, CUSTOMER, "mã hồ sơ")
