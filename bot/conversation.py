@@ -15,7 +15,7 @@ from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Protocol
 
-from sqlalchemy import Connection, Engine
+from sqlalchemy import Connection, Engine, text
 
 from handlers.context import ConversationConfig, Deps
 from handlers.dispatch import handle_update
@@ -28,6 +28,7 @@ from meters.usage import UsageService
 logger = logging.getLogger(__name__)
 
 AREAS_REFRESH_SECONDS = 600.0
+_TAKE_SQLITE_LOCK = text("UPDATE chat_users SET id = id WHERE 1 = 0")
 
 
 class OneTimeCodeSender(Protocol):
@@ -126,6 +127,10 @@ class ConversationRunner:
             with self._engine.begin() as connection:
                 return handle_update(update, self._deps(connection, now))
         with self._sqlite_turns, self._engine.begin() as connection:
+            # Write first: the areas are read before the first write, and a transaction that
+            # has read fails at once ("database is locked") when another process's or task's
+            # writer (dispatcher, scheduler lease, agent group) committed meanwhile.
+            connection.execute(_TAKE_SQLITE_LOCK)
             return handle_update(update, self._deps(connection, now))
 
     def _deps(self, connection: Connection, now: datetime) -> Deps:
