@@ -107,8 +107,9 @@ class SqlTelegramTopicStore:
                 created_at=now,
             )
             .on_conflict_do_nothing(index_elements=["case_id"])
+            .returning(TelegramTopic.case_id)
         )
-        return bool(result.rowcount)
+        return result.first() is not None
 
     def opened(self, case_id: int, thread_id: int, relayed_through: int) -> None:
         """The topic exists, and shows the case's transcript up to `relayed_through`."""

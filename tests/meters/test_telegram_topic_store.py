@@ -1,0 +1,75 @@
+"""The agent groups' topic rows on both engines: reserve once, relay once, close once."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import Engine
+
+from meters.case_store import SqlCaseStore
+from meters.chat_store import SqlChatStore
+from meters.telegram_topic_store import SqlTelegramTopicStore
+
+NOW = datetime(2026, 12, 1, 3, 0, tzinfo=UTC)
+GROUPS = (-1001, -1002)
+
+
+def test_a_topic_is_reserved_relayed_and_closed_once(engine: Engine) -> None:
+    with engine.begin() as connection:
+        chat = SqlChatStore(connection).enter_chat("telegram", "111", "An", NOW)
+        cases = SqlCaseStore(connection)
+        case = cases.create_case(
+            chat_user_id=chat,
+            customer_id=None,
+            unit="CSKH",
+            reason="asked",
+            intent_guess=None,
+            due_at=None,
+            note="-",
+            now=NOW,
+        )
+        first = cases.add_message(case.id, "customer", "xin gặp nhân viên", NOW)
+        topics = SqlTelegramTopicStore(connection)
+        assert topics.cases_without_topic() == (case.id,)
+        assert topics.reserve(case.id, GROUPS[0], NOW)
+        assert not topics.reserve(case.id, GROUPS[1], NOW)
+        assert topics.live_topics_per_group(GROUPS) == {GROUPS[0]: 1, GROUPS[1]: 0}
+        assert topics.unrelayed() == ()  # still being created
+        topics.opened(case.id, 7, first)
+        later = cases.add_message(case.id, "customer", "nhà tôi mất điện", NOW)
+        [(topic, message_id, text)] = topics.unrelayed()
+        assert (topic.code, topic.thread_id, message_id, text) == (
+            case.code,
+            7,
+            later,
+            "nhà tôi mất điện",
+        )
+        assert topics.claim_relay(case.id, later)
+        assert not topics.claim_relay(case.id, later)
+        assert topics.by_thread(GROUPS[0], 7) == topics.topic(case.id)
+        cases.close(case.id, "resolved", NOW)
+        assert [t.case_id for t in topics.ending_topics()] == [case.id]
+        assert topics.end_topic(case.id)
+        assert not topics.end_topic(case.id)
+        assert topics.ending_topics() == ()
+
+
+def test_a_stale_reservation_is_forgotten(engine: Engine) -> None:
+    with engine.begin() as connection:
+        chat = SqlChatStore(connection).enter_chat("telegram", "112", None, NOW)
+        case = SqlCaseStore(connection).create_case(
+            chat_user_id=chat,
+            customer_id=None,
+            unit="CSKH",
+            reason="asked",
+            intent_guess=None,
+            due_at=None,
+            note="-",
+            now=NOW,
+        )
+        topics = SqlTelegramTopicStore(connection)
+        assert topics.reserve(case.id, GROUPS[0], NOW)
+        assert not topics.stale(NOW)
+        assert topics.stale(NOW + timedelta(minutes=11))
+        assert topics.forget_stale(NOW + timedelta(minutes=11)) == 1
+        assert topics.cases_without_topic() == (case.id,)
