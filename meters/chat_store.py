@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Any, cast
 
 from sqlalchemy import Connection, Table, bindparam, delete, func, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 
 from meters.outbox_store import dialect_insert
 from meters.records import ChatState, PendingCode, SubscriptionRecord
@@ -34,16 +35,24 @@ _TOUCH_CHAT_USER = (
 _STATE = select(ConversationState.step, ConversationState.data).where(
     ConversationState.chat_user_id == bindparam("chat_user_id")
 )
-_SAVE_STATE = (
-    update(ConversationState)
-    .where(ConversationState.chat_user_id == bindparam("b_chat_user_id"))
-    .values(
-        step=bindparam("b_step"),
-        data=bindparam("b_data", type_=ConversationState.data.type),
-        version=ConversationState.version + 1,
-        updated_at=bindparam("b_now", type_=ConversationState.updated_at.type),
+
+
+def _upsert_state(insert_of: Any) -> Any:
+    """INSERT the state, or on the chat's existing row UPDATE it (one statement, one trip)."""
+    statement = insert_of(ConversationState.__table__)
+    return statement.on_conflict_do_update(
+        index_elements=["chat_user_id"],
+        set_={
+            "step": statement.excluded.step,
+            "data": statement.excluded.data,
+            "version": ConversationState.__table__.c.version + 1,
+            "updated_at": statement.excluded.updated_at,
+        },
     )
-)
+
+
+_SAVE_STATE_POSTGRES = _upsert_state(postgresql.insert)
+_SAVE_STATE_SQLITE = _upsert_state(sqlite.insert)
 _LINKED_IDS = (
     select(ChatLink.customer_id)
     .where(ChatLink.chat_user_id == bindparam("chat_user_id"))
@@ -57,6 +66,7 @@ class SqlChatStore:
 
     def __init__(self, connection: Connection) -> None:
         self._connection = connection
+        self._postgres = connection.dialect.name == "postgresql"
 
     @property
     def connection(self) -> Connection:
@@ -110,17 +120,17 @@ class SqlChatStore:
         self, chat_user_id: int, step: str, data: dict[str, Any], now: datetime
     ) -> None:
         """Remember where the chat stands."""
-        changed = self._connection.execute(
-            update(ConversationState)
-            .where(ConversationState.chat_user_id == chat_user_id)
-            .values(step=step, data=data, version=ConversationState.version + 1, updated_at=now)
-        ).rowcount
-        if not changed:
-            self._connection.execute(
-                insert(ConversationState).values(
-                    chat_user_id=chat_user_id, step=step, data=data, version=1, updated_at=now
-                )
-            )
+        statement = _SAVE_STATE_POSTGRES if self._postgres else _SAVE_STATE_SQLITE
+        self._connection.execute(
+            statement,
+            {
+                "chat_user_id": chat_user_id,
+                "step": step,
+                "data": data,
+                "version": 1,
+                "updated_at": now,
+            },
+        )
 
     def linked_customer_ids(self, chat_user_id: int) -> tuple[int, ...]:
         """The customers this chat has proved it owns, in linking order."""
