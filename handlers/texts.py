@@ -214,7 +214,9 @@ BUTTON_PAYMENT_STATUS = "Tình trạng thanh toán"
 BUTTON_PAYMENT_METHODS = "Cách thanh toán"
 BUTTON_PAYMENT_POINTS = "Điểm thu tiền điện"
 
-WHY_HEADER = "Hóa đơn tháng {month} ({total}) so với tháng {previous_month} ({previous_total}): {change}."
+WHY_HEADER = (
+    "Hóa đơn tháng {month} ({total}) so với tháng {previous_month} ({previous_total}): {change}."
+)
 WHY_MORE = "tăng {amount}"
 WHY_LESS = "giảm {amount}"
 WHY_SAME = "không đổi"
@@ -282,7 +284,9 @@ ABNORMAL_NORMAL_HINT = (
 )
 ABNORMAL_NOT_ENOUGH = "Chưa đủ số liệu (cần khoảng 5 tuần) để so sánh mức dùng của mã {code}."
 BUTTON_METER_INSPECTION = "Yêu cầu kiểm tra công tơ"
-INSPECTION_NOTE = "Khách hàng nghi điện năng tăng bất thường, yêu cầu kiểm tra công tơ (qua chatbot)."
+INSPECTION_NOTE = (
+    "Khách hàng nghi điện năng tăng bất thường, yêu cầu kiểm tra công tơ (qua chatbot)."
+)
 INSPECTION_FILED = (
     "Em đã ghi nhận yêu cầu kiểm tra công tơ của mã {code}, mã yêu cầu {request_id}. "
     "Điện lực sẽ liên hệ hẹn lịch; anh/chị có thể hỏi “yêu cầu {request_id} tới đâu rồi”."
@@ -552,7 +556,9 @@ BUTTON_CALC_DETAIL = "Xem chi tiết {kwh}"
 BUTTON_TARIFF = "Bảng giá điện"
 BUTTON_APPLIANCE = "Thiết bị tốn bao nhiêu điện"
 
-TARIFF_HEADER = "Giá bán lẻ điện sinh hoạt hiện hành ({decision}, áp dụng từ {since}), chưa gồm thuế GTGT:"
+TARIFF_HEADER = (
+    "Giá bán lẻ điện sinh hoạt hiện hành ({decision}, áp dụng từ {since}), chưa gồm thuế GTGT:"
+)
 TARIFF_TIER = "Bậc {tier} ({range}): {price}/kWh"
 TARIFF_RANGE = "{low}–{high} kWh"
 TARIFF_RANGE_TOP = "từ {low} kWh trở lên"
@@ -596,7 +602,9 @@ PUSH_DAILY_COST = " (≈ {amount})"
 PUSH_DAILY_ESTIMATED = " Số liệu hôm qua là ước tính do công tơ chưa gửi đủ chỉ số."
 PUSH_MONTH_TO_DATE = "Từ đầu tháng: {used} trong {days} ngày."
 PUSH_PROJECTION = "Dự kiến cả tháng: khoảng {kwh} kWh, tiền điện ≈ {amount}."
-PUSH_TIER_WARNING = "⚠️ Còn {left} kWh nữa là sang bậc {tier} (giá {price}/kWh, đắt hơn {extra}/kWh)."
+PUSH_TIER_WARNING = (
+    "⚠️ Còn {left} kWh nữa là sang bậc {tier} (giá {price}/kWh, đắt hơn {extra}/kWh)."
+)
 PUSH_STOP_BUTTON = "Ngừng nhận tin này"
 
 # --- scheduled alerts and notices (scheduler/alerts.py, scheduler/notices.py) -------------------
@@ -740,4 +748,6 @@ AGENT_GROUP_COMMAND_CLAIM = "Nhận hồ sơ của chủ đề này"
 AGENT_GROUP_COMMAND_NOTE = "Ghi chú nội bộ: /note <nội dung>"
 AGENT_GROUP_COMMAND_CLOSE = "Đóng hồ sơ: /close <kết quả>"
 AGENT_GROUP_COMMAND_BOT = "Trả khách hàng về trợ lý tự động (đóng hồ sơ)"
-AGENT_GROUP_CUSTOMER_LEFT = "khách hàng quay lại trợ lý tự động"  # the case's resolution "customer_left"
+AGENT_GROUP_CUSTOMER_LEFT = (
+    "khách hàng quay lại trợ lý tự động"  # the case's resolution "customer_left"
+)

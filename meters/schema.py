@@ -435,7 +435,7 @@ class HandoffCase(Base):
 
 
 class ProcessedEvent(Base):
-    """A platform event already handled (Zalo `msg_id`, Telegram `update_id`): drops redeliveries."""
+    """A platform event already handled (Zalo `msg_id`): drops redeliveries."""
 
     __tablename__ = "processed_events"
 
@@ -476,9 +476,7 @@ class AgentSession(Base):
     __tablename__ = "agent_sessions"
 
     token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
-    agent_id: Mapped[int] = mapped_column(
-        ForeignKey("agents.id", ondelete="CASCADE"), index=True
-    )
+    agent_id: Mapped[int] = mapped_column(ForeignKey("agents.id", ondelete="CASCADE"), index=True)
     csrf_token: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[moment]
     expires_at: Mapped[moment]
@@ -536,9 +534,7 @@ class TelegramAgent(Base):
     telegram_user_id: Mapped[int] = mapped_column(
         BigInteger, primary_key=True, autoincrement=False
     )
-    agent_id: Mapped[int] = mapped_column(
-        ForeignKey("agents.id", ondelete="CASCADE"), unique=True
-    )
+    agent_id: Mapped[int] = mapped_column(ForeignKey("agents.id", ondelete="CASCADE"), unique=True)
     created_at: Mapped[moment]
 
 
