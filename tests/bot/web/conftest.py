@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
@@ -67,3 +67,23 @@ async def visit(client: TestClient[web.Request, web.Application]) -> None:
     """Open the page, which gives the visitor its cookie."""
     response = await client.get("/")
     assert response.status == 200
+
+
+@pytest.fixture
+async def served(
+    sqlite_url: str, web_demo: DemoData
+) -> AsyncIterator[tuple[str, web.Application]]:
+    """The service on 127.0.0.1 at a free port, on a SQLite demo store (for the browser)."""
+    engine = create_store_engine(sqlite_url)
+    upgrade(engine)
+    with engine.begin() as connection:
+        load_demo(connection, web_demo, ZONE)
+    engine.dispose()
+    app = chat_app(sqlite_url)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    host, port = runner.addresses[0][:2]
+    yield f"http://{host}:{port}", app
+    await runner.cleanup()

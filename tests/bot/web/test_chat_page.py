@@ -8,7 +8,6 @@ CI=true where a missing browser is a failure.
 from __future__ import annotations
 
 import os
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -22,7 +21,7 @@ from handlers.types import Channel
 from meters.account_store import SqlAccountStore
 from meters.demo.model import DemoData
 from nlu import Intent
-from tests.bot.web.conftest import CapturedCodes, chat_app
+from tests.bot.web.conftest import CapturedCodes
 
 pytestmark = pytest.mark.browser
 
@@ -47,30 +46,6 @@ def require_chromium() -> None:
     pytest.skip(f"{CHROMIUM} is missing: `make test` installs it (apt-get install chromium)")
 
 
-@pytest.fixture
-async def served(
-    sqlite_url: str, web_demo: DemoData
-) -> AsyncIterator[tuple[str, web.Application]]:
-    """The service on 127.0.0.1 at a free port, on a SQLite demo store."""
-    from meters.database import create_store_engine, upgrade
-    from meters.demo.load import load_demo
-    from tests.bot.web.conftest import ZONE
-
-    engine = create_store_engine(sqlite_url)
-    upgrade(engine)
-    with engine.begin() as connection:
-        load_demo(connection, web_demo, ZONE)
-    engine.dispose()
-    app = chat_app(sqlite_url)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    host, port = runner.addresses[0][:2]
-    yield f"http://{host}:{port}/", app
-    await runner.cleanup()
-
-
 async def test_a_visitor_greets_asks_presses_links_and_sees_a_bill(
     served: tuple[str, web.Application], web_demo: DemoData
 ) -> None:
@@ -90,7 +65,7 @@ async def test_a_visitor_greets_asks_presses_links_and_sees_a_bill(
         )
         try:
             page = await browser.new_page(viewport={"width": 390, "height": 844}, locale="vi-VN")
-            await page.goto(url)
+            await page.goto(url + "/")
             bot = page.locator(".message.bot")
             greeting = texts.GREETING.format(name=texts.GREETING_ANONYMOUS_NAME)
             await expect(bot.first).to_contain_text(greeting)

@@ -7,7 +7,6 @@ Binh, who closes it; the survey arrives in the web chat and the visitor answers 
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 
 import pytest
@@ -21,35 +20,10 @@ from meters.chat_store import SqlChatStore
 from meters.demo.model import DemoData
 from meters.schema import Survey
 from tests.bot.web.agent.conftest import PASSWORD, add_agent, customer_of
-from tests.bot.web.conftest import chat_app
 from tests.bot.web.test_chat_page import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, require_chromium
 
 pytestmark = pytest.mark.browser
 REPLY = "Dạ em là An, em đang kiểm tra hóa đơn của anh/chị."
-
-
-@pytest.fixture
-async def served(
-    sqlite_url: str, web_demo: DemoData
-) -> AsyncIterator[tuple[str, web.Application]]:
-    """The service on 127.0.0.1 at a free port, on a SQLite demo store."""
-    from meters.database import create_store_engine, upgrade
-    from meters.demo.load import load_demo
-    from tests.bot.web.conftest import ZONE
-
-    engine = create_store_engine(sqlite_url)
-    upgrade(engine)
-    with engine.begin() as connection:
-        load_demo(connection, web_demo, ZONE)
-    engine.dispose()
-    app = chat_app(sqlite_url)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    host, port = runner.addresses[0][:2]
-    yield f"http://{host}:{port}", app
-    await runner.cleanup()
 
 
 def link_visitor(app: web.Application, visitor: str, customer_code: str) -> None:
