@@ -35,6 +35,10 @@ LOOPS = 2
 # Claim this long before the first reserved slot: a claim that ends after it would send its
 # first messages at once, a burst that a sliding-window flood limit counts against the rate.
 CLAIM_AHEAD = timedelta(seconds=0.25)
+# A message that wakes up later than this after its slot (a slow claim, a busy CPU) is put
+# back instead of sent: every send leaves within this of its own slot, so all the processes of
+# a bucket together never send more than rate x (1 s + SLOT_TOLERANCE) in any second.
+SLOT_TOLERANCE = timedelta(seconds=0.03)
 
 
 def utc_now() -> datetime:
@@ -52,6 +56,7 @@ class DispatchStats:
     rejected: int = 0
     rate_limited: int = 0
     released: int = 0
+    late: int = 0  # woke up too long after their slot: put back (also counted in released)
     reaped: int = 0
     expired: int = 0
     started: float = field(default_factory=time.monotonic)
@@ -94,7 +99,6 @@ class Dispatcher:
         self._batch = max(1, min(500, int(rate * BATCH_SECONDS)))
         self._last_to_chat: dict[str, float] = {}
         self._paused_until = 0.0
-        self._next_send = 0.0  # monotonic time before which this process sends nothing more
         self._stats_lock = threading.Lock()  # the loops settle in worker threads
         self.stats = DispatchStats()
 
@@ -143,7 +147,9 @@ class Dispatcher:
 
     async def _send_at(self, message: ClaimedMessage, slot: datetime) -> _Attempt:
         await _sleep_until(slot, self._clock)
-        await self._pace()
+        if self._clock() - slot > SLOT_TOLERANCE:
+            self.stats.late += 1
+            return _Attempt(message, None)  # put back: sent late it would crowd later slots
         if time.monotonic() < self._paused_until:
             return _Attempt(message, None)
         last = self._last_to_chat.get(message.recipient)
@@ -156,18 +162,6 @@ class Dispatcher:
         if result.delivery is Delivery.RATE_LIMITED:
             self._paused_until = max(self._paused_until, time.monotonic() + result.retry_after)
         return _Attempt(message, result)
-
-    async def _pace(self) -> None:
-        """Keep this process's sends one interval apart even when their slots came late.
-
-        Sends that woke up late (a slow claim, a busy CPU) would otherwise leave together, a
-        burst that a sliding-window flood limit counts; paced, they only leave a little later.
-        """
-        now = time.monotonic()
-        wait = self._next_send - now
-        self._next_send = max(now, self._next_send) + 1.0 / self._rate
-        if wait > 0:
-            await asyncio.sleep(wait)
 
     def _has_due(self) -> bool:
         with self._engine.connect() as connection:

@@ -257,6 +257,7 @@ def run_send(arguments: argparse.Namespace) -> int:
                 "unreachable": stats.unreachable,
                 "rejected": stats.rejected,
                 "rate_limited": stats.rate_limited,
+                "late": stats.late,
                 "reaped": stats.reaped,
                 "expired": stats.expired,
                 "rate": round(stats.rate(), 1),
