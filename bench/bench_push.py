@@ -1,0 +1,316 @@
+"""Scheduled messages at scale: delivery through killed dispatchers, and the 3 M fan-out.
+
+1. Delivery (PostgreSQL): MESSAGES daily messages (default 100 000) are fanned out and sent by
+   two real `dienbot push send` processes at RATE per second (default 1 000, Telegram's
+   paid-broadcast ceiling) to the local Bot API stand-in, whose flood limit is in reject mode at
+   LIMIT per second (default 1 050: 5 % above the rate, the accuracy the target asks for; at the
+   free 25/s, 100 000 messages would take 67 minutes). One process is SIGKILLed at 30 % and at
+   60 % of the messages and started again each time. Printed: delivered, duplicates and how
+   many messages the killed processes held at the kills, 429s, achieved vs configured rate
+   (target within 5 %).
+2. Fan-out (PostgreSQL): FANOUT_SUBSCRIBERS (default 3 000 000) subscribers, bulk-created with
+   generate_series (customer, meter, 7 days of daily use: the 7th of the month, chat user,
+   link, consent, subscription), then `fan_out_daily` for the day, timed, with its Python peak
+   memory and the process's peak RSS (target < 60 s).
+
+Environment: DIENBOT_BENCH_PUSH_PART=delivery|fanout (default both), DIENBOT_BENCH_PUSH_MESSAGES,
+DIENBOT_BENCH_PUSH_RATE, DIENBOT_BENCH_PUSH_LIMIT, DIENBOT_BENCH_FANOUT_SUBSCRIBERS.
+PostgreSQL only: skipped unless DIENBOT_TEST_POSTGRES_URL is set (scripts/with-test-postgres.sh).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import bisect
+import gc
+import os
+import resource
+import signal
+import sys
+import tempfile
+import time as clock
+import tracemalloc
+import uuid
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Engine, create_engine, text
+
+from meters.database import create_store_engine, normalise_url, upgrade
+from scheduler.fanout import fan_out_daily
+from scheduler.window import DeliveryWindow
+from tests.fakes.telegram_api import FakeTelegram
+
+ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
+DAY = date(2026, 11, 7)  # a week into the month: 7 days of use per meter month-to-date
+WINDOW = DeliveryWindow(time(7), time(21), ZONE)
+FANNED_AT = datetime(2026, 11, 8, 5, 30, tzinfo=ZONE)
+TOKEN = "123456:BENCH"  # noqa: S105 - the stand-in's token
+FIRST_TELEGRAM_ID = 10_000_000
+KILLS_AT = (0.30, 0.60)
+LEASE_SECONDS = 10.0
+DIENBOT = Path(sys.executable).with_name("dienbot")
+
+
+def setting(name: str, default: str) -> str:
+    """A benchmark parameter from the environment."""
+    return os.environ.get(f"DIENBOT_BENCH_{name}", default)
+
+
+@contextmanager
+def postgres_schema(url: str) -> Iterator[tuple[Engine, str]]:
+    """An engine and URL on a new, migrated PostgreSQL schema, dropped afterwards."""
+    schema = f"bench_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(normalise_url(url))
+    with admin.begin() as connection:
+        connection.exec_driver_sql(f"CREATE SCHEMA {schema}")
+    separator = "&" if "?" in url else "?"
+    schema_url = f"{normalise_url(url)}{separator}options=-csearch_path%3D{schema}"
+    engine = create_store_engine(schema_url)
+    upgrade(engine)
+    try:
+        yield engine, schema_url
+    finally:
+        engine.dispose()
+        with admin.begin() as connection:
+            connection.exec_driver_sql(f"DROP SCHEMA {schema} CASCADE")
+        admin.dispose()
+
+
+def create_subscribers(engine: Engine, count: int) -> None:
+    """`count` linked, consenting Telegram subscribers with a week of daily use, in SQL."""
+    month_start = DAY.replace(day=1)
+    statements = [
+        "INSERT INTO customers (id, customer_code, name, phone, address, area, customer_type,"
+        " households, voltage_kv, reading_day, updated_at)"
+        " SELECT g, 'PB' || lpad(g::text, 10, '0'), 'Khách hàng',"
+        " '09' || lpad((g % 100000000)::text, 8, '0'), '-', 'Quận ' || (g % 12 + 1),"
+        " 'residential', 1, 0.4, 1 + g % 28, now() FROM generate_series(1, :n) g",
+        "INSERT INTO meters (id, meter_id, customer_id, kind, installed_at)"
+        " SELECT g, 'MB' || lpad(g::text, 10, '0'), g, 'single', now()"
+        " FROM generate_series(1, :n) g",
+        "INSERT INTO daily_usage (meter_pk, day, used_wh, estimated)"
+        " SELECT g, d::date, 3000 + (g * 7 + extract(day FROM d)::int * 131) % 9000, false"
+        " FROM generate_series(1, :n) g, generate_series(CAST(:first AS date),"
+        " CAST(:last AS date), interval '1 day') d",
+        "INSERT INTO chat_users (id, channel, external_id, created_at, last_seen_at)"
+        " SELECT g, 'telegram', (:base + g)::text, now(), now() FROM generate_series(1, :n) g",
+        "INSERT INTO chat_links (chat_user_id, customer_id, verified_by, linked_at)"
+        " SELECT g, g, 'contact', now() FROM generate_series(1, :n) g",
+        "INSERT INTO consents (chat_user_id, purpose, granted_at)"
+        " SELECT g, 'daily', now() FROM generate_series(1, :n) g",
+        "INSERT INTO subscriptions (chat_user_id, customer_id, kind, delivery_hour, active,"
+        " created_at) SELECT g, g, 'daily_usage',"
+        " CASE WHEN g % 4 = 0 THEN 7 + g % 13 END, true, now() FROM generate_series(1, :n) g",
+        "SELECT setval(pg_get_serial_sequence('customers', 'id'), :n)",
+        "SELECT setval(pg_get_serial_sequence('meters', 'id'), :n)",
+        "SELECT setval(pg_get_serial_sequence('chat_users', 'id'), :n)",
+    ]
+    parameters = {
+        "n": count,
+        "first": month_start,
+        "last": DAY,
+        "base": FIRST_TELEGRAM_ID,
+    }
+    with engine.begin() as connection:
+        for statement in statements:
+            connection.execute(text(statement), parameters)
+    with engine.connect() as connection:
+        connection.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql(
+            "VACUUM ANALYZE"
+        )
+
+
+def peak_rss_mb() -> float:
+    """This process's peak resident memory so far (MB)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+# ---------------------------------------------------------------------------------- fan-out
+
+
+def bench_fanout(url: str) -> None:
+    """Time `fan_out_daily` over FANOUT_SUBSCRIBERS subscribers on PostgreSQL."""
+    count = int(setting("FANOUT_SUBSCRIBERS", "3000000"))
+    days = (DAY - DAY.replace(day=1)).days + 1
+    print(f"fan-out of {count:,} subscribers ({days} days of use each) on PostgreSQL:")
+    with postgres_schema(url) as (engine, _):
+        started = clock.perf_counter()
+        create_subscribers(engine, count)
+        print(f"  bulk-created in {clock.perf_counter() - started:.1f} s (generate_series)")
+        rss_before = peak_rss_mb()
+        tracemalloc.start()
+        report = fan_out_daily(engine, DAY, WINDOW, FANNED_AT)
+        _, python_peak = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+        print(
+            f"  fan_out_daily: {report.queued:,} queued in {report.pages} pages,"
+            f" {report.seconds:.1f} s ({report.queued / report.seconds:,.0f}/s;"
+            f" target < 60 s)"
+        )
+        print(
+            f"  memory: Python peak {python_peak / 1e6:.1f} MB during the fan-out,"
+            f" process peak RSS {peak_rss_mb():.0f} MB (before: {rss_before:.0f} MB)"
+        )
+        again = fan_out_daily(engine, DAY, WINDOW, FANNED_AT)
+        print(f"  run again: {again.queued} queued in {again.seconds:.1f} s")
+
+
+# ---------------------------------------------------------------------------------- delivery
+
+
+class Fleet:
+    """The `dienbot push send` processes of the delivery benchmark."""
+
+    def __init__(self, url: str, api_url: str, rate: float, directory: Path) -> None:
+        self.url = url
+        self.api_url = api_url
+        self.rate = rate
+        self.directory = directory
+        self.running: dict[str, asyncio.subprocess.Process] = {}
+
+    async def start(self, worker: str) -> None:
+        """Start one dispatcher process named `worker`."""
+        environment = {
+            **os.environ,
+            "DIENBOT_DATABASE_URL": self.url,
+            "DIENBOT_TELEGRAM_TOKEN": TOKEN,
+            "DIENBOT_TELEGRAM_API_URL": self.api_url,
+        }
+        self.running[worker] = await asyncio.create_subprocess_exec(
+            str(DIENBOT),
+            "push",
+            "send",
+            "--until-empty",
+            f"--rate={self.rate:g}",
+            f"--lease-seconds={LEASE_SECONDS:g}",
+            f"--worker={worker}",
+            cwd=self.directory,
+            env=environment,
+            stdout=(self.directory / f"{worker}.out").open("wb"),
+            stderr=(self.directory / f"{worker}.err").open("wb"),
+        )
+
+    async def kill(self, worker: str) -> None:
+        """SIGKILL `worker` and wait until it is gone."""
+        process = self.running.pop(worker)
+        process.send_signal(signal.SIGKILL)
+        await process.wait()
+
+    async def finish(self, timeout: float) -> dict[str, int]:  # noqa: ASYNC109
+        """Wait for the running processes; their exit statuses."""
+        async with asyncio.timeout(timeout):
+            return {name: await process.wait() for name, process in list(self.running.items())}
+
+
+def leased_to(engine: Engine, worker: str) -> int:
+    """How many messages `worker` held when it died."""
+    with engine.connect() as connection:
+        return int(
+            connection.execute(
+                text("SELECT count(*) FROM outbox WHERE status = 'sending' AND claimed_by = :w"),
+                {"w": worker},
+            ).scalar_one()
+        )
+
+
+async def deliver(engine: Engine, url: str, count: int, rate: float, limit: float) -> None:
+    """Run the delivery with two processes, one killed twice; print the figures."""
+    fake = FakeTelegram(token=TOKEN)
+    await fake.start()
+    fake.set_limits(global_per_s=limit, per_chat_per_s=1, mode="reject")
+    for offset in range(1, count + 1):
+        fake.add_user(FIRST_TELEGRAM_ID + offset).started = True
+    held = 0
+    gc.collect()
+    gc.freeze()
+    gc.disable()  # a full collection would pause the stand-in and bunch its requests
+    try:
+        with tempfile.TemporaryDirectory() as directory:
+            fleet = Fleet(url, fake.base_url, rate, Path(directory))
+            for worker in ("victim-1", "steady"):
+                await fleet.start(worker)
+            for number, fraction in enumerate(KILLS_AT, start=1):
+                await fake.wait_until(
+                    lambda fraction=fraction: len(fake.calls) >= fraction * count, 3600
+                )
+                await fleet.kill(f"victim-{number}")
+                held += await asyncio.to_thread(leased_to, engine, f"victim-{number}")
+                await fleet.start(f"victim-{number + 1}")
+            exits = await fleet.finish(3600)
+            for worker in exits:
+                print(
+                    f"  {worker}: exit {exits[worker]},",
+                    (Path(directory) / f"{worker}.out").read_text().strip(),
+                )
+    finally:
+        gc.enable()
+        gc.unfreeze()
+        await fake.stop()
+    calls = fake.calls_of("sendMessage")
+    ok = [call.at for call in calls if call.status == 200]
+    received = Counter(int(call.params["chat_id"]) for call in calls if call.status == 200)
+    duplicates = sum(n - 1 for n in received.values())
+    limited = sum(1 for call in calls if call.status == 429)
+    seconds = ok[-1] - ok[0]
+    achieved = (len(ok) - 1) / seconds
+    worst = max(bisect.bisect_left(ok, at + 1.0) - index for index, at in enumerate(ok))
+    with engine.connect() as connection:
+        statuses = dict(
+            connection.execute(text("SELECT status, count(*) FROM outbox GROUP BY status")).all()
+        )
+    print(f"  delivered: {len(received):,} of {count:,} subscribers; outbox {statuses}")
+    print(
+        f"  duplicates: {duplicates} (messages held by the killed processes at the kills: {held})"
+    )
+    print(f"  429s: {limited}; busiest second at the stand-in: {worst} sends (limit {limit:g})")
+    print(
+        f"  achieved rate: {achieved:,.1f}/s over {seconds:.1f} s vs configured {rate:g}/s"
+        f" ({100 * (achieved / rate - 1):+.1f} %; target within 5 %)"
+    )
+
+
+def bench_delivery(url: str) -> None:
+    """Fan out MESSAGES daily messages and deliver them through killed dispatchers."""
+    count = int(setting("PUSH_MESSAGES", "100000"))
+    rate = float(setting("PUSH_RATE", "1000"))
+    limit = float(setting("PUSH_LIMIT", "1050"))
+    print(
+        f"delivery of {count:,} daily messages at {rate:g}/s, stand-in limit {limit:g}/s"
+        f" (reject mode), two dispatcher processes on PostgreSQL, one SIGKILLed at"
+        f" {' and '.join(f'{f:.0%}' for f in KILLS_AT)} and restarted:"
+    )
+    with postgres_schema(url) as (engine, schema_url):
+        create_subscribers(engine, count)
+        report = fan_out_daily(engine, DAY, WINDOW, FANNED_AT)
+        now = datetime.now(UTC)
+        with engine.begin() as connection:
+            connection.execute(
+                text("UPDATE outbox SET not_before = :now, expires_at = :until"),
+                {"now": now - timedelta(seconds=1), "until": now + timedelta(hours=6)},
+            )
+        print(f"  queued {report.queued:,} in {report.seconds:.1f} s")
+        asyncio.run(deliver(engine, schema_url, count, rate, limit))
+
+
+def main() -> None:
+    """Run the parts selected by DIENBOT_BENCH_PUSH_PART on PostgreSQL."""
+    url = os.environ.get("DIENBOT_TEST_POSTGRES_URL")
+    if not url:
+        print("PostgreSQL: skipped (DIENBOT_TEST_POSTGRES_URL is not set)")
+        return
+    part = setting("PUSH_PART", "both")
+    print(f"load: {' '.join(f'{value:.2f}' for value in os.getloadavg())} (1, 5, 15 min)")
+    if part in ("both", "delivery"):
+        bench_delivery(url)
+    if part in ("both", "fanout"):
+        bench_fanout(url)
+    print(f"load: {' '.join(f'{value:.2f}' for value in os.getloadavg())} (1, 5, 15 min)")
+
+
+if __name__ == "__main__":
+    main()
