@@ -99,6 +99,7 @@ async def _runner(app: web.Application) -> AsyncIterator[None]:
     """The one conversation runner of every channel (DevLogCodeSender unless DIENBOT_SMS_URL)."""
     app[RUNNER] = _conversation(app)
     yield
+    app[RUNNER].close()
 
 
 async def _store(app: web.Application) -> AsyncIterator[None]:

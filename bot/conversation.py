@@ -12,6 +12,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from typing import Protocol
 
@@ -28,6 +29,7 @@ from meters.usage import UsageService
 logger = logging.getLogger(__name__)
 
 AREAS_REFRESH_SECONDS = 600.0
+DATABASE_WORKERS = 4
 _TAKE_SQLITE_LOCK = text("UPDATE chat_users SET id = id WHERE 1 = 0")
 
 
@@ -91,6 +93,10 @@ class ConversationRunner:
         # once ("database is locked", no busy wait) when another one committed in between:
         # this process's transactions take turns instead (every update writes anyway).
         self._sqlite_turns = threading.Lock() if engine.dialect.name == "sqlite" else None
+        # Updates run on worker threads. SQLite takes one writer at a time, so one thread is
+        # enough there; more would only contend for the GIL. PostgreSQL overlaps its round trips.
+        workers = 1 if self._sqlite_turns is not None else DATABASE_WORKERS
+        self._workers = ThreadPoolExecutor(workers, thread_name_prefix="conversation")
 
     @property
     def config(self) -> ConversationConfig:
@@ -110,12 +116,18 @@ class ConversationRunner:
         key = (update.user.channel, update.user.external_id)
         lock = self._locks.setdefault(key, asyncio.Lock())
         async with lock:
-            outcome = await asyncio.to_thread(self._handle_in_transaction, update)
+            outcome = await asyncio.get_running_loop().run_in_executor(
+                self._workers, self._handle_in_transaction, update
+            )
         if not lock.locked():
             self._locks.pop(key, None)
         for effect in outcome.effects:
             await self._carry_out(effect)
         return outcome.replies
+
+    def close(self) -> None:
+        """Let the worker threads end once their updates are done."""
+        self._workers.shutdown(wait=False)
 
     def handle_blocking(self, update: Update) -> Outcome:
         """The same as `handle` for callers without an event loop (benchmarks, the terminal)."""
