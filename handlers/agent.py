@@ -17,6 +17,7 @@ from handlers.smalltalk import MISSES_BEFORE_AGENT
 from handlers.types import NotifyAgents, Reply, Update
 from meters.case_records import CaseRecord
 from meters.case_store import TRANSCRIPT_AUTHORS
+from nlu import Intent
 
 TRANSCRIPT_LINES = 20
 REASONS = ("asked", "misunderstood", "abnormal", "hazard")
@@ -40,7 +41,7 @@ def talk_to_agent(turn: Turn, deps: Deps, reason: str = "asked") -> Answer:
         customer_id=customer.id if customer else None,
         unit=unit,
         reason=reason,
-        intent_guess=cases.last_intent(turn.chat_user_id),
+        intent_guess=_intent_guess(turn, deps),
         due_at=handoff_due(deps.config, deps.now),
         note=texts.HANDOFF_NOTE,
         now=deps.now,
@@ -98,6 +99,13 @@ def incoming_text(update: Update) -> str:
         location = update.location
         return f"[vị trí {location.latitude:.5f}, {location.longitude:.5f}]"
     return "[tin nhắn]"
+
+
+def _intent_guess(turn: Turn, deps: Deps) -> str | None:
+    """What the chat was about: this message's intent when the bot escalated it itself."""
+    if turn.intent not in (Intent.TALK_TO_AGENT, Intent.UNKNOWN):
+        return turn.intent.value
+    return deps.cases.last_intent(turn.chat_user_id)
 
 
 def _reason(turn: Turn, deps: Deps, asked: str) -> str:

@@ -83,7 +83,7 @@ def route(turn: Turn, deps: Deps) -> Answer:  # noqa: PLR0911 - one return per r
 
 def answer_intent(turn: Turn, deps: Deps) -> Answer:
     """Run the handler of the turn's intent; unknown ones get the apology and the menu."""
-    handler = INTENT_HANDLERS.get(turn.intent, smalltalk.unknown)
+    handler = INTENT_HANDLERS.get(turn.intent, INTENT_HANDLERS[Intent.UNKNOWN])
     return handler(turn, deps)
 
 

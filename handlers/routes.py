@@ -9,9 +9,18 @@ from collections.abc import Callable
 from typing import Final
 
 from handlers import abnormal as abnormal_handlers
-from handlers import account, agent, appliance, calculator, payment, reading, smalltalk, survey
+from handlers import (
+    account,
+    agent,
+    appliance,
+    calculator,
+    escalation,
+    payment,
+    reading,
+    smalltalk,
+    survey,
+)
 from handlers import bills as bill_handlers
-from handlers import incident as incident_handlers
 from handlers import outage as outage_handlers
 from handlers import payment_status as payment_status_handlers
 from handlers import requests as request_handlers
@@ -66,7 +75,7 @@ INTENT_HANDLERS: Final[dict[Intent, TurnHandler]] = {
     Intent.GREET: smalltalk.greet,
     Intent.HELP: smalltalk.help_menu,
     Intent.THANKS: smalltalk.thanks,
-    Intent.UNKNOWN: smalltalk.unknown,
+    Intent.UNKNOWN: escalation.unknown,
     Intent.ACCOUNT_LINK: account.start_linking,
     Intent.ACCOUNT_UNLINK: account.unlink,
     Intent.TALK_TO_AGENT: agent.talk_to_agent,
@@ -79,9 +88,9 @@ INTENT_HANDLERS: Final[dict[Intent, TurnHandler]] = {
     Intent.USAGE_QUERY: usage_handlers.answer_usage,
     Intent.BILL_QUERY: bill_handlers.answer_bill,
     Intent.PAYMENT_STATUS: payment_status_handlers.answer_payment_status,
-    Intent.ABNORMAL_USAGE: abnormal_handlers.answer_abnormal,
+    Intent.ABNORMAL_USAGE: escalation.abnormal_usage,
     Intent.OUTAGE_SCHEDULE: outage_handlers.answer_outage_schedule,
-    Intent.OUTAGE_REPORT: incident_handlers.answer_outage_report,
+    Intent.OUTAGE_REPORT: escalation.outage_report,
     Intent.SERVICE_REQUEST: request_handlers.answer_service_request,
     Intent.REQUEST_STATUS: request_handlers.answer_request_status,
     Intent.NOTIFY_SUBSCRIBE: subscription_handlers.answer_notify_subscribe,

@@ -26,6 +26,7 @@ HELP_EXAMPLES = (
 )
 THANKS = "Dạ không có gì ạ. Chúc anh/chị một ngày tốt lành!"
 UNKNOWN = "Xin lỗi, em chưa hiểu ý anh/chị. Anh/chị thử hỏi cách khác, hoặc chọn một mục bên dưới:"
+UNKNOWN_TO_AGENT = "Xin lỗi, em vẫn chưa hiểu ý anh/chị. Em chuyển anh/chị sang nhân viên chăm sóc khách hàng nhé."
 UNKNOWN_OFFER_AGENT = "Em vẫn chưa hiểu ý anh/chị. Anh/chị có muốn nói chuyện với nhân viên chăm sóc khách hàng không?"
 CANCELLED = "Dạ, em đã hủy thao tác. Anh/chị cần gì thêm cứ nhắn em nhé."
 

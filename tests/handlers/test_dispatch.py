@@ -7,8 +7,8 @@ from sqlalchemy import Engine, select
 from handlers import texts
 from handlers.types import Channel
 from meters.demo.model import DemoData
-from meters.schema import ConversationLogEntry, HandoffCase
-from tests.handlers.conftest import FakeChat, button_data, text_of
+from meters.schema import ConversationLogEntry, HandoffCase, ServiceRequest
+from tests.handlers.conftest import FakeChat, text_of
 
 
 def logged(store: Engine) -> list[tuple[str, str]]:
@@ -27,13 +27,20 @@ def test_commands_with_a_bot_name_are_understood(chat_factory: type[FakeChat]) -
     assert texts.HELP.format(examples=texts.HELP_EXAMPLES) in text_of(chat.say("/menu@dienbot"))
 
 
-def test_two_misses_in_a_row_offer_an_agent(chat_factory: type[FakeChat]) -> None:
+def test_two_misses_in_a_row_hand_the_chat_to_a_person(
+    chat_factory: type[FakeChat], store: Engine
+) -> None:
     chat = chat_factory()
     first = chat.say("giá vàng hôm nay bao nhiêu")
     assert texts.UNKNOWN in text_of(first)
     second = chat.say("kể chuyện cười đi")
-    assert texts.UNKNOWN_OFFER_AGENT in text_of(second)
-    assert "i:talk_to_agent" in button_data(second)
+    assert texts.UNKNOWN_TO_AGENT in text_of(second)
+    with store.connect() as connection:
+        [code] = connection.execute(
+            select(ServiceRequest.request_id).where(ServiceRequest.service_type == "handoff")
+        ).scalars()
+    assert texts.HANDOFF_OPENED.format(code=code) in text_of(second)
+    assert chat.say("alo") == ()  # a person has the chat now
 
 
 def test_an_understood_message_resets_the_misses(chat_factory: type[FakeChat]) -> None:

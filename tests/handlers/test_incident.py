@@ -58,7 +58,9 @@ def test_a_hazard_gets_the_safety_advice_first_then_the_request_code(
     assert replies[0].text == texts.HAZARD_SAFETY.format(hotline=hotline)
     filed = requests_in_store(store)
     owner = stored_customer(store, customer.customer_code)
-    assert [(owner.id, "hazard")] == [(c, kind) for _id, c, kind in filed]
+    # The hazard report, and the case that hands the chat to a person at once.
+    assert [(owner.id, "hazard"), (owner.id, "handoff")] == [(c, kind) for _id, c, kind in filed]
+    assert texts.HANDOFF_OPENED.format(code=filed[1][0]) in text_of(replies)
     assert texts.INCIDENT_FILED.format(
         code=customer.customer_code, request_id=filed[0][0], hotline=hotline
     ) in text_of(replies)
@@ -112,7 +114,10 @@ def test_a_report_without_a_linked_customer_is_filed_without_one_with_the_hotlin
 
     assert replies[0].text == texts.HAZARD_SAFETY.format(hotline=config.default_hotline)
     filed = requests_in_store(store)
-    assert [(customer, kind) for _id, customer, kind in filed] == [(None, "hazard")]
+    assert [(customer, kind) for _id, customer, kind in filed] == [
+        (None, "hazard"),
+        (None, "handoff"),
+    ]
     assert texts.INCIDENT_FILED_ANONYMOUS.format(
         request_id=filed[0][0], hotline=config.default_hotline
     ) in text_of(replies)
