@@ -16,11 +16,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from handlers import texts
 from handlers.context import ConversationConfig, Step
-from handlers.privacy import mask_text
+from handlers.privacy import mask_text, personal_strings
 from handlers.requests import status_name
 from handlers.service_catalog import DEADLINE_WORKING_DAYS
 from handlers.types import Button, Reply
@@ -32,9 +32,6 @@ from meters.chat_store import SqlChatStore
 from meters.outbox_records import NewMessage
 from meters.outbox_store import SqlOutboxStore
 from meters.survey_store import SqlSurveyStore
-
-if TYPE_CHECKING:
-    from sqlalchemy import Connection
 
 AGENT_REPLY = "agent_reply"
 CASE_STATUS = "case_status"
@@ -71,20 +68,6 @@ class CaseDeps:
     outbox: SqlOutboxStore
     config: ConversationConfig
     now: datetime
-
-    @classmethod
-    def of(cls, connection: Connection, config: ConversationConfig, now: datetime) -> CaseDeps:
-        """Every store on one connection."""
-        return cls(
-            cases=SqlCaseStore(connection),
-            chats=SqlChatStore(connection),
-            accounts=SqlAccountStore(connection),
-            agents=SqlAgentStore(connection),
-            surveys=SqlSurveyStore(connection),
-            outbox=SqlOutboxStore(connection),
-            config=config,
-            now=now,
-        )
 
 
 # --- who sees what -------------------------------------------------------------------------------
@@ -448,11 +431,7 @@ def _send(deps: CaseDeps, case: CaseRecord, kind: str, dedup_key: str, text: str
 
 
 def _personal_strings(deps: CaseDeps, case: CaseRecord) -> list[str]:
-    customers = deps.accounts.customers(deps.chats.linked_customer_ids(case.chat_user_id))
-    strings: list[str] = []
-    for customer in customers:
-        strings.extend((customer.name, customer.address, customer.phone))
-    return strings
+    return personal_strings(deps.accounts.linked_customers(case.chat_user_id))
 
 
 __all__ = [

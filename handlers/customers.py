@@ -50,11 +50,5 @@ def choose_customer(turn: Turn, deps: Deps, what: str) -> Chosen | Answer:
     return Answer(
         replies=(Reply(texts.CHOOSE_CUSTOMER, buttons),),
         step=Step.CHOOSE_CUSTOMER,
-        data={"intent": turn.intent.value, "entities": dict(_plain(turn.entities))},
+        data={"intent": turn.intent.value, "entities": dict(turn.entities)},
     )
-
-
-def _plain(entities: object) -> dict[str, object]:
-    """Entities as JSON-storable values (the state is stored as JSON)."""
-    assert isinstance(entities, dict) or hasattr(entities, "items")
-    return {str(key): value for key, value in entities.items()}

@@ -12,7 +12,7 @@ from types import MappingProxyType
 
 from handlers import account, agent, smalltalk
 from handlers.context import Answer, Deps, Step, Turn, say
-from handlers.privacy import mask_text
+from handlers.privacy import mask_text, personal_strings
 from handlers.routes import (
     CALLBACK_HANDLERS,
     COMMANDS,
@@ -21,7 +21,7 @@ from handlers.routes import (
     STEP_HANDLERS,
 )
 from handlers.types import Outcome, Update
-from meters.records import ChatState, CustomerDetails
+from meters.records import ChatState
 from nlu import Intent, parse
 
 logger = logging.getLogger(__name__)
@@ -144,7 +144,7 @@ def _command(text: str) -> str | None:
 
 def _log(turn: Turn, answer: Answer, deps: Deps) -> None:
     """Keep the exchange in the conversation log with personal data masked."""
-    personal = _personal_strings(turn.linked)
+    personal = personal_strings(turn.linked)
     update = turn.update
     incoming = update.text or (f"[button {update.callback_data}]" if update.callback_data else "")
     if update.contact is not None:
@@ -156,13 +156,6 @@ def _log(turn: Turn, answer: Answer, deps: Deps) -> None:
         entries.append(("in", mask_text(incoming, personal), turn.intent.value))
     entries.extend(("out", mask_text(reply.text, personal), None) for reply in answer.replies)
     deps.chats.log_messages(turn.chat_user_id, entries, deps.now)
-
-
-def _personal_strings(customers: tuple[CustomerDetails, ...]) -> list[str]:
-    strings: list[str] = []
-    for customer in customers:
-        strings.extend((customer.name, customer.address, customer.phone))
-    return strings
 
 
 __all__ = ["answer_intent", "handle_update", "route", "say"]

@@ -16,7 +16,6 @@ from meters.schema import (
     Consent,
     ConversationLogEntry,
     ConversationState,
-    HandoffCase,
     LinkAttempt,
     OneTimeCode,
     Subscription,
@@ -313,30 +312,6 @@ class SqlChatStore:
                 .where(LinkAttempt.chat_user_id == chat_user_id, LinkAttempt.attempted_at >= since)
             ).scalar_one()
         )
-
-    def open_case(
-        self, chat_user_id: int, reason: str, intent_guess: str | None, now: datetime
-    ) -> int:
-        """Open a handoff case for the call centre and return its number."""
-        existing = self._connection.execute(
-            select(HandoffCase.id).where(
-                HandoffCase.chat_user_id == chat_user_id, HandoffCase.status == "open"
-            )
-        ).scalar_one_or_none()
-        if existing is not None:
-            return int(existing)
-        result = self._connection.execute(
-            insert(HandoffCase)
-            .values(
-                chat_user_id=chat_user_id,
-                reason=reason,
-                intent_guess=intent_guess,
-                status="open",
-                created_at=now,
-            )
-            .returning(HandoffCase.id)
-        )
-        return int(result.scalar_one())
 
     def subscriptions(self, chat_user_id: int) -> tuple[SubscriptionRecord, ...]:
         """The chat's scheduled messages."""

@@ -15,15 +15,14 @@ waits for 07:00 rather than wake the customer (decision, see docs/scheduler.md).
 
 from __future__ import annotations
 
-import calendar
 import time
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from fractions import Fraction
 from statistics import median
 
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 
 from handlers import texts
 from handlers.abnormal import BASELINE_DAYS, DOUBLED_RATIO, FLOOR_RATIO, LOW_QUANTILE_DAYS
@@ -33,9 +32,10 @@ from meters.alert_store import AlertTarget, alert_targets, daily_use, recently_a
 from meters.daily_fanout import subscription_id_range
 from meters.notice_store import Recipient
 from meters.outbox_records import NewMessage
+from scheduler.month_bill import WH_PER_KWH, bill_total, calendar_month_request
 from scheduler.queueing import ALERT_PRIORITY, new_message, queue, window_timing
 from scheduler.window import DeliveryWindow
-from tariff.calculator import compute_bill, tier_bounds
+from tariff.calculator import tier_bounds
 from tariff.errors import TariffError
 from tariff.explain import project_period_end
 from tariff.model import BillRequest, CustomerType
@@ -44,7 +44,6 @@ THRESHOLD = "threshold"
 ANOMALY = "anomaly"
 ALERTS_CONSENT = "alerts"
 PAGE_SIZE = 2_000
-WH_PER_KWH = 1000
 FLOOR_DAYS = 3  # the raised floor must hold on each of the last 3 days
 MIN_DOUBLED_RISE_WH = 2_000  # a "doubling" of 0.5 kWh is no news
 MIN_FLOOR_RISE_WH = 1_000  # nor is a floor raised by 200 Wh
@@ -199,21 +198,15 @@ def check_thresholds(
     started = time.perf_counter()
     timing = window_timing(window, now)
     checked = queued = 0
-    with engine.connect() as connection:
-        low, high = subscription_id_range(connection, THRESHOLD)
-    for first in range(low, high + 1, page_size):
-        with engine.begin() as connection:
-            targets = alert_targets(
-                connection, THRESHOLD, ALERTS_CONSENT, first, min(first + page_size - 1, high)
-            )
-            use = daily_use(connection, {t.customer_id for t in targets}, day.replace(day=1), day)
-            messages = []
-            for target in targets:
-                alert = threshold_alert(target, use.get(target.customer_id, {}), day)
-                if alert is not None:
-                    messages.append(_alert(THRESHOLD, target, alert[0], alert[1], timing))
-            checked += len(targets)
-            queued += queue(connection, messages, now)
+    for connection, targets in _pages_of_targets(engine, THRESHOLD, page_size):
+        use = daily_use(connection, {t.customer_id for t in targets}, day.replace(day=1), day)
+        messages = []
+        for target in targets:
+            alert = threshold_alert(target, use.get(target.customer_id, {}), day)
+            if alert is not None:
+                messages.append(_alert(THRESHOLD, target, alert[0], alert[1], timing))
+        checked += len(targets)
+        queued += queue(connection, messages, now)
     return AlertReport(THRESHOLD, checked, queued, time.perf_counter() - started)
 
 
@@ -224,36 +217,42 @@ def check_anomalies(
     started = time.perf_counter()
     timing = window_timing(window, now)
     checked = queued = 0
+    for connection, targets in _pages_of_targets(engine, ANOMALY, page_size):
+        use = daily_use(
+            connection,
+            {t.customer_id for t in targets},
+            day - timedelta(days=FLOOR_DAYS + BASELINE_DAYS),
+            day,
+        )
+        quiet = recently_alerted(
+            connection,
+            ANOMALY,
+            {t.chat_user_id for t in targets},
+            now - timedelta(days=ANOMALY_QUIET_DAYS),
+        )
+        messages = []
+        for target in targets:
+            if (target.customer_id, target.chat_user_id) in quiet:
+                continue
+            anomaly = find_anomaly(use.get(target.customer_id, {}), day)
+            if anomaly is not None:
+                text = anomaly_text(target.customer_code, anomaly)
+                messages.append(_alert(ANOMALY, target, day, text, timing))
+        checked += len(targets)
+        queued += queue(connection, messages, now)
+    return AlertReport(ANOMALY, checked, queued, time.perf_counter() - started)
+
+
+def _pages_of_targets(
+    engine: Engine, kind: str, page_size: int
+) -> Iterator[tuple[Connection, tuple[AlertTarget, ...]]]:
+    """The consenting subscribers of `kind`, a page of subscription ids per transaction."""
     with engine.connect() as connection:
-        low, high = subscription_id_range(connection, ANOMALY)
+        low, high = subscription_id_range(connection, kind)
     for first in range(low, high + 1, page_size):
         with engine.begin() as connection:
-            targets = alert_targets(
-                connection, ANOMALY, ALERTS_CONSENT, first, min(first + page_size - 1, high)
-            )
-            use = daily_use(
-                connection,
-                {t.customer_id for t in targets},
-                day - timedelta(days=FLOOR_DAYS + BASELINE_DAYS),
-                day,
-            )
-            quiet = recently_alerted(
-                connection,
-                ANOMALY,
-                {t.chat_user_id for t in targets},
-                now - timedelta(days=ANOMALY_QUIET_DAYS),
-            )
-            messages = []
-            for target in targets:
-                if (target.customer_id, target.chat_user_id) in quiet:
-                    continue
-                anomaly = find_anomaly(use.get(target.customer_id, {}), day)
-                if anomaly is not None:
-                    text = anomaly_text(target.customer_code, anomaly)
-                    messages.append(_alert(ANOMALY, target, day, text, timing))
-            checked += len(targets)
-            queued += queue(connection, messages, now)
-    return AlertReport(ANOMALY, checked, queued, time.perf_counter() - started)
+            last = min(first + page_size - 1, high)
+            yield connection, alert_targets(connection, kind, ALERTS_CONSENT, first, last)
 
 
 def _alert(
@@ -281,23 +280,14 @@ def _wh(kwh: object) -> int:
 
 
 def _month_request(target: AlertTarget, day: date, month_wh: int) -> BillRequest:
-    last = calendar.monthrange(day.year, day.month)[1]
-    return BillRequest(
-        period_start=day.replace(day=1),
-        period_end=day.replace(day=last),
-        kwh=month_wh // WH_PER_KWH,
-        households=target.households,
-        customer_type=target.customer_type,
+    return calendar_month_request(
+        day, month_wh, households=target.households, customer_type=target.customer_type
     )
 
 
 def _month_bill(target: AlertTarget, day: date, month_wh: int) -> int | None:
     """The bill of the month's use so far, VAT included (None: not priced without more facts)."""
-    request = _month_request(target, day, month_wh)
-    try:
-        return compute_bill(request).total
-    except TariffError:
-        return None
+    return bill_total(_month_request(target, day, month_wh))
 
 
 def _tier_alert(target: AlertTarget, day: date, month_wh: int, tier: int) -> str | None:

@@ -6,7 +6,6 @@ queuing millions stays one SQL statement a page); other kinds carry their text a
 
 from __future__ import annotations
 
-import calendar
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
@@ -15,11 +14,11 @@ from handlers.format import format_date, format_kwh, format_money
 from handlers.types import Button, Reply
 from meters.daily_fanout import DAILY_USAGE
 from meters.outbox_records import ClaimedMessage
+from scheduler.month_bill import bill_total, calendar_month_request
 from tariff.errors import TariffError
 from tariff.explain import Projection, project_period_end
 from tariff.model import BillRequest, CustomerType
 
-WH_PER_KWH = 1000
 TIER_WARNING_KWH = 50  # warn when the next tier is this close (or will be crossed this month)
 
 
@@ -115,13 +114,7 @@ def _request(payload: dict[str, object], day: date, wh: int) -> BillRequest | No
         households = Decimal(str(payload.get("households") or 1))
     except InvalidOperation:
         households = Decimal(1)
-    last = calendar.monthrange(day.year, day.month)[1]
-    return BillRequest(
-        period_start=day.replace(day=1),
-        period_end=day.replace(day=last),
-        kwh=max(wh, 0) // WH_PER_KWH,
-        households=households,
-    )
+    return calendar_month_request(day, wh, households=households)
 
 
 def _projection(payload: dict[str, object], day: date, month_wh: int) -> Projection | None:
@@ -135,12 +128,5 @@ def _projection(payload: dict[str, object], day: date, month_wh: int) -> Project
 
 
 def _bill_total(payload: dict[str, object], day: date, wh: int) -> int | None:
-    from tariff.calculator import compute_bill
-
     request = _request(payload, day, wh)
-    if request is None:
-        return None
-    try:
-        return compute_bill(request).total
-    except TariffError:
-        return None
+    return None if request is None else bill_total(request)

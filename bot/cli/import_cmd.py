@@ -105,10 +105,11 @@ def _history_cursor(connection: Connection, kind: str) -> int | None:
 def _notify_status_changes(
     connection: Connection, settings: Settings, cursor: int, now: datetime
 ) -> None:
-    from handlers.cases import CaseDeps, notify_status_changes
+    from bot.case_deps import case_deps
+    from handlers.cases import notify_status_changes
     from handlers.context import ConversationConfig
 
     config = ConversationConfig(zone=settings.zone, agent_hours=settings.agent_window)
-    queued = notify_status_changes(CaseDeps.of(connection, config, now), cursor)
+    queued = notify_status_changes(case_deps(connection, config, now), cursor)
     if queued:
         print(f"{queued} status notice(s) queued for the customers' chats", file=sys.stderr)

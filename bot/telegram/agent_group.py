@@ -29,6 +29,7 @@ from aiohttp import web
 from sqlalchemy import Connection, Engine, text
 from telegram.ext import ApplicationHandlerStop, ContextTypes, TypeHandler
 
+from bot.case_deps import case_deps
 from bot.config import Settings
 from bot.telegram import agent_topics
 from bot.telegram.agent_sender import GROUP_LIMIT, GROUP_PERIOD, SAFETY_MARGIN, Clock, GroupSender
@@ -39,6 +40,7 @@ from handlers.cases import CaseDeps, CaseError
 from handlers.context import ConversationConfig
 from handlers.types import NotifyAgents
 from meters.case_records import AgentRecord, CaseRecord
+from meters.case_store import SqlCaseStore
 from meters.records import CustomerDetails
 from meters.telegram_topic_store import FAILED, SqlTelegramTopicStore, TopicRecord
 
@@ -208,7 +210,7 @@ class AgentGroup:
                 line = agent_topics.customer_line(message_text)
                 relays.append((topic.chat_id, topic.thread_id, line))
         endings: list[tuple[TopicRecord, str]] = []
-        case_store = CaseDeps.of(connection, self._settings, now).cases
+        case_store = SqlCaseStore(connection)
         for topic in topics.ending_topics():
             if topic.chat_id in self.senders and topics.end_topic(topic.case_id):
                 case = case_store.case(topic.code)
@@ -237,13 +239,13 @@ class AgentGroup:
         sender.post(thread_id, first)  # before any relay: nothing awaits in between
 
     def _topic_name(self, connection: Connection, case_id: int) -> str:
-        deps = CaseDeps.of(connection, self._settings, self._now())
+        deps = case_deps(connection, self._settings, self._now())
         case, customers = self._case_view(connection, deps, case_id)
         return agent_topics.topic_name(case, customers)
 
     def _opened(self, connection: Connection, case_id: int, thread_id: int) -> str:
         """Mark the topic open and return its summary; later customer lines are relayed."""
-        deps = CaseDeps.of(connection, self._settings, self._now())
+        deps = case_deps(connection, self._settings, self._now())
         case, customers = self._case_view(connection, deps, case_id)
         messages = deps.cases.messages(case.id)
         through = messages[-1].id if messages else 0
@@ -323,7 +325,7 @@ class AgentGroup:
         if topic is None or agent_id is None:
             logger.info("agent group %s: message of user %s ignored", said.chat_id, said.user_id)
             return None
-        deps = CaseDeps.of(connection, self._settings, self._now())
+        deps = case_deps(connection, self._settings, self._now())
         agent = deps.agents.agent(agent_id)
         if agent is None or not agent.active:
             return None

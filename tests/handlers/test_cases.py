@@ -8,8 +8,9 @@ import pytest
 from argon2 import PasswordHasher
 from sqlalchemy import Engine, select
 
+from bot.case_deps import case_deps
 from handlers import cases, texts
-from handlers.cases import CaseDeps, CaseError
+from handlers.cases import CaseError
 from handlers.context import ConversationConfig, Step
 from handlers.types import Channel, NotifyAgents
 from meters.agent_store import SqlAgentStore
@@ -56,7 +57,7 @@ def agent_of(store: Engine, unit: str | None, role: str = "agent") -> AgentRecor
 def run(store: Engine, config: ConversationConfig, work: object, *args: object) -> object:
     """One service call in its own transaction at NOW."""
     with store.begin() as connection:
-        return work(CaseDeps.of(connection, config, NOW), *args)  # type: ignore[operator]
+        return work(case_deps(connection, config, NOW), *args)  # type: ignore[operator]
 
 
 def open_case(store: Engine, chat: FakeChat) -> str:

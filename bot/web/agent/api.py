@@ -5,13 +5,14 @@ from __future__ import annotations
 from aiohttp import web
 from sqlalchemy import Connection
 
+from bot.case_deps import case_deps
 from bot.web.agent import db
 from bot.web.agent.auth import CONSOLE, api
 from bot.web.agent.pages import queue_json
 from bot.web.agent.views import message_json
 from bot.web.keys import ENGINE, RUNNER
 from handlers import cases as service
-from handlers.cases import CaseDeps, CaseError
+from handlers.cases import CaseError
 from handlers.requests import status_name
 from meters.case_records import SessionRecord
 
@@ -36,7 +37,7 @@ async def messages(request: web.Request, session: SessionRecord) -> web.StreamRe
     after = int(after_text) if after_text.isdigit() else 0
 
     def read(connection: Connection) -> dict[str, object] | None:
-        deps = CaseDeps.of(connection, request.app[RUNNER].config, request.app[CONSOLE].now())
+        deps = case_deps(connection, request.app[RUNNER].config, request.app[CONSOLE].now())
         try:
             case = service.case_for(deps, session.agent, code)
         except CaseError:

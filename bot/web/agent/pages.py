@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 from aiohttp import web
 from sqlalchemy import Connection
 
+from bot.case_deps import case_deps
 from bot.web.agent import db
 from bot.web.agent.auth import (
     CONSOLE,
@@ -58,7 +59,7 @@ BILLS_SHOWN = 6
 
 
 def _deps(request: web.Request, connection: Connection) -> CaseDeps:
-    return CaseDeps.of(connection, request.app[RUNNER].config, request.app[CONSOLE].now())
+    return case_deps(connection, request.app[RUNNER].config, request.app[CONSOLE].now())
 
 
 def _zone(request: web.Request) -> Any:
@@ -271,7 +272,7 @@ def _actions(deps: CaseDeps, session: SessionRecord, case: CaseRecord) -> str:
 
 
 def _customer_panel(deps: CaseDeps, case: CaseRecord) -> str:
-    linked = deps.accounts.customers(deps.chats.linked_customer_ids(case.chat_user_id))
+    linked = deps.accounts.linked_customers(case.chat_user_id)
     if not linked:
         return (
             "<h2>Khách hàng</h2><p>Cuộc trò chuyện chưa liên kết mã khách hàng nào "
