@@ -40,6 +40,15 @@ def postgres_schema_url() -> Iterator[str]:
     separator = "&" if "?" in url else "?"
     yield f"{url}{separator}options=-csearch_path%3D{schema}"
     with admin.begin() as connection:
+        # pytest may tear this fixture down before a service the test started (aiohttp_client
+        # came first): end its sessions, such as a scheduled job still running, so that the
+        # DROP does not deadlock with them.
+        connection.execute(
+            text(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+        )
         connection.execute(text(f"DROP SCHEMA {schema} CASCADE"))
     admin.dispose()
 
