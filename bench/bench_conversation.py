@@ -35,7 +35,7 @@ from datetime import time as clock_time
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Engine, create_engine
+from sqlalchemy import Engine, create_engine, event
 
 from bot.conversation import ConversationRunner
 from handlers.context import ConversationConfig
@@ -145,19 +145,41 @@ async def paced(runner: ConversationRunner, chats: list[list[Message]], rate: fl
     report(f"paced at {rate:.0f} messages/s offered", latencies, time.perf_counter() - started)
 
 
-def service_times(runner: ConversationRunner, chats: list[list[Message]]) -> None:
-    """One message at a time, no concurrency: what each kind of question costs."""
+def service_times(runner: ConversationRunner, engine: Engine, chats: list[list[Message]]) -> None:
+    """One message at a time, no concurrency: what each kind of question costs, in time and in
+    SQL statements sent to the driver (BEGIN and COMMIT included; a pool's ping is not)."""
     by_kind: dict[str, list[float]] = {}
-    for messages in chats[:200]:
-        for message in messages:
-            started = time.perf_counter()
-            runner.handle_blocking(message.update)
-            by_kind.setdefault(message.kind, []).append(time.perf_counter() - started)
+    statements: dict[str, list[int]] = {}
+    sent = [0]
+
+    def count(*_args: object) -> None:
+        sent[0] += 1
+
+    events = ["before_cursor_execute", "commit"]
+    if engine.dialect.name != "sqlite":  # psycopg sends BEGIN itself; SQLite's is a statement
+        events.append("begin")
+    for name in events:
+        event.listen(engine, name, count)
+    try:
+        for messages in chats[:200]:
+            for message in messages:
+                sent[0] = 0
+                started = time.perf_counter()
+                runner.handle_blocking(message.update)
+                by_kind.setdefault(message.kind, []).append(time.perf_counter() - started)
+                statements.setdefault(message.kind, []).append(sent[0])
+    finally:
+        for name in events:
+            event.remove(engine, name, count)
     shown = ", ".join(
         f"{kind} p50 {quantile_ms(values, 50):.1f} / p99 {quantile_ms(values, 99):.1f} ms"
         for kind, values in by_kind.items()
     )
     print(f"  one at a time: {shown}", flush=True)
+    counted = ", ".join(
+        f"{kind} {statistics.fmean(values):.1f}" for kind, values in statements.items()
+    )
+    print(f"  statements per update (BEGIN and COMMIT included): {counted}", flush=True)
 
 
 def profile(runner: ConversationRunner, chats: list[list[Message]]) -> None:
@@ -202,7 +224,7 @@ def run_on(label: str, engine: Engine, demo: DemoData) -> None:
         elif round_label == "sustainable":  # 80 % of what saturation reached: no backlog
             asyncio.run(paced(runner, chats, min(PACED_RATE, 0.8 * capacity)))
         else:
-            service_times(runner, chats)
+            service_times(runner, engine, chats)
             profile(runner, chats[-100:])
 
 

@@ -16,13 +16,14 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from typing import Protocol
 
-from sqlalchemy import Connection, Engine, text
+from sqlalchemy import Connection, Engine
 
 from handlers.context import ConversationConfig, Deps
 from handlers.dispatch import handle_update
 from handlers.types import Channel, Effect, NotifyAgents, Outcome, Reply, SendOneTimeCode, Update
 from meters.account_store import SqlAccountStore
 from meters.chat_store import SqlChatStore
+from meters.database import write_transaction
 from meters.repository import SqlMeterRepository
 from meters.usage import UsageService
 
@@ -30,7 +31,6 @@ logger = logging.getLogger(__name__)
 
 AREAS_REFRESH_SECONDS = 600.0
 DATABASE_WORKERS = 4
-_TAKE_SQLITE_LOCK = text("UPDATE chat_users SET id = id WHERE 1 = 0")
 
 
 class OneTimeCodeSender(Protocol):
@@ -138,11 +138,11 @@ class ConversationRunner:
         if self._sqlite_turns is None:
             with self._engine.begin() as connection:
                 return handle_update(update, self._deps(connection, now))
-        with self._sqlite_turns, self._engine.begin() as connection:
-            # Write first: the areas are read before the first write, and a transaction that
-            # has read fails at once ("database is locked") when another process's or task's
-            # writer (dispatcher, scheduler lease, agent group) committed meanwhile.
-            connection.execute(_TAKE_SQLITE_LOCK)
+        # SQLite: the write lock from BEGIN on (BEGIN IMMEDIATE). The areas are read before the
+        # first write, and a transaction that has read fails at once ("database is locked")
+        # when another process's or task's writer (dispatcher, scheduler lease, agent group)
+        # committed meanwhile.
+        with self._sqlite_turns, write_transaction(self._engine) as connection:
             return handle_update(update, self._deps(connection, now))
 
     def _deps(self, connection: Connection, now: datetime) -> Deps:

@@ -35,9 +35,9 @@ def handle_update(update: Update, deps: Deps) -> Outcome:
     chat_user_id = deps.chats.enter_chat(
         user.channel.value, user.external_id, user.display_name, deps.now
     )
-    saved = deps.chats.state(chat_user_id) or ChatState(step=Step.IDLE.value, data={})
+    stored, linked = deps.chats.state_and_linked(chat_user_id)  # fresh: links are never cached
+    saved = stored or ChatState(step=Step.IDLE.value, data={})
     step = Step(saved.step) if saved.step in Step._value2member_map_ else Step.IDLE
-    linked = deps.accounts.linked_customers(chat_user_id)
     intent, entities = _understand(update, deps, step)
     turn = Turn(
         update=update,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Connection, bindparam, func, insert, or_, select
 
@@ -30,7 +31,7 @@ from meters.schema import (
 
 WH_PER_KWH = 1000
 
-_CUSTOMER_COLUMNS = (
+CUSTOMER_COLUMNS = (
     Customer.id,
     Customer.customer_code,
     Customer.name,
@@ -45,12 +46,116 @@ _CUSTOMER_COLUMNS = (
     Customer.power_company,
 )
 
+# Statements of the chat's questions, built once (building one costs more than running it).
 _LINKED_CUSTOMERS = (
-    select(*_CUSTOMER_COLUMNS)
+    select(*CUSTOMER_COLUMNS)
     .join(ChatLink, ChatLink.customer_id == Customer.id)
     .where(ChatLink.chat_user_id == bindparam("chat_user_id"))
     .order_by(ChatLink.linked_at, ChatLink.customer_id)
 )
+_CUSTOMER_BY_ID = select(*CUSTOMER_COLUMNS).where(Customer.id == bindparam("customer_id"))
+_CUSTOMERS_BY_IDS = select(*CUSTOMER_COLUMNS).where(
+    Customer.id.in_(bindparam("customer_ids", expanding=True))
+)
+_CUSTOMER_BY_CODE = select(*CUSTOMER_COLUMNS).where(
+    Customer.customer_code == bindparam("customer_code")
+)
+_CUSTOMERS_BY_PHONE = (
+    select(*CUSTOMER_COLUMNS).where(Customer.phone == bindparam("phone")).order_by(Customer.id)
+)
+_BILLS = (
+    select(
+        Bill.bill_no,
+        Bill.customer_id,
+        Bill.period_start,
+        Bill.period_end,
+        Bill.kwh,
+        Bill.amount_before_vat,
+        Bill.vat,
+        Bill.total,
+        Bill.due_date,
+        Bill.paid_at,
+    )
+    .where(Bill.customer_id == bindparam("customer_id"))
+    .order_by(Bill.period_end.desc())
+    .limit(bindparam("limit"))
+)
+_OUTAGE_COLUMNS = (Outage.outage_id, Outage.starts_at, Outage.ends_at, Outage.area, Outage.reason)
+_OUTAGES_BETWEEN = (
+    Outage.ends_at > bindparam("start", type_=Outage.ends_at.type),
+    Outage.starts_at < bindparam("end", type_=Outage.starts_at.type),
+)
+_CUTTING_STATIONS = Outage.outage_id.in_(
+    select(OutageStation.outage_id).where(
+        OutageStation.station.in_(bindparam("stations", expanding=True))
+    )
+)
+_IN_AREAS = Outage.area.in_(bindparam("areas", expanding=True))
+_OUTAGES_OF_STATIONS_OR_AREAS = (
+    select(*_OUTAGE_COLUMNS)
+    .where(*_OUTAGES_BETWEEN, or_(_CUTTING_STATIONS, _IN_AREAS))
+    .order_by(Outage.starts_at, Outage.outage_id)
+)
+_OUTAGES_OF_STATIONS = (
+    select(*_OUTAGE_COLUMNS)
+    .where(*_OUTAGES_BETWEEN, _CUTTING_STATIONS)
+    .order_by(Outage.starts_at, Outage.outage_id)
+)
+_OUTAGES_OF_AREAS = (
+    select(*_OUTAGE_COLUMNS)
+    .where(*_OUTAGES_BETWEEN, _IN_AREAS)
+    .order_by(Outage.starts_at, Outage.outage_id)
+)
+_STATIONS_OF_OUTAGES = (
+    select(OutageStation.outage_id, OutageStation.station)
+    .where(OutageStation.outage_id.in_(bindparam("outage_ids", expanding=True)))
+    .order_by(OutageStation.station)
+)
+_PAYMENT_POINTS = select(
+    PaymentPoint.point_id,
+    PaymentPoint.name,
+    PaymentPoint.address,
+    PaymentPoint.area,
+    PaymentPoint.lat,
+    PaymentPoint.lon,
+    PaymentPoint.opening_hours,
+    PaymentPoint.kind,
+).order_by(PaymentPoint.point_id)
+_PAYMENT_POINTS_OF_AREA = _PAYMENT_POINTS.where(PaymentPoint.area == bindparam("area"))
+_METER_KINDS = (
+    select(Meter.kind)
+    .where(Meter.customer_id == bindparam("customer_id"), Meter.removed_at.is_(None))
+    .order_by(Meter.installed_at)
+)
+_TOU_METER_OVER = select(Meter.id).where(
+    Meter.customer_id == bindparam("customer_id"),
+    Meter.kind == "tou",
+    Meter.installed_at <= bindparam("start", type_=Meter.installed_at.type),
+    or_(
+        Meter.removed_at.is_(None),
+        Meter.removed_at >= bindparam("end", type_=Meter.installed_at.type),
+    ),
+)
+_FIRST_REGISTERS_FROM = (
+    select(Reading.normal_wh, Reading.peak_wh, Reading.offpeak_wh)
+    .where(
+        Reading.meter_pk == bindparam("meter_pk"),
+        Reading.read_at >= bindparam("moment", type_=Reading.read_at.type),
+        Reading.flag.is_(None),
+    )
+    .order_by(Reading.read_at)
+    .limit(1)
+)
+
+
+def _customer_details(row: Sequence[Any]) -> CustomerDetails:
+    """A customer from a row of `CUSTOMER_COLUMNS`, by position."""
+    return CustomerDetails(*row)
+
+
+def _bill_record(row: Sequence[Any]) -> BillRecord:
+    """A bill from a row of `_BILLS`, by position."""
+    return BillRecord(*row)
 
 
 class SqlAccountStore:
@@ -61,39 +166,31 @@ class SqlAccountStore:
 
     def customer(self, customer_id: int) -> CustomerDetails | None:
         """The customer with this id."""
-        row = self._connection.execute(
-            select(*_CUSTOMER_COLUMNS).where(Customer.id == customer_id)
-        ).first()
+        row = self._connection.execute(_CUSTOMER_BY_ID, {"customer_id": customer_id}).first()
         return None if row is None else CustomerDetails(**row._mapping)
 
     def customers(self, customer_ids: Sequence[int]) -> tuple[CustomerDetails, ...]:
         """The customers with these ids, in the order given."""
         if not customer_ids:
             return ()
-        rows = self._connection.execute(
-            select(*_CUSTOMER_COLUMNS).where(Customer.id.in_(customer_ids))
-        )
-        found = {row.id: CustomerDetails(**row._mapping) for row in rows}
+        rows = self._connection.execute(_CUSTOMERS_BY_IDS, {"customer_ids": list(customer_ids)})
+        found = {row[0]: _customer_details(row) for row in rows}
         return tuple(found[pk] for pk in customer_ids if pk in found)
 
     def linked_customers(self, chat_user_id: int) -> tuple[CustomerDetails, ...]:
         """The customers a chat has verified it owns, in linking order."""
         rows = self._connection.execute(_LINKED_CUSTOMERS, {"chat_user_id": chat_user_id})
-        return tuple(CustomerDetails(**row._mapping) for row in rows)
+        return tuple(_customer_details(row) for row in rows)
 
     def customer_by_code(self, customer_code: str) -> CustomerDetails | None:
         """The customer with this code."""
-        row = self._connection.execute(
-            select(*_CUSTOMER_COLUMNS).where(Customer.customer_code == customer_code)
-        ).first()
-        return None if row is None else CustomerDetails(**row._mapping)
+        row = self._connection.execute(_CUSTOMER_BY_CODE, {"customer_code": customer_code}).first()
+        return None if row is None else _customer_details(row)
 
     def customers_by_phone(self, phone: str) -> tuple[CustomerDetails, ...]:
         """Every customer whose contract phone is `phone` (10 digits, leading 0)."""
-        rows = self._connection.execute(
-            select(*_CUSTOMER_COLUMNS).where(Customer.phone == phone).order_by(Customer.id)
-        )
-        return tuple(CustomerDetails(**row._mapping) for row in rows)
+        rows = self._connection.execute(_CUSTOMERS_BY_PHONE, {"phone": phone})
+        return tuple(_customer_details(row) for row in rows)
 
     def area_names(self) -> tuple[str, ...]:
         """Every area that customers, outages or payment points name (the NLU's gazetteer)."""
@@ -106,48 +203,27 @@ class SqlAccountStore:
 
     def bills(self, customer_id: int, limit: int = 13) -> tuple[BillRecord, ...]:
         """The customer's latest bills, newest period first."""
-        rows = self._connection.execute(
-            select(
-                Bill.bill_no,
-                Bill.customer_id,
-                Bill.period_start,
-                Bill.period_end,
-                Bill.kwh,
-                Bill.amount_before_vat,
-                Bill.vat,
-                Bill.total,
-                Bill.due_date,
-                Bill.paid_at,
-            )
-            .where(Bill.customer_id == customer_id)
-            .order_by(Bill.period_end.desc())
-            .limit(limit)
-        )
-        return tuple(BillRecord(**row._mapping) for row in rows)
+        rows = self._connection.execute(_BILLS, {"customer_id": customer_id, "limit": limit})
+        return tuple(_bill_record(row) for row in rows)
 
     def outages_between(
         self, start: datetime, end: datetime, *, stations: Sequence[str], areas: Sequence[str]
     ) -> tuple[OutageRecord, ...]:
         """Planned interruptions overlapping `start`..`end` cutting one of `stations`/`areas`."""
-        station_match = select(OutageStation.outage_id).where(OutageStation.station.in_(stations))
-        conditions = []
-        if stations:
-            conditions.append(Outage.outage_id.in_(station_match))
-        if areas:
-            conditions.append(Outage.area.in_(areas))
-        if not conditions:
+        if stations and areas:
+            statement = _OUTAGES_OF_STATIONS_OR_AREAS
+        elif stations:
+            statement = _OUTAGES_OF_STATIONS
+        elif areas:
+            statement = _OUTAGES_OF_AREAS
+        else:
             return ()
-        rows = self._connection.execute(
-            select(Outage.outage_id, Outage.starts_at, Outage.ends_at, Outage.area, Outage.reason)
-            .where(Outage.ends_at > start, Outage.starts_at < end, or_(*conditions))
-            .order_by(Outage.starts_at, Outage.outage_id)
-        ).all()
+        parameters = {"start": start, "end": end, "stations": list(stations), "areas": list(areas)}
+        rows = self._connection.execute(statement, parameters).all()
         if not rows:
             return ()
         cut = self._connection.execute(
-            select(OutageStation.outage_id, OutageStation.station)
-            .where(OutageStation.outage_id.in_([row.outage_id for row in rows]))
-            .order_by(OutageStation.station)
+            _STATIONS_OF_OUTAGES, {"outage_ids": [row.outage_id for row in rows]}
         )
         stations_of: dict[str, list[str]] = {}
         for outage_id, station in cut:
@@ -158,19 +234,11 @@ class SqlAccountStore:
 
     def payment_points(self, area: str | None = None) -> tuple[PaymentPointRecord, ...]:
         """Payment points, of one area when given."""
-        query = select(
-            PaymentPoint.point_id,
-            PaymentPoint.name,
-            PaymentPoint.address,
-            PaymentPoint.area,
-            PaymentPoint.lat,
-            PaymentPoint.lon,
-            PaymentPoint.opening_hours,
-            PaymentPoint.kind,
-        ).order_by(PaymentPoint.point_id)
-        if area is not None:
-            query = query.where(PaymentPoint.area == area)
-        return tuple(PaymentPointRecord(*row) for row in self._connection.execute(query))
+        if area is None:
+            rows = self._connection.execute(_PAYMENT_POINTS)
+        else:
+            rows = self._connection.execute(_PAYMENT_POINTS_OF_AREA, {"area": area})
+        return tuple(PaymentPointRecord(*row) for row in rows)
 
     def requests_of(
         self, customer_ids: Sequence[int], limit: int = 10
@@ -245,11 +313,7 @@ class SqlAccountStore:
 
     def meter_kinds(self, customer_id: int) -> tuple[str, ...]:
         """Kinds (single | tou | prepaid) of the customer's meters in service, oldest first."""
-        kinds = self._connection.execute(
-            select(Meter.kind)
-            .where(Meter.customer_id == customer_id, Meter.removed_at.is_(None))
-            .order_by(Meter.installed_at)
-        ).scalars()
+        kinds = self._connection.execute(_METER_KINDS, {"customer_id": customer_id}).scalars()
         return tuple(kinds)
 
     def band_kwh_between(
@@ -261,26 +325,14 @@ class SqlAccountStore:
         None unless one `tou` meter was in service over the whole interval with both readings.
         """
         meter_pk = self._connection.execute(
-            select(Meter.id).where(
-                Meter.customer_id == customer_id,
-                Meter.kind == "tou",
-                Meter.installed_at <= start,
-                or_(Meter.removed_at.is_(None), Meter.removed_at >= end),
-            )
+            _TOU_METER_OVER, {"customer_id": customer_id, "start": start, "end": end}
         ).scalar()
         if meter_pk is None:
             return None
         registers = []
         for moment in (start, end):
             row = self._connection.execute(
-                select(Reading.normal_wh, Reading.peak_wh, Reading.offpeak_wh)
-                .where(
-                    Reading.meter_pk == meter_pk,
-                    Reading.read_at >= moment,
-                    Reading.flag.is_(None),
-                )
-                .order_by(Reading.read_at)
-                .limit(1)
+                _FIRST_REGISTERS_FROM, {"meter_pk": meter_pk, "moment": moment}
             ).first()
             if row is None or None in tuple(row):
                 return None

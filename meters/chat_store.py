@@ -8,14 +8,16 @@ from typing import Any, cast
 from sqlalchemy import Connection, Table, bindparam, delete, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
+from meters.account_store import CUSTOMER_COLUMNS
 from meters.outbox_store import dialect_insert
-from meters.records import ChatState, PendingCode, SubscriptionRecord
+from meters.records import ChatState, CustomerDetails, PendingCode, SubscriptionRecord
 from meters.schema import (
     ChatLink,
     ChatUser,
     Consent,
     ConversationLogEntry,
     ConversationState,
+    Customer,
     LinkAttempt,
     OneTimeCode,
     Subscription,
@@ -33,6 +35,17 @@ _TOUCH_CHAT_USER = (
 )
 _STATE = select(ConversationState.step, ConversationState.data).where(
     ConversationState.chat_user_id == bindparam("chat_user_id")
+)
+# The state and the linked customers in one statement: one row per link (a row of NULL
+# customer columns when there is none), the state repeated on each.
+_STATE_AND_LINKED = (
+    select(ConversationState.step, ConversationState.data, *CUSTOMER_COLUMNS)
+    .select_from(ChatUser)
+    .outerjoin(ConversationState, ConversationState.chat_user_id == ChatUser.id)
+    .outerjoin(ChatLink, ChatLink.chat_user_id == ChatUser.id)
+    .outerjoin(Customer, Customer.id == ChatLink.customer_id)
+    .where(ChatUser.id == bindparam("chat_user_id"))
+    .order_by(ChatLink.linked_at, ChatLink.customer_id)
 )
 
 
@@ -61,11 +74,16 @@ _LOG_MESSAGE = insert(cast(Table, ConversationLogEntry.__table__))  # Core: no O
 
 
 class SqlChatStore:
-    """Everything the conversation remembers about a chat, through one connection."""
+    """Everything the conversation remembers about a chat, through one connection.
+
+    The store remembers the states it read or wrote in this transaction, so that saving a
+    state that did not change writes nothing (most questions leave the chat idle).
+    """
 
     def __init__(self, connection: Connection) -> None:
         self._connection = connection
         self._postgres = connection.dialect.name == "postgresql"
+        self._states: dict[int, tuple[str, dict[str, Any]]] = {}
 
     @property
     def connection(self) -> Connection:
@@ -113,12 +131,35 @@ class SqlChatStore:
     def state(self, chat_user_id: int) -> ChatState | None:
         """The saved conversation state, if any."""
         row = self._connection.execute(_STATE, {"chat_user_id": chat_user_id}).first()
-        return None if row is None else ChatState(step=row.step, data=dict(row.data))
+        return None if row is None else self._read_state(chat_user_id, row[0], row[1])
+
+    def state_and_linked(
+        self, chat_user_id: int
+    ) -> tuple[ChatState | None, tuple[CustomerDetails, ...]]:
+        """The saved state and the customers the chat has proved it owns, in linking order.
+
+        Read fresh on every call (never cached across transactions): a link removed by another
+        process takes effect on the next message.
+        """
+        rows = self._connection.execute(_STATE_AND_LINKED, {"chat_user_id": chat_user_id}).all()
+        if not rows:
+            return None, ()
+        first = rows[0]
+        state = None if first[0] is None else self._read_state(chat_user_id, first[0], first[1])
+        linked = tuple(CustomerDetails(*row[2:]) for row in rows if row[2] is not None)
+        return state, linked
+
+    def _read_state(self, chat_user_id: int, step: str, data: dict[str, Any]) -> ChatState:
+        self._states[chat_user_id] = (step, data)
+        return ChatState(step=step, data=dict(data))
 
     def save_state(
         self, chat_user_id: int, step: str, data: dict[str, Any], now: datetime
     ) -> None:
-        """Remember where the chat stands."""
+        """Remember where the chat stands (nothing is written when it is where it was)."""
+        if self._states.get(chat_user_id) == (step, data):
+            return
+        self._states[chat_user_id] = (step, dict(data))
         statement = _SAVE_STATE_POSTGRES if self._postgres else _SAVE_STATE_SQLITE
         self._connection.execute(
             statement,
@@ -240,6 +281,7 @@ class SqlChatStore:
 
     def forget_chat(self, chat_user_id: int) -> None:
         """Delete the chat user and, by cascade, links, consents, state, log and codes."""
+        self._states.pop(chat_user_id, None)
         self._connection.execute(delete(ChatUser).where(ChatUser.id == chat_user_id))
 
     def issue_code(

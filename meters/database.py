@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy import Connection, Engine, create_engine, event, inspect
 from sqlalchemy.engine import make_url
 
 MIGRATIONS = Path(__file__).with_name("migrations")
+_BEGIN_IMMEDIATE = "dienbot_begin_immediate"  # execution option read by SQLite's BEGIN
 
 # WAL lets the web server read while an import writes; NORMAL is durable in WAL mode
 # except for the last transactions at a power cut; a 128 MiB cache keeps bulk loads
@@ -52,11 +55,28 @@ def create_store_engine(url: str, **options: Any) -> Engine:
 
         @event.listens_for(engine, "begin")
         def _begin(connection: Any) -> None:
-            connection.exec_driver_sql("BEGIN")
+            immediate = connection.get_execution_options().get(_BEGIN_IMMEDIATE, False)
+            connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
         return engine
     options.setdefault("pool_pre_ping", True)
     return create_engine(url, **options)
+
+
+@contextmanager
+def write_transaction(engine: Engine) -> Iterator[Connection]:
+    """A transaction that will write, committed at the end of the block (rolled back on error).
+
+    On SQLite it holds the write lock from its first statement on (BEGIN IMMEDIATE, waiting up
+    to busy_timeout for another writer): a transaction that reads first and writes later fails
+    at once ("database is locked") when another writer committed in between. Elsewhere it is a
+    plain transaction.
+    """
+    with engine.connect() as connection:
+        if engine.dialect.name == "sqlite":
+            connection.execution_options(**{_BEGIN_IMMEDIATE: True})
+        with connection.begin():
+            yield connection
 
 
 def alembic_config(url: str) -> Any:
