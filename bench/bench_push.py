@@ -191,6 +191,7 @@ class Fleet:
             f"--worker={worker}",
             cwd=self.directory,
             env=environment,
+            preexec_fn=_normal_priority,
             stdout=(self.directory / f"{worker}.out").open("wb"),
             stderr=(self.directory / f"{worker}.err").open("wb"),
         )
@@ -207,6 +208,26 @@ class Fleet:
             return {name: await process.wait() for name, process in list(self.running.items())}
 
 
+def _normal_priority() -> None:
+    """Dispatchers run at the ordinary priority, not the stand-in's raised one."""
+    os.setpriority(os.PRIO_PROCESS, 0, 0)
+
+
+def raise_stand_in_priority() -> str:
+    """Run this process (the stand-in) ahead of the rest of the machine, when allowed.
+
+    The stand-in stamps each request when it gets the CPU to read it. On a loaded machine a
+    pause of this process makes requests that arrived spread out look like a burst, and its
+    flood limit answers 429 for sends that were on time. Telegram's servers do not share our
+    CPU, so the instrument is given priority; the dispatchers keep the ordinary one.
+    """
+    try:
+        os.setpriority(os.PRIO_PROCESS, 0, -10)
+    except PermissionError:
+        return "ordinary priority (not allowed to raise it)"
+    return "priority raised (nice -10)"
+
+
 def leased_to(engine: Engine, worker: str) -> int:
     """How many messages `worker` held when it died."""
     with engine.connect() as connection:
@@ -220,12 +241,14 @@ def leased_to(engine: Engine, worker: str) -> int:
 
 async def deliver(engine: Engine, url: str, count: int, rate: float, limit: float) -> None:
     """Run the delivery with two processes, one killed twice; print the figures."""
+    print(f"  stand-in: {raise_stand_in_priority()}")
     fake = FakeTelegram(token=TOKEN)
     await fake.start()
     fake.set_limits(global_per_s=limit, per_chat_per_s=1, mode="reject")
     for offset in range(1, count + 1):
         fake.add_user(FIRST_TELEGRAM_ID + offset).started = True
     held = 0
+    kills: list[float] = []
     gc.collect()
     gc.freeze()
     gc.disable()  # a full collection would pause the stand-in and bunch its requests
@@ -239,6 +262,7 @@ async def deliver(engine: Engine, url: str, count: int, rate: float, limit: floa
                     lambda fraction=fraction: len(fake.calls) >= fraction * count, 3600
                 )
                 await fleet.kill(f"victim-{number}")
+                kills.append(clock.monotonic())
                 held += await asyncio.to_thread(leased_to, engine, f"victim-{number}")
                 await fleet.start(f"victim-{number + 1}")
             exits = await fleet.finish(3600)
@@ -267,11 +291,22 @@ async def deliver(engine: Engine, url: str, count: int, rate: float, limit: floa
     print(
         f"  duplicates: {duplicates} (messages held by the killed processes at the kills: {held})"
     )
+    limited_at = [f"{call.at - ok[0]:.1f}" for call in calls if call.status == 429][:10]
+    print(f"  kills at {', '.join(f'{at - ok[0]:.1f} s' for at in kills)}; 429s at {limited_at}")
     print(f"  429s: {limited}; busiest second at the stand-in: {worst} sends (limit {limit:g})")
+    print(f"  seconds under 95 % of the rate (second: sends): {slow_seconds(ok, rate)}")
     print(
         f"  achieved rate: {achieved:,.1f}/s over {seconds:.1f} s vs configured {rate:g}/s"
         f" ({100 * (achieved / rate - 1):+.1f} %; target within 5 %)"
     )
+
+
+def slow_seconds(sends: list[float], rate: float) -> str:
+    """The whole seconds of the run in which fewer than 95 % of `rate` sends arrived."""
+    counts = Counter(int(at - sends[0]) for at in sends)
+    last = int(sends[-1] - sends[0])
+    slow = [(second, counts[second]) for second in range(last) if counts[second] < 0.95 * rate]
+    return ", ".join(f"{second}: {count}" for second, count in slow) or "none"
 
 
 def bench_delivery(url: str) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import json
 import logging
 import signal
@@ -284,4 +285,8 @@ async def _send(
         worker=arguments.worker,
     ) as dispatcher:
         logger.info("dispatching %s as %s", arguments.bucket, arguments.worker or "host:pid")
+        # Everything loaded so far lives as long as the process: keep it out of the collector,
+        # whose full passes over it would stall the sends past their slots.
+        gc.collect()
+        gc.freeze()
         return await dispatcher.run(stop, until_empty=arguments.until_empty)
