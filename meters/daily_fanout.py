@@ -24,6 +24,7 @@ from sqlalchemy import (
     func,
     literal,
     select,
+    true,
 )
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -64,19 +65,22 @@ def queue_daily_usage_page(
     expires_at: datetime,
     now: datetime,
 ) -> int:
-    """Queue the daily messages of subscriptions `first_id`..`last_id`; how many were new."""
+    """Queue the daily messages of subscriptions `first_id`..`last_id`; how many were new.
+
+    The page's subscriptions are chosen first (a materialised CTE on PostgreSQL, so the planner
+    cannot move the outbox check after the sums), leaving out those that already have the day's
+    message: a repeated run or a catch-up only reads the page's subscriptions and outbox keys.
+    The month's numbers are summed per customer: on PostgreSQL in a LATERAL subquery per
+    subscription (about 7 index-read rows each, no sort of the page's joined rows); SQLite has
+    no LATERAL and sums the page's customers in one grouped subquery.
+    """
     postgres = connection.dialect.name == "postgresql"
-    month_start = day.replace(day=1)
-    used = func.sum(case((DailyUsage.day == day, DailyUsage.used_wh), else_=0))
-    days_with_data = func.count(func.distinct(DailyUsage.day))
-    has_today = func.max(case((DailyUsage.day == day, 1), else_=0))
-    estimated = func.max(
-        case((and_(DailyUsage.day == day, DailyUsage.estimated.is_(True)), 1), else_=0)
-    )
+    page = _page(postgres, day, first_id, last_id)
+    usage = _month_to_date(postgres, day, page)
     moment_type = OutboxMessage.not_before.type
     hour_case = case(
         *(
-            (Subscription.delivery_hour == hour, literal(moment, moment_type))
+            (page.c.delivery_hour == hour, literal(moment, moment_type))
             for hour, moment in sorted(not_before_by_hour.items())
         ),
         else_=literal(default_not_before, moment_type),
@@ -86,29 +90,23 @@ def queue_daily_usage_page(
         {
             "day": literal(day.isoformat()),
             "code": Customer.customer_code,
-            "used_wh": used,
-            "estimated": cast(estimated, Boolean) if postgres else estimated,
-            "month_wh": func.sum(DailyUsage.used_wh),
-            "month_days": days_with_data,
+            "used_wh": usage.c.used_wh,
+            "estimated": cast(usage.c.estimated, Boolean) if postgres else usage.c.estimated,
+            "month_wh": usage.c.month_wh,
+            "month_days": usage.c.month_days,
             "customer_type": Customer.customer_type,
             "households": cast(Customer.households, String),
             "reading_day": Customer.reading_day,
         },
     )
-    dedup = (
-        literal(f"{DAILY_USAGE}:")
-        + cast(Subscription.customer_id, String)
-        + literal(f":{day.isoformat()}:")
-        + cast(Subscription.chat_user_id, String)
-    )
     rows = (
         select(
-            dedup,
+            page.c.dedup_key,
             literal(DAILY_USAGE),
             ChatUser.channel,
             ChatUser.channel,
-            Subscription.chat_user_id,
-            Subscription.customer_id,
+            page.c.chat_user_id,
+            page.c.customer_id,
             payload,
             literal(DIGEST_PRIORITY, Integer),
             literal(PENDING),
@@ -117,43 +115,11 @@ def queue_daily_usage_page(
             literal(0, Integer),
             literal(now, OutboxMessage.created_at.type),
         )
-        .join(ChatUser, ChatUser.id == Subscription.chat_user_id)
-        .join(Customer, Customer.id == Subscription.customer_id)
-        .join(Meter, Meter.customer_id == Subscription.customer_id)
-        .join(
-            DailyUsage,
-            and_(
-                DailyUsage.meter_pk == Meter.id,
-                DailyUsage.day >= month_start,
-                DailyUsage.day <= day,
-            ),
-        )
-        .where(
-            Subscription.kind == DAILY_USAGE,
-            Subscription.active.is_(True),
-            Subscription.id.between(first_id, last_id),
-            exists().where(
-                ChatLink.chat_user_id == Subscription.chat_user_id,
-                ChatLink.customer_id == Subscription.customer_id,
-            ),
-            exists().where(
-                Consent.chat_user_id == Subscription.chat_user_id,
-                Consent.purpose == "daily",
-                Consent.withdrawn_at.is_(None),
-            ),
-        )
-        .group_by(
-            Subscription.id,
-            Subscription.customer_id,
-            Subscription.chat_user_id,
-            Subscription.delivery_hour,
-            ChatUser.channel,
-            Customer.customer_code,
-            Customer.customer_type,
-            Customer.households,
-            Customer.reading_day,
-        )
-        .having(has_today == 1)
+        .select_from(page)
+        .join(ChatUser, ChatUser.id == page.c.chat_user_id)
+        .join(Customer, Customer.id == page.c.customer_id)
+        .join(usage, true() if postgres else usage.c.customer_id == page.c.customer_id)
+        .where(usage.c.has_today == 1)
     )
     statement = (
         dialect_insert(connection, OutboxMessage)
@@ -179,6 +145,78 @@ def queue_daily_usage_page(
     )
     result = connection.execute(statement.execution_options(preserve_rowcount=True))
     return max(int(result.rowcount), 0)
+
+
+def _page(postgres: bool, day: date, first_id: int, last_id: int) -> Any:
+    """The page's active daily subscriptions, linked and consenting, without the day's message."""
+    dedup = (
+        literal(f"{DAILY_USAGE}:")
+        + cast(Subscription.customer_id, String)
+        + literal(f":{day.isoformat()}:")
+        + cast(Subscription.chat_user_id, String)
+    )
+    page = select(
+        Subscription.chat_user_id,
+        Subscription.customer_id,
+        Subscription.delivery_hour,
+        dedup.label("dedup_key"),
+    ).where(
+        Subscription.kind == DAILY_USAGE,
+        Subscription.active.is_(True),
+        Subscription.id.between(first_id, last_id),
+        ~exists().where(OutboxMessage.dedup_key == dedup),
+        exists().where(
+            ChatLink.chat_user_id == Subscription.chat_user_id,
+            ChatLink.customer_id == Subscription.customer_id,
+        ),
+        exists().where(
+            Consent.chat_user_id == Subscription.chat_user_id,
+            Consent.purpose == "daily",
+            Consent.withdrawn_at.is_(None),
+        ),
+    )
+    if postgres:
+        return page.cte("page").prefix_with("MATERIALIZED")
+    # A statement that starts with WITH gets no rowcount from Python's sqlite3: a subquery.
+    return page.subquery("page")
+
+
+def _month_to_date(postgres: bool, day: date, page: Any) -> Any:
+    """Per customer: the day's use, whether estimated, month to date, days with data, has `day`."""
+    today = DailyUsage.day == day
+    columns = (
+        func.sum(case((today, DailyUsage.used_wh), else_=0)).label("used_wh"),
+        func.max(case((and_(today, DailyUsage.estimated.is_(True)), 1), else_=0)).label(
+            "estimated"
+        ),
+        func.sum(DailyUsage.used_wh).label("month_wh"),
+        func.count(func.distinct(DailyUsage.day)).label("month_days"),
+        func.max(case((today, 1), else_=0)).label("has_today"),
+    )
+    month = (
+        select()
+        .select_from(Meter)
+        .join(
+            DailyUsage,
+            and_(
+                DailyUsage.meter_pk == Meter.id,
+                DailyUsage.day >= day.replace(day=1),
+                DailyUsage.day <= day,
+            ),
+        )
+    )
+    if postgres:
+        return (
+            month.add_columns(*columns)
+            .where(Meter.customer_id == page.c.customer_id)
+            .lateral("usage")
+        )
+    return (
+        month.add_columns(Meter.customer_id, *columns)
+        .where(Meter.customer_id.in_(select(page.c.customer_id)))
+        .group_by(Meter.customer_id)
+        .subquery("usage")
+    )
 
 
 def _json_object(postgres: bool, fields: Mapping[str, Any]) -> ColumnElement[Any]:

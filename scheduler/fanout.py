@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -13,6 +14,7 @@ from meters.daily_fanout import queue_daily_usage_page, subscription_id_range
 from scheduler.window import DeliveryWindow
 
 PAGE_SIZE = 50_000
+PARALLEL_PAGES = 2  # PostgreSQL: pages queued at once, one connection each
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,6 +34,7 @@ def fan_out_daily(
     now: datetime,
     *,
     page_size: int = PAGE_SIZE,
+    workers: int | None = None,
     on_page: Callable[[int, int], None] | None = None,
 ) -> FanOutReport:
     """Queue the daily message of `day` for every subscriber whose reading of `day` has arrived.
@@ -39,19 +42,21 @@ def fan_out_daily(
     Each page of subscriptions is its own transaction and idempotent, so a fan-out that was
     interrupted, or is run twice, only queues what is missing. Messages go out from the window's
     opening on the day after `day` (or the hour the customer chose) and expire at its closing.
+    On PostgreSQL `workers` pages (default 2) run at once on their own connections; SQLite runs
+    one writer at a time anyway, so there pages run one after the other.
     """
     started = time.perf_counter()
     send_day = day + timedelta(days=1)
     opens = window.next_open(max(now, window.opens(send_day)))
     by_hour = {hour: max(moment, opens) for hour, moment in window.hours(send_day).items()}
     expires = window.closes(send_day)
+    postgres = engine.dialect.name == "postgresql"
     with engine.connect() as connection:
         low, high = subscription_id_range(connection)
-    queued = 0
-    pages = 0
-    for first in range(low, high + 1, page_size):
+
+    def queue_page(first: int) -> int:
         with engine.begin() as connection:
-            queued += queue_daily_usage_page(
+            return queue_daily_usage_page(
                 connection,
                 day=day,
                 first_id=first,
@@ -61,7 +66,29 @@ def fan_out_daily(
                 expires_at=expires,
                 now=now,
             )
+
+    firsts = range(low, high + 1, page_size)
+    count = (workers if workers is not None else PARALLEL_PAGES) if postgres else 1
+    queued = 0
+    pages = 0
+    for page_queued in _run_pages(queue_page, firsts, count):
+        queued += page_queued
         pages += 1
         if on_page is not None:
             on_page(pages, queued)
     return FanOutReport(day, queued, pages, time.perf_counter() - started)
+
+
+def _run_pages(queue_page: Callable[[int], int], firsts: range, workers: int) -> Iterator[int]:
+    """Each page's count, in page order; `workers` pages at a time, stopping at the first error."""
+    if workers <= 1:
+        yield from map(queue_page, firsts)
+        return
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="fan-out") as pool:
+        futures = [pool.submit(queue_page, first) for first in firsts]
+        try:
+            for future in futures:
+                yield future.result()
+        finally:
+            for future in futures:
+                future.cancel()  # pages not started yet; those running finish their transaction

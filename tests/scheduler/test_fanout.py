@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import time, timedelta
 
-from sqlalchemy import Engine, select, update
+from sqlalchemy import Engine, delete, select, update
 
 from meters.repository import SqlMeterRepository
 from meters.schema import Consent, OutboxMessage, Subscription
@@ -101,3 +101,21 @@ def test_default_delivery_is_the_window_opening(store: Engine) -> None:
     fan_out_daily(store, YESTERDAY, WINDOW, MORNING)
     send_day = YESTERDAY + timedelta(days=1)
     assert {m.not_before for m in outbox(store)} == {WINDOW.opens(send_day)}
+
+
+def test_pages_run_side_by_side_queue_the_same(store: Engine) -> None:
+    subscribers = subscribe_all(store)
+    report = fan_out_daily(store, YESTERDAY, WINDOW, MORNING, page_size=4, workers=2)
+    assert report.queued == len(queued_for(store)) == len(subscribers)
+    assert report.pages == -(-len(subscribers) // 4)
+
+
+def test_a_catch_up_queues_only_the_missing_messages(store: Engine) -> None:
+    subscribers = subscribe_all(store)
+    fan_out_daily(store, YESTERDAY, WINDOW, MORNING)
+    missing = {subscribers[2].customer_id, subscribers[5].customer_id}
+    with store.begin() as connection:
+        connection.execute(delete(OutboxMessage).where(OutboxMessage.customer_id.in_(missing)))
+    again = fan_out_daily(store, YESTERDAY, WINDOW, MORNING + timedelta(hours=3), page_size=3)
+    assert again.queued == len(missing)
+    assert len(queued_for(store)) == len(subscribers)

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-12-01 08:39:31.324775
+Create Date: 2026-12-01 11:05:10.437086
 """
 
 from __future__ import annotations
@@ -382,7 +382,6 @@ def upgrade() -> None:
             postgresql_where=sa.text("status = 'pending'"),
             sqlite_where=sa.text("status = 'pending'"),
         )
-        batch_op.create_index("ix_outbox_kind_status", ["kind", "channel", "status"], unique=False)
         batch_op.create_index(
             "ix_outbox_leased",
             ["lease_until"],
@@ -683,7 +682,6 @@ def downgrade() -> None:
     op.drop_table("service_requests")
     with op.batch_alter_table("outbox", schema=None) as batch_op:
         batch_op.drop_index("ix_outbox_leased", postgresql_where=sa.text("status = 'sending'"))
-        batch_op.drop_index("ix_outbox_kind_status")
         batch_op.drop_index(
             "ix_outbox_claimable",
             postgresql_where=sa.text("status = 'pending'"),
