@@ -51,8 +51,9 @@ def handle_update(update: Update, deps: Deps) -> Outcome:
     answer = route(turn, deps)
     if answer.forgotten:
         return Outcome(replies=answer.replies)
-    deps.chats.save_state(chat_user_id, answer.step.value, dict(answer.data), deps.now)
-    _log(turn, answer, deps)
+    deps.chats.save_turn(
+        chat_user_id, answer.step.value, dict(answer.data), _log_lines(turn, answer), deps.now
+    )
     return Outcome(replies=answer.replies, effects=answer.effects)
 
 
@@ -142,8 +143,8 @@ def _command(text: str) -> str | None:
     return stripped.split(maxsplit=1)[0].split("@", 1)[0].lower()
 
 
-def _log(turn: Turn, answer: Answer, deps: Deps) -> None:
-    """Keep the exchange in the conversation log with personal data masked."""
+def _log_lines(turn: Turn, answer: Answer) -> list[tuple[str, str, str | None]]:
+    """The exchange as conversation log lines, with personal data masked."""
     personal = personal_strings(turn.linked)
     update = turn.update
     incoming = update.text or (f"[button {update.callback_data}]" if update.callback_data else "")
@@ -155,7 +156,7 @@ def _log(turn: Turn, answer: Answer, deps: Deps) -> None:
     if incoming:
         entries.append(("in", mask_text(incoming, personal), turn.intent.value))
     entries.extend(("out", mask_text(reply.text, personal), None) for reply in answer.replies)
-    deps.chats.log_messages(turn.chat_user_id, entries, deps.now)
+    return entries
 
 
 __all__ = ["answer_intent", "handle_update", "route", "say"]

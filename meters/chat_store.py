@@ -5,7 +5,17 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Connection, Table, bindparam, delete, func, insert, select, update
+from sqlalchemy import (
+    Connection,
+    Table,
+    bindparam,
+    delete,
+    func,
+    insert,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 
 from meters.account_store import CUSTOMER_COLUMNS
@@ -65,12 +75,43 @@ def _upsert_state(insert_of: Any) -> Any:
 
 _SAVE_STATE_POSTGRES = _upsert_state(postgresql.insert)
 _SAVE_STATE_SQLITE = _upsert_state(sqlite.insert)
+_LINK_POSTGRES = (
+    postgresql.insert(ChatLink)
+    .on_conflict_do_nothing(index_elements=["chat_user_id", "customer_id"])
+    .returning(ChatLink.customer_id)
+)
+_LINK_SQLITE = (
+    sqlite.insert(ChatLink)
+    .on_conflict_do_nothing(index_elements=["chat_user_id", "customer_id"])
+    .returning(ChatLink.customer_id)
+)
 _LINKED_IDS = (
     select(ChatLink.customer_id)
     .where(ChatLink.chat_user_id == bindparam("chat_user_id"))
     .order_by(ChatLink.linked_at, ChatLink.customer_id)
 )
 _LOG_MESSAGE = insert(cast(Table, ConversationLogEntry.__table__))  # Core: no ORM bulk path
+# PostgreSQL: the log lines of a turn as one statement (arrays, not executemany's pipeline),
+# with the state's upsert in a CTE when the state changed: one round trip for both.
+_LOG_COLUMNS = "INSERT INTO conversation_log (chat_user_id, direction, text, intent, created_at)"
+_LOG_LINES = """
+SELECT :chat_user_id, line.direction, line.text, line.intent, :now
+FROM unnest(CAST(:directions AS varchar[]), CAST(:texts AS text[]), CAST(:intents AS varchar[]))
+    WITH ORDINALITY AS line(direction, text, intent, number)
+ORDER BY line.number"""
+_UPSERT_STATE = """
+INSERT INTO conversation_state (chat_user_id, step, data, version, updated_at)
+VALUES (:chat_user_id, :step, :data, 1, :now)
+ON CONFLICT (chat_user_id) DO UPDATE SET step = excluded.step, data = excluded.data,
+    version = conversation_state.version + 1, updated_at = excluded.updated_at"""
+_TURN_TYPES = (
+    bindparam("now", type_=ConversationLogEntry.created_at.type),
+    bindparam("data", type_=ConversationState.data.type),
+)
+_LOG_TURN_POSTGRES = text(_LOG_COLUMNS + _LOG_LINES).bindparams(_TURN_TYPES[0])
+_SAVE_TURN_POSTGRES = text(
+    f"WITH saved_state AS ({_UPSERT_STATE})\n{_LOG_COLUMNS}{_LOG_LINES}"
+).bindparams(*_TURN_TYPES)
 
 
 class SqlChatStore:
@@ -172,24 +213,53 @@ class SqlChatStore:
             },
         )
 
+    def save_turn(
+        self,
+        chat_user_id: int,
+        step: str,
+        data: dict[str, Any],
+        entries: list[tuple[str, str, str | None]],
+        now: datetime,
+    ) -> None:
+        """The end of a turn: the state (when it changed) and the log lines (already masked)."""
+        if not self._postgres:
+            self.save_state(chat_user_id, step, data, now)
+            self.log_messages(chat_user_id, entries, now)
+            return
+        changed = self._states.get(chat_user_id) != (step, data)
+        if not changed and not entries:
+            return
+        parameters: dict[str, Any] = {
+            "chat_user_id": chat_user_id,
+            "now": now,
+            "directions": [direction for direction, _, _ in entries],
+            "texts": [line for _, line, _ in entries],
+            "intents": [intent for _, _, intent in entries],
+        }
+        if changed:
+            self._states[chat_user_id] = (step, dict(data))
+            parameters.update(step=step, data=data)
+        self._connection.execute(
+            _SAVE_TURN_POSTGRES if changed else _LOG_TURN_POSTGRES, parameters
+        )
+
     def linked_customer_ids(self, chat_user_id: int) -> tuple[int, ...]:
         """The customers this chat has proved it owns, in linking order."""
         rows = self._connection.execute(_LINKED_IDS, {"chat_user_id": chat_user_id})
         return tuple(int(row[0]) for row in rows)
 
     def link(self, chat_user_id: int, customer_id: int, verified_by: str, now: datetime) -> bool:
-        """Link a customer to the chat; False when it already was."""
-        if customer_id in self.linked_customer_ids(chat_user_id):
-            return False
-        self._connection.execute(
-            insert(ChatLink).values(
-                chat_user_id=chat_user_id,
-                customer_id=customer_id,
-                verified_by=verified_by,
-                linked_at=now,
-            )
-        )
-        return True
+        """Link a customer to the chat; False when it already was (the first link is kept)."""
+        inserted = self._connection.execute(
+            _LINK_POSTGRES if self._postgres else _LINK_SQLITE,
+            {
+                "chat_user_id": chat_user_id,
+                "customer_id": customer_id,
+                "verified_by": verified_by,
+                "linked_at": now,
+            },
+        ).first()
+        return inserted is not None
 
     def unlink(self, chat_user_id: int, customer_id: int) -> None:
         """Remove one link, and the subscriptions about that customer."""

@@ -11,9 +11,24 @@ from sqlalchemy import Connection, Integer, bindparam, cast, func, select
 from meters.model import CustomerRef, DayUse, MeterIndex, MeterInfo
 from meters.schema import Customer, DailyUsage, Meter, Reading
 
-_CUSTOMER_BY_CODE = select(
-    Customer.id, Customer.customer_code, Customer.name, Customer.reading_day
-).where(Customer.customer_code == bindparam("customer_code"))
+# The customer and every meter it has had, in one statement (one row per meter, or one row of
+# NULL meter columns): an answer about a customer always needs its meters next.
+_CUSTOMER_WITH_METERS = (
+    select(
+        Customer.id,
+        Customer.customer_code,
+        Customer.name,
+        Customer.reading_day,
+        Meter.id,
+        Meter.meter_id,
+        Meter.kind,
+        Meter.installed_at,
+        Meter.removed_at,
+    )
+    .outerjoin(Meter, Meter.customer_id == Customer.id)
+    .where(Customer.customer_code == bindparam("customer_code"))
+    .order_by(Meter.installed_at, Meter.id)
+)
 _METERS_OF_CUSTOMER = (
     select(Meter.id, Meter.meter_id, Meter.kind, Meter.installed_at, Meter.removed_at)
     .where(Meter.customer_id == bindparam("customer_pk"))
@@ -71,10 +86,17 @@ class SqlMeterRepository:
     def customer_by_code(self, customer_code: str) -> CustomerRef | None:
         """The customer with `customer_code`, if any."""
         if customer_code not in self._customers:
-            row = self._connection.execute(
-                _CUSTOMER_BY_CODE, {"customer_code": customer_code}
-            ).first()
-            self._customers[customer_code] = None if row is None else CustomerRef(*row)
+            rows = self._connection.execute(
+                _CUSTOMER_WITH_METERS, {"customer_code": customer_code}
+            ).all()
+            if not rows:
+                self._customers[customer_code] = None
+                return None
+            customer = CustomerRef(*rows[0][:4])
+            self._customers[customer_code] = customer
+            self._meters[customer.id] = tuple(
+                MeterInfo(*row[4:]) for row in rows if row[4] is not None
+            )
         return self._customers[customer_code]
 
     def meters_of_customer(self, customer_pk: int) -> tuple[MeterInfo, ...]:
