@@ -25,8 +25,6 @@ import bisect
 import gc
 import os
 import resource
-import signal
-import sys
 import tempfile
 import time as clock
 import tracemalloc
@@ -44,6 +42,7 @@ from meters.database import create_store_engine, normalise_url, upgrade
 from scheduler.fanout import fan_out_daily
 from scheduler.window import DeliveryWindow
 from tests.fakes.telegram_api import FakeTelegram
+from tests.scheduler.fleet import Fleet, leased_to
 
 ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
 DAY = date(2026, 11, 7)  # a week into the month: 7 days of use per meter month-to-date
@@ -53,7 +52,6 @@ TOKEN = "123456:BENCH"  # noqa: S105 - the stand-in's token
 FIRST_TELEGRAM_ID = 10_000_000
 KILLS_AT = (0.30, 0.60)
 LEASE_SECONDS = 10.0
-DIENBOT = Path(sys.executable).with_name("dienbot")
 
 
 def setting(name: str, default: str) -> str:
@@ -167,51 +165,6 @@ def bench_fanout(url: str) -> None:
 # ---------------------------------------------------------------------------------- delivery
 
 
-class Fleet:
-    """The `dienbot push send` processes of the delivery benchmark."""
-
-    def __init__(self, url: str, api_url: str, rate: float, directory: Path) -> None:
-        self.url = url
-        self.api_url = api_url
-        self.rate = rate
-        self.directory = directory
-        self.running: dict[str, asyncio.subprocess.Process] = {}
-
-    async def start(self, worker: str) -> None:
-        """Start one dispatcher process named `worker`."""
-        environment = {
-            **os.environ,
-            "DIENBOT_DATABASE_URL": self.url,
-            "DIENBOT_TELEGRAM_TOKEN": TOKEN,
-            "DIENBOT_TELEGRAM_API_URL": self.api_url,
-        }
-        self.running[worker] = await asyncio.create_subprocess_exec(
-            str(DIENBOT),
-            "push",
-            "send",
-            "--until-empty",
-            f"--rate={self.rate:g}",
-            f"--lease-seconds={LEASE_SECONDS:g}",
-            f"--worker={worker}",
-            cwd=self.directory,
-            env=environment,
-            preexec_fn=_normal_priority,
-            stdout=(self.directory / f"{worker}.out").open("wb"),
-            stderr=(self.directory / f"{worker}.err").open("wb"),
-        )
-
-    async def kill(self, worker: str) -> None:
-        """SIGKILL `worker` and wait until it is gone."""
-        process = self.running.pop(worker)
-        process.send_signal(signal.SIGKILL)
-        await process.wait()
-
-    async def finish(self, timeout: float) -> dict[str, int]:  # noqa: ASYNC109
-        """Wait for the running processes; their exit statuses."""
-        async with asyncio.timeout(timeout):
-            return {name: await process.wait() for name, process in list(self.running.items())}
-
-
 def _normal_priority() -> None:
     """Dispatchers run at the ordinary priority, not the stand-in's raised one."""
     os.setpriority(os.PRIO_PROCESS, 0, 0)
@@ -232,17 +185,6 @@ def raise_stand_in_priority() -> str:
     return "priority raised (nice -10)"
 
 
-def leased_to(engine: Engine, worker: str) -> int:
-    """How many messages `worker` held when it died."""
-    with engine.connect() as connection:
-        return int(
-            connection.execute(
-                text("SELECT count(*) FROM outbox WHERE status = 'sending' AND claimed_by = :w"),
-                {"w": worker},
-            ).scalar_one()
-        )
-
-
 async def deliver(engine: Engine, url: str, count: int, rate: float, limit: float) -> None:
     """Run the delivery with two processes, one killed twice; print the figures."""
     print(f"  stand-in: {raise_stand_in_priority()}")
@@ -258,7 +200,15 @@ async def deliver(engine: Engine, url: str, count: int, rate: float, limit: floa
     gc.disable()  # a full collection would pause the stand-in and bunch its requests
     try:
         with tempfile.TemporaryDirectory() as directory:
-            fleet = Fleet(url, fake.base_url, rate, Path(directory))
+            fleet = Fleet(
+                url,
+                fake.base_url,
+                TOKEN,
+                Path(directory),
+                rate,
+                LEASE_SECONDS,
+                preexec=_normal_priority,
+            )
             for worker in ("victim-1", "steady"):
                 await fleet.start(worker)
             for number, fraction in enumerate(KILLS_AT, start=1):
@@ -273,7 +223,7 @@ async def deliver(engine: Engine, url: str, count: int, rate: float, limit: floa
             for worker in exits:
                 print(
                     f"  {worker}: exit {exits[worker]},",
-                    (Path(directory) / f"{worker}.out").read_text().strip(),
+                    fleet.printed(worker).strip(),
                 )
     finally:
         gc.enable()

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 
+from meters.case_records import CaseRecord
 from meters.case_store import SqlCaseStore
 from meters.chat_store import SqlChatStore
 from meters.telegram_topic_store import SqlTelegramTopicStore
@@ -14,20 +15,25 @@ NOW = datetime(2026, 12, 1, 3, 0, tzinfo=UTC)
 GROUPS = (-1001, -1002)
 
 
+def _open_case(connection: Connection, external_id: str, name: str | None) -> CaseRecord:
+    """A new case, in the call centre (CSKH) queue, of a new Telegram chat."""
+    chat = SqlChatStore(connection).enter_chat("telegram", external_id, name, NOW)
+    return SqlCaseStore(connection).create_case(
+        chat_user_id=chat,
+        customer_id=None,
+        unit="CSKH",
+        reason="asked",
+        intent_guess=None,
+        due_at=None,
+        note="-",
+        now=NOW,
+    )
+
+
 def test_a_topic_is_reserved_relayed_and_closed_once(engine: Engine) -> None:
     with engine.begin() as connection:
-        chat = SqlChatStore(connection).enter_chat("telegram", "111", "An", NOW)
         cases = SqlCaseStore(connection)
-        case = cases.create_case(
-            chat_user_id=chat,
-            customer_id=None,
-            unit="CSKH",
-            reason="asked",
-            intent_guess=None,
-            due_at=None,
-            note="-",
-            now=NOW,
-        )
+        case = _open_case(connection, "111", "An")
         first = cases.add_message(case.id, "customer", "xin gặp nhân viên", NOW)
         topics = SqlTelegramTopicStore(connection)
         assert topics.cases_without_topic() == (case.id,)
@@ -56,17 +62,7 @@ def test_a_topic_is_reserved_relayed_and_closed_once(engine: Engine) -> None:
 
 def test_a_stale_reservation_is_forgotten(engine: Engine) -> None:
     with engine.begin() as connection:
-        chat = SqlChatStore(connection).enter_chat("telegram", "112", None, NOW)
-        case = SqlCaseStore(connection).create_case(
-            chat_user_id=chat,
-            customer_id=None,
-            unit="CSKH",
-            reason="asked",
-            intent_guess=None,
-            due_at=None,
-            note="-",
-            now=NOW,
-        )
+        case = _open_case(connection, "112", None)
         topics = SqlTelegramTopicStore(connection)
         assert topics.reserve(case.id, GROUPS[0], NOW)
         assert not topics.stale(NOW)

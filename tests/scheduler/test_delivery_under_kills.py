@@ -13,12 +13,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import gc
-import os
-import signal
-import sys
 from collections import Counter
 from collections.abc import AsyncIterator, Iterator
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -30,6 +26,7 @@ from scheduler.fanout import fan_out_daily
 from tests.fakes.telegram_api import FakeTelegram
 from tests.scheduler.bulk import add_subscribers
 from tests.scheduler.conftest import MORNING, WINDOW, YESTERDAY
+from tests.scheduler.fleet import Fleet, leased_to
 
 pytestmark = pytest.mark.slow
 
@@ -40,7 +37,6 @@ LIMIT = 450  # ...under the stand-in's global limit (reject mode: over it answer
 LEASE_SECONDS = 2.0  # short, so the killed process's messages come back quickly
 KILLS_AT = (0.25, 0.55)  # fractions of the subscribers reached when the victim is killed
 PROCESS_TIMEOUT = 90.0  # a safety net for the real subprocesses, not a synchronisation
-DIENBOT = Path(sys.executable).with_name("dienbot")
 
 
 @pytest.fixture
@@ -51,53 +47,6 @@ async def telegram() -> AsyncIterator[FakeTelegram]:
     fake.set_limits(global_per_s=LIMIT, per_chat_per_s=1, mode="reject")
     yield fake
     await fake.stop()
-
-
-@dataclass
-class Fleet:
-    """The `dienbot push send` processes of one test and where their output goes."""
-
-    database_url: str
-    api_url: str
-    directory: Path
-    running: dict[str, asyncio.subprocess.Process]
-
-    async def start(self, worker: str) -> None:
-        """Start one dispatcher process named `worker`."""
-        environment = {
-            **os.environ,
-            "DIENBOT_DATABASE_URL": self.database_url,
-            "DIENBOT_TELEGRAM_TOKEN": TOKEN,
-            "DIENBOT_TELEGRAM_API_URL": self.api_url,
-        }
-        self.running[worker] = await asyncio.create_subprocess_exec(
-            str(DIENBOT),
-            "push",
-            "send",
-            "--until-empty",
-            f"--rate={RATE}",
-            f"--lease-seconds={LEASE_SECONDS}",
-            f"--worker={worker}",
-            cwd=self.directory,  # no .env of the working tree
-            env=environment,
-            stdout=(self.directory / f"{worker}.out").open("wb"),
-            stderr=(self.directory / f"{worker}.err").open("wb"),
-        )
-
-    async def kill(self, worker: str) -> None:
-        """SIGKILL `worker` and wait until it is gone."""
-        process = self.running.pop(worker)
-        process.send_signal(signal.SIGKILL)
-        await process.wait()
-
-    async def finish(self) -> dict[str, int]:
-        """Wait for every running process to end; their exit statuses."""
-        async with asyncio.timeout(PROCESS_TIMEOUT):
-            return {worker: await process.wait() for worker, process in list(self.running.items())}
-
-    def output(self, worker: str) -> str:
-        """What `worker` printed on stderr."""
-        return (self.directory / f"{worker}.err").read_text()
 
 
 @contextlib.contextmanager
@@ -128,18 +77,6 @@ def queue_daily_now(engine: Engine) -> None:
         )
 
 
-def leased_to(engine: Engine, worker: str) -> int:
-    """How many messages `worker` held (sending) when it died."""
-    with engine.connect() as connection:
-        return int(
-            connection.execute(
-                select(func.count()).where(
-                    OutboxMessage.status == "sending", OutboxMessage.claimed_by == worker
-                )
-            ).scalar_one()
-        )
-
-
 def statuses(engine: Engine) -> Counter[str]:
     """How many outbox messages are in each status."""
     with engine.connect() as connection:
@@ -159,7 +96,7 @@ async def test_killed_dispatchers_lose_nothing_and_repeat_only_what_they_held(
     queue_daily_now(engine)
     assert statuses(engine) == Counter({"pending": total})
 
-    fleet = Fleet(database_url, telegram.base_url, tmp_path, {})
+    fleet = Fleet(database_url, telegram.base_url, TOKEN, tmp_path, RATE, LEASE_SECONDS)
     survivors = ["steady"] if engine.dialect.name == "postgresql" else []
     held_at_kills = 0
     with no_full_collections():
@@ -173,7 +110,7 @@ async def test_killed_dispatchers_lose_nothing_and_repeat_only_what_they_held(
             await fleet.kill(f"victim-{number}")
             held_at_kills += await asyncio.to_thread(leased_to, engine, f"victim-{number}")
             await fleet.start(f"victim-{number + 1}")
-        exits = await fleet.finish()
+        exits = await fleet.finish(PROCESS_TIMEOUT)
 
     assert exits == dict.fromkeys(exits, 0), [fleet.output(worker) for worker in exits]
     received = Counter(
