@@ -75,16 +75,19 @@ def _upsert_state(insert_of: Any) -> Any:
 
 _SAVE_STATE_POSTGRES = _upsert_state(postgresql.insert)
 _SAVE_STATE_SQLITE = _upsert_state(sqlite.insert)
-_LINK_POSTGRES = (
-    postgresql.insert(ChatLink)
-    .on_conflict_do_nothing(index_elements=["chat_user_id", "customer_id"])
-    .returning(ChatLink.customer_id)
-)
-_LINK_SQLITE = (
-    sqlite.insert(ChatLink)
-    .on_conflict_do_nothing(index_elements=["chat_user_id", "customer_id"])
-    .returning(ChatLink.customer_id)
-)
+
+
+def _link_once(insert_of: Any) -> Any:
+    """INSERT the link unless the chat already has it; RETURNING says whether it was new."""
+    return (
+        insert_of(ChatLink)
+        .on_conflict_do_nothing(index_elements=["chat_user_id", "customer_id"])
+        .returning(ChatLink.customer_id)
+    )
+
+
+_LINK_POSTGRES = _link_once(postgresql.insert)
+_LINK_SQLITE = _link_once(sqlite.insert)
 _LINKED_IDS = (
     select(ChatLink.customer_id)
     .where(ChatLink.chat_user_id == bindparam("chat_user_id"))
