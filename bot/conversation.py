@@ -1,18 +1,29 @@
-"""Runs the conversation core for every channel: one database transaction per update.
+"""Runs the conversation core for every channel: the updates of a moment share a transaction.
 
 Adapters call `ConversationRunner.handle(update)` and render the replies it returns. Updates of
 one chat are handled one at a time, in arrival order (an asyncio lock per chat in this process;
 the chat's row lock in the database across processes).
+
+Updates of different chats that arrive while a worker is busy wait together and are then
+answered in one transaction (group commit): under load one BEGIN and COMMIT, one connection
+checkout and one hop to the worker thread serve many updates, and an update arriving at a quiet
+moment starts at once, alone. No reply leaves before its transaction has committed. When any
+update of a batch fails, the batch is rolled back and each of its updates runs again alone, so
+one broken update never costs another its answer.
 """
 
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections import deque
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
@@ -31,6 +42,9 @@ logger = logging.getLogger(__name__)
 
 AREAS_REFRESH_SECONDS = 600.0
 DATABASE_WORKERS = 4
+# The most updates one transaction answers: bounds the wait of the first of them (a batch takes
+# about 1-2 ms per update) and the row locks a batch holds on PostgreSQL.
+MAX_BATCH = 32
 
 
 class OneTimeCodeSender(Protocol):
@@ -67,6 +81,14 @@ class LogAgentNotifier:
         logger.info("handoff case %d opened (%s)", effect.case_id, effect.reason)
 
 
+@dataclass(frozen=True, slots=True)
+class _Waiting:
+    """An update queued for the next batch, and where its outcome goes."""
+
+    update: Update
+    outcome: asyncio.Future[Outcome]
+
+
 class ConversationRunner:
     """The one entry point of the conversation core for adapters."""
 
@@ -95,8 +117,10 @@ class ConversationRunner:
         self._sqlite_turns = threading.Lock() if engine.dialect.name == "sqlite" else None
         # Updates run on worker threads. SQLite takes one writer at a time, so one thread is
         # enough there; more would only contend for the GIL. PostgreSQL overlaps its round trips.
-        workers = 1 if self._sqlite_turns is not None else DATABASE_WORKERS
-        self._workers = ThreadPoolExecutor(workers, thread_name_prefix="conversation")
+        self._worker_count = 1 if self._sqlite_turns is not None else DATABASE_WORKERS
+        self._workers = ThreadPoolExecutor(self._worker_count, thread_name_prefix="conversation")
+        self._waiting: deque[_Waiting] = deque()
+        self._batches_running = 0
 
     @property
     def config(self) -> ConversationConfig:
@@ -116,9 +140,7 @@ class ConversationRunner:
         key = (update.user.channel, update.user.external_id)
         lock = self._locks.setdefault(key, asyncio.Lock())
         async with lock:
-            outcome = await asyncio.get_running_loop().run_in_executor(
-                self._workers, self._handle_in_transaction, update
-            )
+            outcome = await self._answer_in_batch(update)
         if not lock.locked():
             self._locks.pop(key, None)
         for effect in outcome.effects:
@@ -131,19 +153,96 @@ class ConversationRunner:
 
     def handle_blocking(self, update: Update) -> Outcome:
         """The same as `handle` for callers without an event loop (benchmarks, the terminal)."""
-        return self._handle_in_transaction(update)
+        outcome = self._handle_in_transaction((update,))[0]
+        if isinstance(outcome, BaseException):
+            raise outcome
+        return outcome
 
-    def _handle_in_transaction(self, update: Update) -> Outcome:
-        now = self._clock() if self._clock is not None else update.received_at
+    async def _answer_in_batch(self, update: Update) -> Outcome:
+        loop = asyncio.get_running_loop()
+        waiting = _Waiting(update, loop.create_future())
+        self._waiting.append(waiting)
+        self._start_batches(loop)
+        return await waiting.outcome
+
+    def _start_batches(self, loop: asyncio.AbstractEventLoop) -> None:
+        """Hand the waiting updates to the idle workers, shared out evenly among them."""
+        while self._waiting and self._batches_running < self._worker_count:
+            idle = self._worker_count - self._batches_running
+            size = min(MAX_BATCH, -(-len(self._waiting) // idle))
+            batch = [self._waiting.popleft() for _ in range(size)]
+            batch = [waiting for waiting in batch if not waiting.outcome.cancelled()]
+            if not batch:
+                continue
+            self._batches_running += 1
+            updates = tuple(waiting.update for waiting in batch)
+            done = loop.run_in_executor(self._workers, self._answer_batch, updates)
+            done.add_done_callback(functools.partial(self._settle, loop, batch))
+
+    def _settle(
+        self,
+        loop: asyncio.AbstractEventLoop,
+        batch: list[_Waiting],
+        done: asyncio.Future[list[Outcome | BaseException]],
+    ) -> None:
+        self._batches_running -= 1
+        failure = done.exception() if not done.cancelled() else asyncio.CancelledError()
+        results: Sequence[Outcome | BaseException] = (
+            done.result() if failure is None else [failure] * len(batch)
+        )
+        for waiting, result in zip(batch, results, strict=True):
+            if waiting.outcome.done():
+                continue
+            if isinstance(result, BaseException):
+                waiting.outcome.set_exception(result)
+            else:
+                waiting.outcome.set_result(result)
+        self._start_batches(loop)
+
+    def _answer_batch(self, updates: tuple[Update, ...]) -> list[Outcome | BaseException]:
+        """The batch in one transaction; when that fails, each update again in its own."""
+        if len(updates) == 1:
+            return self._handle_in_transaction(updates)
+        try:
+            return self._handle_in_transaction(updates, raise_failure=True)
+        except Exception:
+            logger.warning("a batch of %d updates failed: answering them one by one", len(updates))
+            return [self._handle_in_transaction((update,))[0] for update in updates]
+
+    def _handle_in_transaction(
+        self, updates: tuple[Update, ...], *, raise_failure: bool = False
+    ) -> list[Outcome | BaseException]:
+        # The chats' rows are locked in one order in every process, so two batches sharing
+        # chats wait for each other instead of deadlocking.
+        order = sorted(
+            range(len(updates)),
+            key=lambda index: (updates[index].user.channel, updates[index].user.external_id),
+        )
+        outcomes: dict[int, Outcome] = {}
+        try:
+            with self._transaction() as connection:
+                for index in order:
+                    update = updates[index]
+                    now = self._clock() if self._clock is not None else update.received_at
+                    outcomes[index] = handle_update(update, self._deps(connection, now))
+        except Exception as failure:
+            if raise_failure:
+                raise
+            return [failure]
+        return [outcomes[index] for index in range(len(updates))]
+
+    @contextmanager
+    def _transaction(self) -> Iterator[Connection]:
         if self._sqlite_turns is None:
             with self._engine.begin() as connection:
-                return handle_update(update, self._deps(connection, now))
+                yield connection
+            return
         # SQLite: the write lock from BEGIN on (BEGIN IMMEDIATE). The areas are read before the
         # first write, and a transaction that has read fails at once ("database is locked")
         # when another process's or task's writer (dispatcher, scheduler lease, agent group)
         # committed meanwhile.
         with self._sqlite_turns, write_transaction(self._engine) as connection:
-            return handle_update(update, self._deps(connection, now))
+            yield connection
 
     def _deps(self, connection: Connection, now: datetime) -> Deps:
         accounts = SqlAccountStore(connection)

@@ -1,0 +1,131 @@
+"""The conversation runner: updates answered in order per chat, batched into transactions."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlalchemy import Engine, event, func, select
+
+from bot.conversation import ConversationRunner
+from handlers.context import ConversationConfig, Deps
+from handlers.dispatch import handle_update
+from handlers.types import Channel, Outcome, Update, UserRef
+from meters.schema import ChatUser, ConversationLogEntry
+
+ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
+NOW = datetime(2026, 11, 20, 9, 30, tzinfo=ZONE)
+
+
+def greeting(chat: str, text: str = "xin chào") -> Update:
+    return Update(user=UserRef(Channel.TELEGRAM, chat, "Khách"), received_at=NOW, text=text)
+
+
+def inbound_texts(engine: Engine, chat: str) -> list[str]:
+    """What the chat wrote, as the conversation log kept it, in the order it was kept."""
+    with engine.connect() as connection:
+        return list(
+            connection.execute(
+                select(ConversationLogEntry.text)
+                .join(ChatUser, ChatUser.id == ConversationLogEntry.chat_user_id)
+                .where(ChatUser.external_id == chat, ConversationLogEntry.direction == "in")
+                .order_by(ConversationLogEntry.id)
+            ).scalars()
+        )
+
+
+@pytest.fixture
+def runner(engine: Engine) -> Iterator[ConversationRunner]:
+    conversation = ConversationRunner(engine, ConversationConfig(zone=ZONE))
+    yield conversation
+    conversation.close()
+
+
+@pytest.fixture
+def commits(engine: Engine) -> Iterator[list[int]]:
+    """One entry per committed transaction on `engine`."""
+    seen: list[int] = []
+
+    def count(_connection: object) -> None:
+        seen.append(1)
+
+    event.listen(engine, "commit", count)
+    yield seen
+    event.remove(engine, "commit", count)
+
+
+async def test_updates_of_many_chats_at_once_share_transactions_and_all_are_answered(
+    runner: ConversationRunner, engine: Engine, commits: list[int]
+) -> None:
+    chats = [f"chat-{number}" for number in range(40)]
+
+    answers = await asyncio.gather(*(runner.handle(greeting(chat)) for chat in chats))
+
+    assert all(replies and replies[0].text for replies in answers)
+    assert 0 < len(commits) < len(chats)
+    for chat in chats:  # committed: another connection reads every turn
+        assert inbound_texts(engine, chat) == ["xin chào"]
+
+
+async def test_an_update_at_a_quiet_moment_is_answered_alone_at_once(
+    runner: ConversationRunner, engine: Engine, commits: list[int]
+) -> None:
+    await runner.handle(greeting("chat-1"))
+    await runner.handle(greeting("chat-2"))
+
+    assert len(commits) == 2
+
+
+async def test_the_updates_of_one_chat_are_answered_in_arrival_order(
+    runner: ConversationRunner, engine: Engine
+) -> None:
+    texts = [f"câu hỏi số {number}" for number in range(8)]
+    others = [runner.handle(greeting(f"other-{number}")) for number in range(8)]
+
+    await asyncio.gather(*(runner.handle(greeting("chat", text)) for text in texts), *others)
+
+    assert inbound_texts(engine, "chat") == texts
+
+
+async def test_one_failing_update_costs_the_others_of_its_batch_nothing(
+    runner: ConversationRunner, engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def breaks_on_one_chat(update: Update, deps: Deps) -> Outcome:
+        outcome = handle_update(update, deps)  # writes, then fails: all must roll back
+        if update.user.external_id == "broken":
+            raise RuntimeError("a handler bug")
+        return outcome
+
+    monkeypatch.setattr("bot.conversation.handle_update", breaks_on_one_chat)
+    chats = [f"chat-{number}" for number in range(10)]
+
+    answers = await asyncio.gather(
+        *(runner.handle(greeting(chat)) for chat in [*chats[:5], "broken", *chats[5:]]),
+        return_exceptions=True,
+    )
+
+    failures = [answer for answer in answers if isinstance(answer, BaseException)]
+    assert [str(failure) for failure in failures] == ["a handler bug"]
+    assert isinstance(answers[5], RuntimeError)
+    for chat in chats:
+        assert inbound_texts(engine, chat) == ["xin chào"]
+    with engine.connect() as connection:
+        broken = connection.execute(
+            select(func.count()).select_from(ChatUser).where(ChatUser.external_id == "broken")
+        ).scalar_one()
+    assert broken == 0
+
+
+def test_handle_blocking_raises_what_the_update_raised(
+    runner: ConversationRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def fails(update: Update, deps: Deps) -> Outcome:
+        raise ValueError(update.text)
+
+    monkeypatch.setattr("bot.conversation.handle_update", fails)
+
+    with pytest.raises(ValueError, match="xin chào"):
+        runner.handle_blocking(greeting("chat"))
