@@ -21,6 +21,7 @@ from sqlalchemy import (
     Integer,
     MetaData,
     Numeric,
+    PrimaryKeyConstraint,
     String,
     Text,
     UniqueConstraint,
@@ -43,6 +44,8 @@ bigpk = Annotated[
     int, mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
 ]
 moment = Annotated[datetime, mapped_column(UtcDateTime())]
+# A machine-made ASCII key (the outbox's dedup key): byte order on PostgreSQL, not the locale's.
+ASCII_KEY = String(160).with_variant(String(160, collation="C"), "postgresql")
 code = Annotated[str, mapped_column(String(32))]
 
 
@@ -133,7 +136,12 @@ class DailyUsage(Base):
     offpeak_wh: Mapped[int | None] = mapped_column(BigInteger)
     estimated: Mapped[bool] = mapped_column(Boolean, default=False)
 
-    __table_args__ = (Index("ix_daily_usage_day_meter", "day", "meter_pk"),)
+    __table_args__ = (
+        # PostgreSQL: the key carries what the daily fan-out sums, so a meter's month to date is
+        # read from the index alone instead of one heap page per day (days are imported apart).
+        PrimaryKeyConstraint("meter_pk", "day", postgresql_include=["used_wh", "estimated"]),
+        Index("ix_daily_usage_day_meter", "day", "meter_pk"),
+    )
 
 
 class Bill(Base):
@@ -317,7 +325,9 @@ class OutboxMessage(Base):
     __tablename__ = "outbox"
 
     id: Mapped[bigpk]
-    dedup_key: Mapped[str] = mapped_column(String(160), unique=True)
+    # Compared byte by byte on PostgreSQL (the key is ASCII): a locale's collation would cost
+    # every queued message's uniqueness check and index insert.
+    dedup_key: Mapped[str] = mapped_column(ASCII_KEY, unique=True)
     kind: Mapped[str] = mapped_column(String(32))
     channel: Mapped[str] = mapped_column(String(16))
     bucket: Mapped[str] = mapped_column(String(48))  # the rate limit it counts against

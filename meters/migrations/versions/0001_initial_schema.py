@@ -97,7 +97,12 @@ def upgrade() -> None:
         sa.Column("peak_wh", sa.BigInteger(), nullable=True),
         sa.Column("offpeak_wh", sa.BigInteger(), nullable=True),
         sa.Column("estimated", sa.Boolean(), nullable=False),
-        sa.PrimaryKeyConstraint("meter_pk", "day", name=op.f("pk_daily_usage")),
+        sa.PrimaryKeyConstraint(
+            "meter_pk",
+            "day",
+            name=op.f("pk_daily_usage"),
+            postgresql_include=["used_wh", "estimated"],
+        ),
     )
     with op.batch_alter_table("daily_usage", schema=None) as batch_op:
         batch_op.create_index("ix_daily_usage_day_meter", ["day", "meter_pk"], unique=False)
@@ -347,7 +352,11 @@ def upgrade() -> None:
     op.create_table(
         "outbox",
         sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
-        sa.Column("dedup_key", sa.String(length=160), nullable=False),
+        sa.Column(
+            "dedup_key",
+            sa.String(length=160).with_variant(sa.String(length=160, collation="C"), "postgresql"),
+            nullable=False,
+        ),
         sa.Column("kind", sa.String(length=32), nullable=False),
         sa.Column("channel", sa.String(length=16), nullable=False),
         sa.Column("bucket", sa.String(length=48), nullable=False),
