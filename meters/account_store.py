@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import Connection, bindparam, func, insert, or_, select
 
+from meters.driver_sql import DriverStatement
 from meters.records import (
     BillRecord,
     CustomerDetails,
@@ -148,6 +149,26 @@ _FIRST_REGISTERS_FROM = (
 )
 
 
+# The same statements on the driver's cursor (meters.driver_sql): the hot path of a turn.
+_CUSTOMER_BY_ID_RAW = DriverStatement(_CUSTOMER_BY_ID)
+_CUSTOMERS_BY_IDS_RAW = DriverStatement(_CUSTOMERS_BY_IDS)
+_LINKED_CUSTOMERS_RAW = DriverStatement(_LINKED_CUSTOMERS)
+_CUSTOMER_BY_CODE_RAW = DriverStatement(_CUSTOMER_BY_CODE)
+_CUSTOMERS_BY_PHONE_RAW = DriverStatement(_CUSTOMERS_BY_PHONE)
+_BILLS_RAW = DriverStatement(_BILLS)
+_OUTAGES_RAW = {
+    (True, True): DriverStatement(_OUTAGES_OF_STATIONS_OR_AREAS),
+    (True, False): DriverStatement(_OUTAGES_OF_STATIONS),
+    (False, True): DriverStatement(_OUTAGES_OF_AREAS),
+}
+_STATIONS_OF_OUTAGES_RAW = DriverStatement(_STATIONS_OF_OUTAGES)
+_PAYMENT_POINTS_RAW = DriverStatement(_PAYMENT_POINTS)
+_PAYMENT_POINTS_OF_AREA_RAW = DriverStatement(_PAYMENT_POINTS_OF_AREA)
+_METER_KINDS_RAW = DriverStatement(_METER_KINDS)
+_TOU_METER_OVER_RAW = DriverStatement(_TOU_METER_OVER)
+_FIRST_REGISTERS_FROM_RAW = DriverStatement(_FIRST_REGISTERS_FROM)
+
+
 def _customer_details(row: Sequence[Any]) -> CustomerDetails:
     """A customer from a row of `CUSTOMER_COLUMNS`, by position."""
     return CustomerDetails(*row)
@@ -166,30 +187,30 @@ class SqlAccountStore:
 
     def customer(self, customer_id: int) -> CustomerDetails | None:
         """The customer with this id."""
-        row = self._connection.execute(_CUSTOMER_BY_ID, {"customer_id": customer_id}).first()
-        return None if row is None else CustomerDetails(**row._mapping)
+        row = _CUSTOMER_BY_ID_RAW.first(self._connection, {"customer_id": customer_id})
+        return None if row is None else _customer_details(row)
 
     def customers(self, customer_ids: Sequence[int]) -> tuple[CustomerDetails, ...]:
         """The customers with these ids, in the order given."""
         if not customer_ids:
             return ()
-        rows = self._connection.execute(_CUSTOMERS_BY_IDS, {"customer_ids": list(customer_ids)})
+        rows = _CUSTOMERS_BY_IDS_RAW.rows(self._connection, {"customer_ids": customer_ids})
         found = {row[0]: _customer_details(row) for row in rows}
         return tuple(found[pk] for pk in customer_ids if pk in found)
 
     def linked_customers(self, chat_user_id: int) -> tuple[CustomerDetails, ...]:
         """The customers a chat has verified it owns, in linking order."""
-        rows = self._connection.execute(_LINKED_CUSTOMERS, {"chat_user_id": chat_user_id})
+        rows = _LINKED_CUSTOMERS_RAW.rows(self._connection, {"chat_user_id": chat_user_id})
         return tuple(_customer_details(row) for row in rows)
 
     def customer_by_code(self, customer_code: str) -> CustomerDetails | None:
         """The customer with this code."""
-        row = self._connection.execute(_CUSTOMER_BY_CODE, {"customer_code": customer_code}).first()
+        row = _CUSTOMER_BY_CODE_RAW.first(self._connection, {"customer_code": customer_code})
         return None if row is None else _customer_details(row)
 
     def customers_by_phone(self, phone: str) -> tuple[CustomerDetails, ...]:
         """Every customer whose contract phone is `phone` (10 digits, leading 0)."""
-        rows = self._connection.execute(_CUSTOMERS_BY_PHONE, {"phone": phone})
+        rows = _CUSTOMERS_BY_PHONE_RAW.rows(self._connection, {"phone": phone})
         return tuple(_customer_details(row) for row in rows)
 
     def area_names(self) -> tuple[str, ...]:
@@ -203,41 +224,39 @@ class SqlAccountStore:
 
     def bills(self, customer_id: int, limit: int = 13) -> tuple[BillRecord, ...]:
         """The customer's latest bills, newest period first."""
-        rows = self._connection.execute(_BILLS, {"customer_id": customer_id, "limit": limit})
+        rows = _BILLS_RAW.rows(self._connection, {"customer_id": customer_id, "limit": limit})
         return tuple(_bill_record(row) for row in rows)
 
     def outages_between(
         self, start: datetime, end: datetime, *, stations: Sequence[str], areas: Sequence[str]
     ) -> tuple[OutageRecord, ...]:
         """Planned interruptions overlapping `start`..`end` cutting one of `stations`/`areas`."""
-        if stations and areas:
-            statement = _OUTAGES_OF_STATIONS_OR_AREAS
-        elif stations:
-            statement = _OUTAGES_OF_STATIONS
-        elif areas:
-            statement = _OUTAGES_OF_AREAS
-        else:
+        if not stations and not areas:
             return ()
-        parameters = {"start": start, "end": end, "stations": list(stations), "areas": list(areas)}
-        rows = self._connection.execute(statement, parameters).all()
+        statement = _OUTAGES_RAW[bool(stations), bool(areas)]
+        parameters = {"start": start, "end": end, "stations": stations, "areas": areas}
+        rows = statement.rows(self._connection, parameters)
         if not rows:
             return ()
-        cut = self._connection.execute(
-            _STATIONS_OF_OUTAGES, {"outage_ids": [row.outage_id for row in rows]}
+        cut = _STATIONS_OF_OUTAGES_RAW.rows(
+            self._connection, {"outage_ids": [row[0] for row in rows]}
         )
         stations_of: dict[str, list[str]] = {}
         for outage_id, station in cut:
             stations_of.setdefault(outage_id, []).append(station)
         return tuple(
-            OutageRecord(*row, stations=tuple(stations_of.get(row.outage_id, ()))) for row in rows
+            OutageRecord(
+                outage_id, starts_at, ends_at, area, reason, tuple(stations_of.get(outage_id, ()))
+            )
+            for outage_id, starts_at, ends_at, area, reason in rows
         )
 
     def payment_points(self, area: str | None = None) -> tuple[PaymentPointRecord, ...]:
         """Payment points, of one area when given."""
         if area is None:
-            rows = self._connection.execute(_PAYMENT_POINTS)
+            rows = _PAYMENT_POINTS_RAW.rows(self._connection, {})
         else:
-            rows = self._connection.execute(_PAYMENT_POINTS_OF_AREA, {"area": area})
+            rows = _PAYMENT_POINTS_OF_AREA_RAW.rows(self._connection, {"area": area})
         return tuple(PaymentPointRecord(*row) for row in rows)
 
     def requests_of(
@@ -313,8 +332,8 @@ class SqlAccountStore:
 
     def meter_kinds(self, customer_id: int) -> tuple[str, ...]:
         """Kinds (single | tou | prepaid) of the customer's meters in service, oldest first."""
-        kinds = self._connection.execute(_METER_KINDS, {"customer_id": customer_id}).scalars()
-        return tuple(kinds)
+        rows = _METER_KINDS_RAW.rows(self._connection, {"customer_id": customer_id})
+        return tuple(row[0] for row in rows)
 
     def band_kwh_between(
         self, customer_id: int, start: datetime, end: datetime
@@ -324,16 +343,16 @@ class SqlAccountStore:
 
         None unless one `tou` meter was in service over the whole interval with both readings.
         """
-        meter_pk = self._connection.execute(
-            _TOU_METER_OVER, {"customer_id": customer_id, "start": start, "end": end}
-        ).scalar()
+        meter_pk = _TOU_METER_OVER_RAW.scalar(
+            self._connection, {"customer_id": customer_id, "start": start, "end": end}
+        )
         if meter_pk is None:
             return None
         registers = []
         for moment in (start, end):
-            row = self._connection.execute(
-                _FIRST_REGISTERS_FROM, {"meter_pk": meter_pk, "moment": moment}
-            ).first()
+            row = _FIRST_REGISTERS_FROM_RAW.first(
+                self._connection, {"meter_pk": meter_pk, "moment": moment}
+            )
             if row is None or None in tuple(row):
                 return None
             registers.append(tuple(int(value) // WH_PER_KWH for value in row))

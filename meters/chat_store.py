@@ -19,7 +19,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 
 from meters.account_store import CUSTOMER_COLUMNS
-from meters.outbox_store import dialect_insert
+from meters.driver_sql import DriverStatement
 from meters.records import ChatState, CustomerDetails, PendingCode, SubscriptionRecord
 from meters.schema import (
     ChatLink,
@@ -43,6 +43,32 @@ _TOUCH_CHAT_USER = (
     .values(last_seen_at=bindparam("b_now", type_=ChatUser.last_seen_at.type))
     .returning(ChatUser.id)
 )
+
+
+def _new_chat_user(insert_of: Any) -> Any:
+    """INSERT the chat user, or on a concurrent first contact touch the existing row."""
+    now = bindparam("now", type_=ChatUser.last_seen_at.type)
+    return (
+        insert_of(ChatUser)
+        .values(
+            channel=bindparam("channel"),
+            external_id=bindparam("external_id"),
+            display_name=bindparam("display_name"),
+            created_at=now,
+            last_seen_at=now,
+        )
+        .on_conflict_do_update(
+            index_elements=["channel", "external_id"],
+            set_={"last_seen_at": bindparam("now", type_=ChatUser.last_seen_at.type)},
+        )
+        .returning(ChatUser.id)
+    )
+
+
+_TOUCH_CHAT_USER_RAW = DriverStatement(_TOUCH_CHAT_USER)
+_NEW_CHAT_USER = DriverStatement(
+    _new_chat_user(sqlite.insert), postgresql=_new_chat_user(postgresql.insert)
+)
 _STATE = select(ConversationState.step, ConversationState.data).where(
     ConversationState.chat_user_id == bindparam("chat_user_id")
 )
@@ -57,6 +83,8 @@ _STATE_AND_LINKED = (
     .where(ChatUser.id == bindparam("chat_user_id"))
     .order_by(ChatLink.linked_at, ChatLink.customer_id)
 )
+_STATE_RAW = DriverStatement(_STATE)
+_STATE_AND_LINKED_RAW = DriverStatement(_STATE_AND_LINKED)
 
 
 def _upsert_state(insert_of: Any) -> Any:
@@ -73,8 +101,9 @@ def _upsert_state(insert_of: Any) -> Any:
     )
 
 
-_SAVE_STATE_POSTGRES = _upsert_state(postgresql.insert)
-_SAVE_STATE_SQLITE = _upsert_state(sqlite.insert)
+_SAVE_STATE = DriverStatement(
+    _upsert_state(sqlite.insert), postgresql=_upsert_state(postgresql.insert)
+)
 
 
 def _link_once(insert_of: Any) -> Any:
@@ -86,14 +115,33 @@ def _link_once(insert_of: Any) -> Any:
     )
 
 
-_LINK_POSTGRES = _link_once(postgresql.insert)
-_LINK_SQLITE = _link_once(sqlite.insert)
-_LINKED_IDS = (
+_LINK = DriverStatement(_link_once(sqlite.insert), postgresql=_link_once(postgresql.insert))
+_LINKED_IDS = DriverStatement(
     select(ChatLink.customer_id)
     .where(ChatLink.chat_user_id == bindparam("chat_user_id"))
     .order_by(ChatLink.linked_at, ChatLink.customer_id)
 )
-_LOG_MESSAGE = insert(cast(Table, ConversationLogEntry.__table__))  # Core: no ORM bulk path
+_ACTIVE_CONSENTS = DriverStatement(
+    select(Consent.purpose).where(
+        Consent.chat_user_id == bindparam("chat_user_id"), Consent.withdrawn_at.is_(None)
+    )
+)
+_GRANT_CONSENT = DriverStatement(
+    insert(cast(Table, Consent.__table__)).values(
+        chat_user_id=bindparam("chat_user_id"),
+        purpose=bindparam("purpose"),
+        granted_at=bindparam("granted_at", type_=Consent.granted_at.type),
+    )
+)
+_LOG_MESSAGE = DriverStatement(
+    insert(cast(Table, ConversationLogEntry.__table__)).values(
+        chat_user_id=bindparam("chat_user_id"),
+        direction=bindparam("direction"),
+        text=bindparam("text"),
+        intent=bindparam("intent"),
+        created_at=bindparam("created_at", type_=ConversationLogEntry.created_at.type),
+    )
+)
 # PostgreSQL: the log lines of a turn as one statement (arrays, not executemany's pipeline),
 # with the state's upsert in a CTE when the state changed: one round trip for both.
 _LOG_COLUMNS = "INSERT INTO conversation_log (chat_user_id, direction, text, intent, created_at)"
@@ -111,10 +159,12 @@ _TURN_TYPES = (
     bindparam("now", type_=ConversationLogEntry.created_at.type),
     bindparam("data", type_=ConversationState.data.type),
 )
-_LOG_TURN_POSTGRES = text(_LOG_COLUMNS + _LOG_LINES).bindparams(_TURN_TYPES[0])
-_SAVE_TURN_POSTGRES = text(
-    f"WITH saved_state AS ({_UPSERT_STATE})\n{_LOG_COLUMNS}{_LOG_LINES}"
-).bindparams(*_TURN_TYPES)
+_LOG_TURN_POSTGRES = DriverStatement(text(_LOG_COLUMNS + _LOG_LINES).bindparams(_TURN_TYPES[0]))
+_SAVE_TURN_POSTGRES = DriverStatement(
+    text(f"WITH saved_state AS ({_UPSERT_STATE})\n{_LOG_COLUMNS}{_LOG_LINES}").bindparams(
+        *_TURN_TYPES
+    )
+)
 
 
 class SqlChatStore:
@@ -142,26 +192,21 @@ class SqlChatStore:
         The first statement is a write, which serialises the updates of one chat across
         processes: on PostgreSQL the UPDATE holds the row lock, on SQLite the database's.
         """
-        found = self._connection.execute(
-            _TOUCH_CHAT_USER, {"b_channel": channel, "b_external_id": external_id, "b_now": now}
-        ).scalar_one_or_none()
+        found = _TOUCH_CHAT_USER_RAW.scalar(
+            self._connection, {"b_channel": channel, "b_external_id": external_id, "b_now": now}
+        )
         if found is not None:
             return int(found)
-        statement = (
-            dialect_insert(self._connection, ChatUser)
-            .values(
-                channel=channel,
-                external_id=external_id,
-                display_name=display_name,
-                created_at=now,
-                last_seen_at=now,
-            )
-            .on_conflict_do_update(
-                index_elements=["channel", "external_id"], set_={"last_seen_at": now}
-            )
-            .returning(ChatUser.id)
+        created = _NEW_CHAT_USER.scalar(
+            self._connection,
+            {
+                "channel": channel,
+                "external_id": external_id,
+                "display_name": display_name,
+                "now": now,
+            },
         )
-        return int(self._connection.execute(statement).scalar_one())
+        return int(created)
 
     def chat_user_id(self, channel: str, external_id: str) -> int | None:
         """The id of a chat user, if they have ever written."""
@@ -174,7 +219,7 @@ class SqlChatStore:
 
     def state(self, chat_user_id: int) -> ChatState | None:
         """The saved conversation state, if any."""
-        row = self._connection.execute(_STATE, {"chat_user_id": chat_user_id}).first()
+        row = _STATE_RAW.first(self._connection, {"chat_user_id": chat_user_id})
         return None if row is None else self._read_state(chat_user_id, row[0], row[1])
 
     def state_and_linked(
@@ -185,7 +230,7 @@ class SqlChatStore:
         Read fresh on every call (never cached across transactions): a link removed by another
         process takes effect on the next message.
         """
-        rows = self._connection.execute(_STATE_AND_LINKED, {"chat_user_id": chat_user_id}).all()
+        rows = _STATE_AND_LINKED_RAW.rows(self._connection, {"chat_user_id": chat_user_id})
         if not rows:
             return None, ()
         first = rows[0]
@@ -204,9 +249,8 @@ class SqlChatStore:
         if self._states.get(chat_user_id) == (step, data):
             return
         self._states[chat_user_id] = (step, dict(data))
-        statement = _SAVE_STATE_POSTGRES if self._postgres else _SAVE_STATE_SQLITE
-        self._connection.execute(
-            statement,
+        _SAVE_STATE.execute(
+            self._connection,
             {
                 "chat_user_id": chat_user_id,
                 "step": step,
@@ -242,26 +286,26 @@ class SqlChatStore:
         if changed:
             self._states[chat_user_id] = (step, dict(data))
             parameters.update(step=step, data=data)
-        self._connection.execute(
-            _SAVE_TURN_POSTGRES if changed else _LOG_TURN_POSTGRES, parameters
+        (_SAVE_TURN_POSTGRES if changed else _LOG_TURN_POSTGRES).execute(
+            self._connection, parameters
         )
 
     def linked_customer_ids(self, chat_user_id: int) -> tuple[int, ...]:
         """The customers this chat has proved it owns, in linking order."""
-        rows = self._connection.execute(_LINKED_IDS, {"chat_user_id": chat_user_id})
+        rows = _LINKED_IDS.rows(self._connection, {"chat_user_id": chat_user_id})
         return tuple(int(row[0]) for row in rows)
 
     def link(self, chat_user_id: int, customer_id: int, verified_by: str, now: datetime) -> bool:
         """Link a customer to the chat; False when it already was (the first link is kept)."""
-        inserted = self._connection.execute(
-            _LINK_POSTGRES if self._postgres else _LINK_SQLITE,
+        inserted = _LINK.first(
+            self._connection,
             {
                 "chat_user_id": chat_user_id,
                 "customer_id": customer_id,
                 "verified_by": verified_by,
                 "linked_at": now,
             },
-        ).first()
+        )
         return inserted is not None
 
     def unlink(self, chat_user_id: int, customer_id: int) -> None:
@@ -280,25 +324,20 @@ class SqlChatStore:
 
     def active_consents(self, chat_user_id: int) -> frozenset[str]:
         """The purposes the chat currently consents to."""
-        rows = self._connection.execute(
-            select(Consent.purpose).where(
-                Consent.chat_user_id == chat_user_id, Consent.withdrawn_at.is_(None)
-            )
-        )
+        rows = _ACTIVE_CONSENTS.rows(self._connection, {"chat_user_id": chat_user_id})
         return frozenset(row[0] for row in rows)
 
     def grant_consents(self, chat_user_id: int, purposes: tuple[str, ...], now: datetime) -> None:
         """Record consent to each purpose not already granted."""
         current = self.active_consents(chat_user_id)
         missing = [purpose for purpose in purposes if purpose not in current]
-        if missing:
-            self._connection.execute(
-                insert(cast(Table, Consent.__table__)),
-                [
-                    {"chat_user_id": chat_user_id, "purpose": purpose, "granted_at": now}
-                    for purpose in missing
-                ],
-            )
+        _GRANT_CONSENT.execute_many(
+            self._connection,
+            [
+                {"chat_user_id": chat_user_id, "purpose": purpose, "granted_at": now}
+                for purpose in missing
+            ],
+        )
 
     def withdraw_consent(self, chat_user_id: int, purpose: str, now: datetime) -> None:
         """Withdraw one purpose; the record of the earlier consent is kept."""
@@ -316,20 +355,19 @@ class SqlChatStore:
         self, chat_user_id: int, entries: list[tuple[str, str, str | None]], now: datetime
     ) -> None:
         """Append messages (direction, already masked text, intent) to the conversation log."""
-        if entries:
-            self._connection.execute(
-                _LOG_MESSAGE,
-                [
-                    {
-                        "chat_user_id": chat_user_id,
-                        "direction": direction,
-                        "text": text,
-                        "intent": intent,
-                        "created_at": now,
-                    }
-                    for direction, text, intent in entries
-                ],
-            )
+        _LOG_MESSAGE.execute_many(
+            self._connection,
+            [
+                {
+                    "chat_user_id": chat_user_id,
+                    "direction": direction,
+                    "text": text,
+                    "intent": intent,
+                    "created_at": now,
+                }
+                for direction, text, intent in entries
+            ],
+        )
 
     def log_message(
         self,

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from sqlalchemy import Connection, Integer, bindparam, cast, func, select
 
+from meters.driver_sql import DriverStatement
 from meters.model import CustomerRef, DayUse, MeterIndex, MeterInfo
 from meters.schema import Customer, DailyUsage, Meter, Reading
 
@@ -70,6 +71,12 @@ _NEWEST_READING_AT = select(func.max(Reading.read_at)).where(
     Reading.meter_pk.in_(bindparam("meter_pks", expanding=True))
 )
 
+_CUSTOMER_WITH_METERS_RAW = DriverStatement(_CUSTOMER_WITH_METERS)
+_METERS_OF_CUSTOMER_RAW = DriverStatement(_METERS_OF_CUSTOMER)
+_DAILY_USAGE_BETWEEN_RAW = DriverStatement(_DAILY_USAGE_BETWEEN)
+_LATEST_READING_RAW = DriverStatement(_LATEST_READING)
+_NEWEST_READING_AT_RAW = DriverStatement(_NEWEST_READING_AT)
+
 
 class SqlMeterRepository:
     """Reads customers, meters, readings and daily use through one connection.
@@ -86,9 +93,9 @@ class SqlMeterRepository:
     def customer_by_code(self, customer_code: str) -> CustomerRef | None:
         """The customer with `customer_code`, if any."""
         if customer_code not in self._customers:
-            rows = self._connection.execute(
-                _CUSTOMER_WITH_METERS, {"customer_code": customer_code}
-            ).all()
+            rows = _CUSTOMER_WITH_METERS_RAW.rows(
+                self._connection, {"customer_code": customer_code}
+            )
             if not rows:
                 self._customers[customer_code] = None
                 return None
@@ -102,7 +109,7 @@ class SqlMeterRepository:
     def meters_of_customer(self, customer_pk: int) -> tuple[MeterInfo, ...]:
         """Every meter the customer has had, oldest installation first."""
         if customer_pk not in self._meters:
-            rows = self._connection.execute(_METERS_OF_CUSTOMER, {"customer_pk": customer_pk})
+            rows = _METERS_OF_CUSTOMER_RAW.rows(self._connection, {"customer_pk": customer_pk})
             self._meters[customer_pk] = tuple(MeterInfo(*row) for row in rows)
         return self._meters[customer_pk]
 
@@ -112,9 +119,9 @@ class SqlMeterRepository:
         """Daily use summed over `meter_pks` for each day of the range that has data."""
         if not meter_pks:
             return ()
-        rows = self._connection.execute(
-            _DAILY_USAGE_BETWEEN,
-            {"meter_pks": list(meter_pks), "first_day": first_day, "last_day": last_day},
+        rows = _DAILY_USAGE_BETWEEN_RAW.rows(
+            self._connection,
+            {"meter_pks": meter_pks, "first_day": first_day, "last_day": last_day},
         )
         return tuple(
             DayUse(
@@ -130,16 +137,16 @@ class SqlMeterRepository:
 
     def latest_reading(self, meter_pk: int) -> MeterIndex | None:
         """The newest reading of a meter, if it has any."""
-        row = self._connection.execute(_LATEST_READING, {"meter_pk": meter_pk}).first()
+        row = _LATEST_READING_RAW.first(self._connection, {"meter_pk": meter_pk})
         return None if row is None else MeterIndex(*row)
 
     def newest_reading_at(self, meter_pks: Sequence[int]) -> datetime | None:
         """The moment of the newest reading of any of `meter_pks`."""
         if not meter_pks:
             return None
-        moment: datetime | None = self._connection.execute(
-            _NEWEST_READING_AT, {"meter_pks": list(meter_pks)}
-        ).scalar_one()
+        moment: datetime | None = _NEWEST_READING_AT_RAW.scalar(
+            self._connection, {"meter_pks": meter_pks}
+        )
         return moment
 
 
