@@ -10,6 +10,8 @@ from typing import Any
 from sqlalchemy import Connection, Engine, create_engine, event, inspect
 from sqlalchemy.engine import make_url
 
+from meters.driver_sql import execute_driver_sql
+
 MIGRATIONS = Path(__file__).with_name("migrations")
 _BEGIN_IMMEDIATE = "dienbot_begin_immediate"  # execution option read by SQLite's BEGIN
 
@@ -56,7 +58,7 @@ def create_store_engine(url: str, **options: Any) -> Engine:
         @event.listens_for(engine, "begin")
         def _begin(connection: Any) -> None:
             immediate = connection.get_execution_options().get(_BEGIN_IMMEDIATE, False)
-            connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+            execute_driver_sql(connection, "BEGIN IMMEDIATE" if immediate else "BEGIN")
 
         return engine
     options.setdefault("pool_pre_ping", True)

@@ -274,6 +274,16 @@ class DriverStatement:
         return compiled
 
 
+def execute_driver_sql(connection: Connection, sql: str) -> None:
+    """One statement without parameters on the driver, whatever the connection's transaction
+    state (SQLite's BEGIN, from the engine's begin event)."""
+    driver: Any = connection.connection.driver_connection
+    try:
+        driver.execute(sql)
+    except connection.dialect.loaded_dbapi.Error as error:
+        raise _translated(connection, error, sql, ()) from error
+
+
 def _driver(connection: Connection) -> Any:
     """The DBAPI connection of the transaction, begun as Core's first statement would."""
     if not connection.in_transaction():

@@ -9,8 +9,9 @@ from typing import Any
 
 import pytest
 from sqlalchemy import Connection, Engine, bindparam, insert, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 
+from meters.database import create_store_engine, upgrade, write_transaction
 from meters.driver_sql import DriverStatement
 from meters.schema import ChatUser, ConversationState, Customer, DailyUsage, Subscription
 from tests.meters.factories import add_customer
@@ -252,3 +253,20 @@ def test_errors_are_core_errors(connection: Connection) -> None:
 def test_naive_moments_are_refused(connection: Connection) -> None:
     with pytest.raises(ValueError, match="naive"):
         add_chat_user(connection, "7", datetime(2026, 11, 20, 9, 30))  # noqa: DTZ001
+
+
+def test_sqlite_begin_immediate_fails_as_core_would(sqlite_url: str) -> None:
+    """SQLite's BEGIN runs on the driver too: a held write lock is Core's OperationalError."""
+    engine = create_store_engine(sqlite_url)
+    upgrade(engine)
+    try:
+        with write_transaction(engine) as holder:
+            holder.execute(select(ChatUser.id)).all()
+            with engine.connect() as waiter:
+                waiter.exec_driver_sql("PRAGMA busy_timeout=0")
+                waiter.commit()
+                waiter.execution_options(dienbot_begin_immediate=True)
+                with pytest.raises(OperationalError, match="locked"):
+                    waiter.begin()
+    finally:
+        engine.dispose()
