@@ -237,9 +237,18 @@ class SqlOutboxStore:
         )
         return tuple(BucketBacklog(row[0], int(row[1]), row[2]) for row in rows)
 
-    def reserve_slots(self, bucket: str, count: int, rate: float, now: datetime) -> datetime:
+    def reserve_slots(
+        self,
+        bucket: str,
+        count: int,
+        rate: float,
+        now: datetime,
+        *,
+        lead: timedelta = timedelta(0),
+    ) -> datetime:
         """Reserve `count` send slots of `bucket` at `rate` per second; the first slot's time.
 
+        The first slot is at least `lead` after `now` (time to claim the messages first).
         Commit right after: the bucket row is locked until then.
         """
         self._connection.execute(
@@ -253,7 +262,7 @@ class SqlOutboxStore:
         if self._postgres:
             query = query.with_for_update()
         next_slot, paused_until = self._connection.execute(query).one()
-        start = max(next_slot, now, paused_until or now)
+        start = max(next_slot, now + lead, paused_until or now)
         self._connection.execute(
             update(SendBucket)
             .where(SendBucket.key == bucket)

@@ -34,8 +34,8 @@ PER_CHAT_GAP = 1.0  # seconds between two messages to one chat (Telegram's per-c
 BACKOFF_SECONDS = (30.0, 120.0, 600.0, 1800.0)
 MAX_ATTEMPTS = 5
 LOOPS = 3  # batch loops: while one sends, the others settle and claim the next slots
-# Claim this long before the first reserved slot: a claim that ends after it would send its
-# first messages at once, a burst that a sliding-window flood limit counts against the rate.
+# Claim this long before the first reserved slot (and reserve no slot sooner than this, when
+# the bucket is idle): the messages of a claim that ends after its first slots would be late.
 CLAIM_AHEAD = timedelta(seconds=0.25)
 # A message that wakes up later than this after its slot (a slow claim, a busy CPU) is put
 # back instead of sent: every send leaves within this of its own slot, so all the processes of
@@ -59,6 +59,7 @@ class DispatchStats:
     rate_limited: int = 0
     released: int = 0
     late: int = 0  # woke up too long after their slot: put back (also counted in released)
+    late_claims: int = 0  # claims that ended after their batch's first slot (and tolerance)
     reaped: int = 0
     expired: int = 0
     started: float = field(default_factory=time.monotonic)
@@ -137,6 +138,8 @@ class Dispatcher:
         claimed = await asyncio.to_thread(self._claim, self._batch)
         if not claimed:
             return 0
+        if self._clock() - start > SLOT_TOLERANCE:
+            self.stats.late_claims += 1
         interval = 1.0 / self._rate
         attempts = await asyncio.gather(
             *(
@@ -175,7 +178,7 @@ class Dispatcher:
     def _reserve(self, count: int) -> datetime:
         with self._engine.begin() as connection:
             return SqlOutboxStore(connection).reserve_slots(
-                self._bucket, count, self._rate, self._clock()
+                self._bucket, count, self._rate, self._clock(), lead=CLAIM_AHEAD
             )
 
     def _claim(self, count: int) -> list[tuple[ClaimedMessage, Reply]]:

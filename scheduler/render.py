@@ -6,6 +6,7 @@ queuing millions stays one SQL statement a page); other kinds carry their text a
 
 from __future__ import annotations
 
+import functools
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
@@ -20,6 +21,10 @@ from tariff.explain import Projection, project_period_end
 from tariff.model import BillRequest, CustomerType
 
 TIER_WARNING_KWH = 50  # warn when the next tier is this close (or will be crossed this month)
+# Bills priced for the daily messages, by request: a morning's messages share the day and most
+# share a month-to-date in whole kWh, so a few thousand bills price millions of messages (a
+# bill costs ~70 µs of Decimal arithmetic, three per message, on the dispatcher's one core).
+PRICED_BILLS = 16_384
 
 
 # Kinds stopped by withdrawing a consent rather than a subscription (answered by `consent:`).
@@ -119,14 +124,22 @@ def _request(payload: dict[str, object], day: date, wh: int) -> BillRequest | No
 
 def _projection(payload: dict[str, object], day: date, month_wh: int) -> Projection | None:
     request = _request(payload, day, month_wh)
-    if request is None:
-        return None
+    return None if request is None else _projected(request, day)
+
+
+def _bill_total(payload: dict[str, object], day: date, wh: int) -> int | None:
+    request = _request(payload, day, wh)
+    return None if request is None else _priced(request)
+
+
+@functools.lru_cache(maxsize=PRICED_BILLS)
+def _projected(request: BillRequest, day: date) -> Projection | None:
     try:
         return project_period_end(request, day)
     except TariffError:
         return None
 
 
-def _bill_total(payload: dict[str, object], day: date, wh: int) -> int | None:
-    request = _request(payload, day, wh)
-    return None if request is None else bill_total(request)
+@functools.lru_cache(maxsize=PRICED_BILLS)
+def _priced(request: BillRequest) -> int | None:
+    return bill_total(request)

@@ -259,6 +259,7 @@ def run_send(arguments: argparse.Namespace) -> int:
                 "rejected": stats.rejected,
                 "rate_limited": stats.rate_limited,
                 "late": stats.late,
+                "late_claims": stats.late_claims,
                 "reaped": stats.reaped,
                 "expired": stats.expired,
                 "rate": round(stats.rate(), 1),
