@@ -30,7 +30,8 @@ logger = logging.getLogger(__name__)
 # How much sending one reservation covers. The slots a killed process had reserved are lost
 # (up to LOOPS x this of the bucket), so it is kept short; a claim per loop every 0.75 s is cheap.
 BATCH_SECONDS = 0.25
-PER_CHAT_GAP = 1.0  # seconds between two messages to one chat (Telegram's per-chat limit)
+PER_CHAT_GAP = 1.1  # seconds between two messages to one chat: Telegram allows one a second,
+# and the margin keeps a message sent as the second ends from counting in it at the platform
 BACKOFF_SECONDS = (30.0, 120.0, 600.0, 1800.0)
 MAX_ATTEMPTS = 5
 LOOPS = 3  # batch loops: while one sends, the others settle and claim the next slots
@@ -58,8 +59,9 @@ class DispatchStats:
     rejected: int = 0
     rate_limited: int = 0
     released: int = 0
-    late: int = 0  # woke up too long after their slot: put back (also counted in released)
+    late: int = 0  # woke up too long after their slot: not sent then (held, or put back)
     late_claims: int = 0  # claims that ended after their batch's first slot (and tolerance)
+    held: int = 0  # not attempted, kept for the loop's next batch instead of put back
     reaped: int = 0
     expired: int = 0
     started: float = field(default_factory=time.monotonic)
@@ -68,6 +70,15 @@ class DispatchStats:
         """Messages sent per second since the dispatcher started."""
         elapsed = time.monotonic() - self.started
         return self.sent / elapsed if elapsed > 0 else 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class _Held:
+    """A claimed message, rendered, waiting for a slot of its loop's next batch."""
+
+    message: ClaimedMessage
+    reply: Reply
+    claimed_at: float  # monotonic
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,6 +113,7 @@ class Dispatcher:
         self._batch = max(1, min(500, int(rate * BATCH_SECONDS)))
         self._last_to_chat: dict[str, float] = {}
         self._paused_until = 0.0
+        self._holding = 0  # messages the loops hold for their next batch
         self._stats_lock = threading.Lock()  # the loops settle in worker threads
         self.stats = DispatchStats()
 
@@ -115,40 +127,69 @@ class Dispatcher:
 
     async def _loop(self, stop: asyncio.Event, idle: asyncio.Event, until_empty: bool) -> None:
         next_housekeeping = 0.0
+        held: list[_Held] = []
         while not stop.is_set() and not idle.is_set():
             if time.monotonic() >= next_housekeeping:
                 await asyncio.to_thread(self._housekeeping)
                 self._forget_quiet_chats()
                 next_housekeeping = time.monotonic() + max(self._lease.total_seconds() / 4, 1.0)
-            sent = await self.run_batch()
-            if sent:
+            self._holding -= len(held)
+            claimed, held = await self._send_batch(held, hold=True)
+            self._holding += len(held)
+            if claimed or held:
                 continue
-            if until_empty and not await asyncio.to_thread(self._anything_left):
+            if until_empty and not self._holding and not await self._anything_queued():
                 idle.set()
                 return
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), timeout=self._poll)
+        if held:  # stopping: what this loop still holds goes back to the queue
+            self._holding -= len(held)
+            await asyncio.to_thread(self._settle, [_Attempt(h.message, None) for h in held])
 
     async def run_batch(self) -> int:
         """Reserve slots, claim that many due messages, send each in its slot; how many claimed."""
-        if not await asyncio.to_thread(self._has_due):
-            return 0
+        claimed, _ = await self._send_batch([], hold=False)
+        return claimed
+
+    async def _send_batch(self, held: list[_Held], *, hold: bool) -> tuple[int, list[_Held]]:
+        """Send the held messages and newly claimed ones in newly reserved slots, and settle.
+
+        Messages that were not attempted (late for their slot, the bucket paused, their chat
+        written to a moment ago) are kept for the loop's next batch rather than put back and
+        claimed again, for as long as their lease is young: under load that saves a claim, a
+        render and a write per late message, work that would make the next ones late too.
+        """
+        if not held and not await asyncio.to_thread(self._has_due):
+            return 0, []
         start = await asyncio.to_thread(self._reserve, self._batch)
         await _sleep_until(start - CLAIM_AHEAD, self._clock)  # claimed by the first slot
-        claimed = await asyncio.to_thread(self._claim, self._batch)
-        if not claimed:
-            return 0
+        wanted = self._batch - len(held)
+        fresh = await asyncio.to_thread(self._claim, wanted) if wanted > 0 else []
+        claimed_at = time.monotonic()
+        batch = [*held, *(_Held(message, reply, claimed_at) for message, reply in fresh)]
+        if not batch:
+            return 0, []
         if self._clock() - start > SLOT_TOLERANCE:
             self.stats.late_claims += 1
-        interval = 1.0 / self._rate
+        rate = self._rate
         attempts = await asyncio.gather(
             *(
-                self._send_at(message, reply, start + timedelta(seconds=index * interval))
-                for index, (message, reply) in enumerate(claimed)
+                self._send_at(each.message, each.reply, start + timedelta(seconds=index / rate))
+                for index, each in enumerate(batch)
             )
         )
-        await asyncio.to_thread(self._settle, attempts)
-        return len(claimed)
+        young = time.monotonic() - self._lease.total_seconds() / 4
+        keep = [
+            each
+            for each, attempt in zip(batch, attempts, strict=True)
+            if hold and attempt.result is None and each.claimed_at > young
+        ]
+        kept = {id(each) for each in keep}
+        self.stats.held += len(keep)
+        settled = [a for each, a in zip(batch, attempts, strict=True) if id(each) not in kept]
+        await asyncio.to_thread(self._settle, settled)
+        return len(fresh), keep
 
     async def _send_at(self, message: ClaimedMessage, reply: Reply, slot: datetime) -> _Attempt:
         await _sleep_until(slot, self._clock)
@@ -166,6 +207,9 @@ class Dispatcher:
         if result.delivery is Delivery.RATE_LIMITED:
             self._paused_until = max(self._paused_until, time.monotonic() + result.retry_after)
         return _Attempt(message, result)
+
+    async def _anything_queued(self) -> bool:
+        return await asyncio.to_thread(self._anything_left)
 
     def _has_due(self) -> bool:
         with self._engine.connect() as connection:

@@ -260,6 +260,7 @@ def run_send(arguments: argparse.Namespace) -> int:
                 "rate_limited": stats.rate_limited,
                 "late": stats.late,
                 "late_claims": stats.late_claims,
+                "held": stats.held,
                 "reaped": stats.reaped,
                 "expired": stats.expired,
                 "rate": round(stats.rate(), 1),

@@ -13,6 +13,8 @@ from sqlalchemy import Engine, select, update
 
 from bot.push.telegram_sender import TelegramPushSender
 from handlers.format import format_kwh
+from meters.outbox_records import NewMessage
+from meters.outbox_store import SqlOutboxStore
 from meters.schema import OutboxMessage, Subscription
 from scheduler.dispatcher import Dispatcher
 from scheduler.fanout import fan_out_daily
@@ -124,6 +126,38 @@ async def test_two_dispatchers_share_the_work_and_the_rate(
     assert sum(s.sent for s in stats) == len(subscribers)
     assert set(sent_counts(telegram, subscribers).values()) == {1}
     assert [c for c in telegram.calls_of("sendMessage") if c.status == 429] == []
+
+
+async def test_a_message_held_back_for_its_chats_gap_goes_in_a_later_batch_without_requeuing(
+    store: Engine, telegram: FakeTelegram, session: aiohttp.ClientSession
+) -> None:
+    subscribers = queue_daily(store, telegram)
+    first = subscribers[0]
+    with store.begin() as connection:  # an alert to the same chat, ahead of its daily message
+        SqlOutboxStore(connection).enqueue(
+            [
+                NewMessage(
+                    dedup_key=f"threshold:{first.customer_id}:test",
+                    kind="threshold",
+                    channel="telegram",
+                    bucket="telegram",
+                    chat_user_id=first.chat_user_id,
+                    customer_id=first.customer_id,
+                    payload={"text": "Cảnh báo: hôm qua nhà bạn dùng quá 30 kWh."},
+                    not_before=clock() - timedelta(minutes=1),
+                    expires_at=None,
+                )
+            ],
+            clock(),
+        )
+
+    stats = await dispatcher(store, telegram, session).run(asyncio.Event(), until_empty=True)
+
+    assert len(telegram.bot_messages(first.telegram_id)) == 2
+    assert set(sent_counts(telegram, subscribers[1:]).values()) == {1}
+    assert stats.held >= 1  # the daily message waited for the chat's 1-second gap …
+    assert stats.released == 0  # … in memory, not back in the queue
+    assert statuses(store) == Counter({"sent": len(subscribers) + 1})
 
 
 async def test_a_429_pauses_the_bucket_without_counting_an_attempt(
