@@ -127,6 +127,12 @@ def create_subscribers(engine: Engine, count: int) -> None:
         )
 
 
+def cpu_seconds(who: int) -> float:
+    """User and system CPU time of this process (RUSAGE_SELF) or its waited-for children."""
+    usage = resource.getrusage(who)
+    return usage.ru_utime + usage.ru_stime
+
+
 def peak_rss_mb() -> float:
     """This process's peak resident memory so far (MB)."""
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -195,6 +201,7 @@ async def deliver(engine: Engine, url: str, count: int, rate: float, limit: floa
         fake.add_user(FIRST_TELEGRAM_ID + offset).started = True
     held = 0
     kills: list[float] = []
+    stand_in_before = cpu_seconds(resource.RUSAGE_SELF)
     gc.collect()
     gc.freeze()
     gc.disable()  # a full collection would pause the stand-in and bunch its requests
@@ -229,6 +236,8 @@ async def deliver(engine: Engine, url: str, count: int, rate: float, limit: floa
         gc.enable()
         gc.unfreeze()
         await fake.stop()
+    stand_in_cpu = cpu_seconds(resource.RUSAGE_SELF) - stand_in_before
+    dispatchers_cpu = cpu_seconds(resource.RUSAGE_CHILDREN)
     calls = fake.calls_of("sendMessage")
     ok = [call.at for call in calls if call.status == 200]
     received = Counter(int(call.params["chat_id"]) for call in calls if call.status == 200)
@@ -249,6 +258,11 @@ async def deliver(engine: Engine, url: str, count: int, rate: float, limit: floa
     print(f"  kills at {', '.join(f'{at - ok[0]:.1f} s' for at in kills)}; 429s at {limited_at}")
     print(f"  429s: {limited}; busiest second at the stand-in: {worst} sends (limit {limit:g})")
     print(f"  seconds under 95 % of the rate (second: sends): {slow_seconds(ok, rate)}")
+    print(
+        f"  CPU per message sent: dispatchers {dispatchers_cpu / len(ok) * 1e6:,.0f} µs"
+        f" (start-up included), stand-in {stand_in_cpu / len(ok) * 1e6:,.0f} µs,"
+        f" on {os.cpu_count()} CPUs"
+    )
     print(
         f"  achieved rate: {achieved:,.1f}/s over {seconds:.1f} s vs configured {rate:g}/s"
         f" ({100 * (achieved / rate - 1):+.1f} %; target within 5 %)"

@@ -30,6 +30,7 @@ from meters.schema import (
     Customer,
     LinkAttempt,
     OneTimeCode,
+    OutboxMessage,
     Subscription,
 )
 
@@ -391,8 +392,12 @@ class SqlChatStore:
         return tuple((row[0], row[1]) for row in reversed(rows))
 
     def forget_chat(self, chat_user_id: int) -> None:
-        """Delete the chat user and, by cascade, links, consents, state, log and codes."""
+        """Delete the chat user, its queued messages and, by cascade, links, consents, state,
+        log and codes."""
         self._states.pop(chat_user_id, None)
+        self._connection.execute(
+            delete(OutboxMessage).where(OutboxMessage.chat_user_id == chat_user_id)
+        )
         self._connection.execute(delete(ChatUser).where(ChatUser.id == chat_user_id))
 
     def issue_code(

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, and_, case, func, literal, or_, select, update
+from sqlalchemy import Connection, and_, case, delete, func, literal, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from meters.outbox_records import BucketBacklog, ClaimedMessage, NewMessage, StatusCount
@@ -111,7 +111,14 @@ class SqlOutboxStore:
             .join(ChatUser, ChatUser.id == OutboxMessage.chat_user_id)
             .where(OutboxMessage.id.in_(ids))
             .order_by(OutboxMessage.priority, OutboxMessage.not_before, OutboxMessage.id)
-        )
+        ).all()
+        if len(rows) < len(ids):  # queued for a chat forgotten meanwhile: never to be sent
+            found = {row[0] for row in rows}
+            self._connection.execute(
+                delete(OutboxMessage).where(
+                    OutboxMessage.id.in_([each for each in ids if each not in found])
+                )
+            )
         return tuple(
             ClaimedMessage(
                 id=row[0],

@@ -9,13 +9,14 @@ from datetime import UTC, datetime, timedelta
 
 import aiohttp
 import pytest
-from sqlalchemy import Engine, select, update
+from sqlalchemy import Engine, delete, func, select, update
 
 from bot.push.telegram_sender import TelegramPushSender
 from handlers.format import format_kwh
+from meters.chat_store import SqlChatStore
 from meters.outbox_records import NewMessage
 from meters.outbox_store import SqlOutboxStore
-from meters.schema import OutboxMessage, Subscription
+from meters.schema import ChatUser, OutboxMessage, Subscription
 from scheduler.dispatcher import Dispatcher
 from scheduler.fanout import fan_out_daily
 from scheduler.window import DeliveryWindow
@@ -158,6 +159,46 @@ async def test_a_message_held_back_for_its_chats_gap_goes_in_a_later_batch_witho
     assert stats.held >= 1  # the daily message waited for the chat's 1-second gap …
     assert stats.released == 0  # … in memory, not back in the queue
     assert statuses(store) == Counter({"sent": len(subscribers) + 1})
+
+
+def queued_for(store: Engine, subscriber: Subscriber) -> int:
+    with store.connect() as connection:
+        return connection.execute(
+            select(func.count())
+            .select_from(OutboxMessage)
+            .where(OutboxMessage.chat_user_id == subscriber.chat_user_id)
+        ).scalar_one()
+
+
+async def test_forgetting_a_chat_deletes_its_queued_messages(
+    store: Engine, telegram: FakeTelegram, session: aiohttp.ClientSession
+) -> None:
+    subscribers = queue_daily(store, telegram)
+    forgotten = subscribers[0]
+    assert queued_for(store, forgotten) == 1
+    with store.begin() as connection:
+        SqlChatStore(connection).forget_chat(forgotten.chat_user_id)
+
+    assert queued_for(store, forgotten) == 0
+    await dispatcher(store, telegram, session).run(asyncio.Event(), until_empty=True)
+    assert telegram.bot_messages(forgotten.telegram_id) == []
+    assert set(sent_counts(telegram, subscribers[1:]).values()) == {1}
+
+
+async def test_a_message_queued_for_a_chat_forgotten_meanwhile_is_deleted_unsent(
+    store: Engine, telegram: FakeTelegram, session: aiohttp.ClientSession
+) -> None:
+    subscribers = queue_daily(store, telegram)
+    forgotten = subscribers[0]
+    with store.begin() as connection:  # as if a fan-out page committed after the forgetting
+        connection.execute(delete(ChatUser).where(ChatUser.id == forgotten.chat_user_id))
+
+    stats = await dispatcher(store, telegram, session).run(asyncio.Event(), until_empty=True)
+
+    assert telegram.bot_messages(forgotten.telegram_id) == []
+    assert queued_for(store, forgotten) == 0
+    assert stats.sent == len(subscribers) - 1
+    assert statuses(store) == Counter({"sent": len(subscribers) - 1})
 
 
 async def test_a_429_pauses_the_bucket_without_counting_an_attempt(

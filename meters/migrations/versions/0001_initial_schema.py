@@ -373,12 +373,6 @@ def upgrade() -> None:
         sa.Column("sent_at", meters.timestamps.UtcDateTime(timezone=True), nullable=True),
         sa.Column("last_error", sa.Text(), nullable=True),
         sa.Column("created_at", meters.timestamps.UtcDateTime(timezone=True), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["chat_user_id"],
-            ["chat_users.id"],
-            name=op.f("fk_outbox_chat_user_id_chat_users"),
-            ondelete="CASCADE",
-        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_outbox")),
         sa.UniqueConstraint("dedup_key", name=op.f("uq_outbox_dedup_key")),
     )
