@@ -21,7 +21,6 @@ from sqlalchemy import (
     Integer,
     MetaData,
     Numeric,
-    PrimaryKeyConstraint,
     String,
     Text,
     UniqueConstraint,
@@ -136,12 +135,7 @@ class DailyUsage(Base):
     offpeak_wh: Mapped[int | None] = mapped_column(BigInteger)
     estimated: Mapped[bool] = mapped_column(Boolean, default=False)
 
-    __table_args__ = (
-        # PostgreSQL: the key carries what the daily fan-out sums, so a meter's month to date is
-        # read from the index alone instead of one heap page per day (days are imported apart).
-        PrimaryKeyConstraint("meter_pk", "day", postgresql_include=["used_wh", "estimated"]),
-        Index("ix_daily_usage_day_meter", "day", "meter_pk"),
-    )
+    __table_args__ = (Index("ix_daily_usage_day_meter", "day", "meter_pk"),)
 
 
 class Bill(Base):

@@ -97,12 +97,7 @@ def upgrade() -> None:
         sa.Column("peak_wh", sa.BigInteger(), nullable=True),
         sa.Column("offpeak_wh", sa.BigInteger(), nullable=True),
         sa.Column("estimated", sa.Boolean(), nullable=False),
-        sa.PrimaryKeyConstraint(
-            "meter_pk",
-            "day",
-            name=op.f("pk_daily_usage"),
-            postgresql_include=["used_wh", "estimated"],
-        ),
+        sa.PrimaryKeyConstraint("meter_pk", "day", name=op.f("pk_daily_usage")),
     )
     with op.batch_alter_table("daily_usage", schema=None) as batch_op:
         batch_op.create_index("ix_daily_usage_day_meter", ["day", "meter_pk"], unique=False)
