@@ -32,10 +32,9 @@ MAX_TEXT = 4000  # longer messages are cut before understanding: nobody types a 
 def handle_update(update: Update, deps: Deps) -> Outcome:
     """Answer one update of one chat inside the caller's transaction."""
     user = update.user
-    chat_user_id = deps.chats.enter_chat(
+    chat_user_id, stored, linked = deps.chats.enter_chat_and_read(  # links never cached
         user.channel.value, user.external_id, user.display_name, deps.now
     )
-    stored, linked = deps.chats.state_and_linked(chat_user_id)  # fresh: links are never cached
     saved = stored or ChatState(step=Step.IDLE.value, data={})
     step = Step(saved.step) if saved.step in Step._value2member_map_ else Step.IDLE
     intent, entities = _understand(update, deps, step)

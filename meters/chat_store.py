@@ -86,6 +86,17 @@ _STATE_AND_LINKED = (
 )
 _STATE_RAW = DriverStatement(_STATE)
 _STATE_AND_LINKED_RAW = DriverStatement(_STATE_AND_LINKED)
+# PostgreSQL: the touch of the chat user (its row lock) and the read of its state and links in
+# one statement, one round trip. SQLite has no UPDATE in a WITH clause: two statements there.
+_TOUCHED = _TOUCH_CHAT_USER.cte("touched")
+_ENTER_AND_READ_POSTGRES = DriverStatement(
+    select(_TOUCHED.c.id, ConversationState.step, ConversationState.data, *CUSTOMER_COLUMNS)
+    .select_from(_TOUCHED)
+    .outerjoin(ConversationState, ConversationState.chat_user_id == _TOUCHED.c.id)
+    .outerjoin(ChatLink, ChatLink.chat_user_id == _TOUCHED.c.id)
+    .outerjoin(Customer, Customer.id == ChatLink.customer_id)
+    .order_by(ChatLink.linked_at, ChatLink.customer_id)
+)
 
 
 def _upsert_state(insert_of: Any) -> Any:
@@ -209,6 +220,24 @@ class SqlChatStore:
         )
         return int(created)
 
+    def enter_chat_and_read(
+        self, channel: str, external_id: str, display_name: str | None, now: datetime
+    ) -> tuple[int, ChatState | None, tuple[CustomerDetails, ...]]:
+        """`enter_chat`, then `state_and_linked`: what every update starts with.
+
+        On PostgreSQL a known chat takes one statement for both; the row lock is the same.
+        """
+        if self._postgres:
+            rows = _ENTER_AND_READ_POSTGRES.rows(
+                self._connection,
+                {"b_channel": channel, "b_external_id": external_id, "b_now": now},
+            )
+            if rows:
+                chat_user_id = int(rows[0][0])
+                return chat_user_id, *self._state_and_linked_of(chat_user_id, rows, offset=1)
+        chat_user_id = self.enter_chat(channel, external_id, display_name, now)
+        return chat_user_id, *self.state_and_linked(chat_user_id)
+
     def chat_user_id(self, channel: str, external_id: str) -> int | None:
         """The id of a chat user, if they have ever written."""
         found = self._connection.execute(
@@ -232,11 +261,18 @@ class SqlChatStore:
         process takes effect on the next message.
         """
         rows = _STATE_AND_LINKED_RAW.rows(self._connection, {"chat_user_id": chat_user_id})
+        return self._state_and_linked_of(chat_user_id, rows, offset=0)
+
+    def _state_and_linked_of(
+        self, chat_user_id: int, rows: list[tuple[Any, ...]], *, offset: int
+    ) -> tuple[ChatState | None, tuple[CustomerDetails, ...]]:
+        """The state and links of rows (step, data, customer columns…) after `offset` columns."""
         if not rows:
             return None, ()
-        first = rows[0]
-        state = None if first[0] is None else self._read_state(chat_user_id, first[0], first[1])
-        linked = tuple(CustomerDetails(*row[2:]) for row in rows if row[2] is not None)
+        step, data = rows[0][offset], rows[0][offset + 1]
+        state = None if step is None else self._read_state(chat_user_id, step, data)
+        first = offset + 2  # the first customer column
+        linked = tuple(CustomerDetails(*row[first:]) for row in rows if row[first] is not None)
         return state, linked
 
     def _read_state(self, chat_user_id: int, step: str, data: dict[str, Any]) -> ChatState:
