@@ -52,6 +52,7 @@ QUESTIONS_PER_CUSTOMER = 5
 PACED_RATE = 500.0  # messages offered per second in the paced run
 TARGET_RATE = 500.0
 TARGET_P99_MS = 50.0
+KEPT_UP = 0.99  # a paced run that answered this share of its offered rate kept up with it
 QUESTIONS = {
     "usage": ("hôm qua nhà tôi dùng bao nhiêu số", "điện tiêu thụ tháng này"),
     "bill": ("tiền điện tháng này bao nhiêu", "hóa đơn tháng trước"),
@@ -100,14 +101,22 @@ def quantile_ms(latencies: list[float], q: int) -> float:
     return statistics.quantiles(latencies, n=100)[q - 1] * 1000 if len(latencies) > 1 else 0.0
 
 
-def report(label: str, latencies: list[float], elapsed: float) -> None:
+def report(
+    label: str, latencies: list[float], elapsed: float, offered: float | None = None
+) -> None:
+    """One run's figures; a paced run (`offered`) is judged against the target: it is met when
+    the target rate was offered, kept up with (a paced run ends with its last message's slot, so
+    it can only approach its offered rate) and answered with p99 under the target."""
     rate = len(latencies) / elapsed
     p50, p99 = quantile_ms(latencies, 50), quantile_ms(latencies, 99)
-    verdict = "meets" if rate >= TARGET_RATE and p99 < TARGET_P99_MS else "misses"
+    verdict = ""
+    if offered is not None:
+        kept_up = offered >= TARGET_RATE and rate >= KEPT_UP * offered
+        met = "meets" if kept_up and p99 < TARGET_P99_MS else "misses"
+        verdict = f" ({met} ≥ {TARGET_RATE:.0f}/s with p99 < {TARGET_P99_MS:.0f} ms)"
     print(
         f"  {label}: {len(latencies):,} replies in {elapsed:.2f} s = {rate:,.0f} replies/s, "
-        f"p50 {p50:.1f} ms, p99 {p99:.1f} ms, max {max(latencies) * 1000:.1f} ms "
-        f"({verdict} ≥ {TARGET_RATE:.0f}/s with p99 < {TARGET_P99_MS:.0f} ms)",
+        f"p50 {p50:.1f} ms, p99 {p99:.1f} ms, max {max(latencies) * 1000:.1f} ms{verdict}",
         flush=True,
     )
 
@@ -144,7 +153,8 @@ async def paced(runner: ConversationRunner, chats: list[list[Message]], rate: fl
             latencies.append(time.perf_counter() - begin)
 
     await asyncio.gather(*(customer(index, messages) for index, messages in enumerate(chats)))
-    report(f"paced at {rate:.0f} messages/s offered", latencies, time.perf_counter() - started)
+    elapsed = time.perf_counter() - started
+    report(f"paced at {rate:.0f} messages/s offered", latencies, elapsed, offered=rate)
 
 
 @contextmanager
