@@ -38,9 +38,9 @@ LOOPS = 3  # batch loops: while one sends, the others settle and claim the next 
 # Claim this long before the first reserved slot (and reserve no slot sooner than this, when
 # the bucket is idle): the messages of a claim that ends after its first slots would be late.
 CLAIM_AHEAD = timedelta(seconds=0.25)
-# A message that wakes up later than this after its slot (a slow claim, a busy CPU) is put
-# back instead of sent: every send leaves within this of its own slot, so all the processes of
-# a bucket together never send more than rate x (1 s + SLOT_TOLERANCE) in any second.
+# A message that wakes up later than this after its slot (a slow claim, a busy CPU) is not
+# sent then but in a later slot: every send leaves within this of its own slot, so all the
+# processes of a bucket together never send more than rate x (1 s + SLOT_TOLERANCE) a second.
 SLOT_TOLERANCE = timedelta(seconds=0.03)
 
 
@@ -113,7 +113,6 @@ class Dispatcher:
         self._batch = max(1, min(500, int(rate * BATCH_SECONDS)))
         self._last_to_chat: dict[str, float] = {}
         self._paused_until = 0.0
-        self._holding = 0  # messages the loops hold for their next batch
         self._stats_lock = threading.Lock()  # the loops settle in worker threads
         self.stats = DispatchStats()
 
@@ -133,18 +132,16 @@ class Dispatcher:
                 await asyncio.to_thread(self._housekeeping)
                 self._forget_quiet_chats()
                 next_housekeeping = time.monotonic() + max(self._lease.total_seconds() / 4, 1.0)
-            self._holding -= len(held)
             claimed, held = await self._send_batch(held, hold=True)
-            self._holding += len(held)
             if claimed or held:
                 continue
-            if until_empty and not self._holding and not await self._anything_queued():
+            # Held and leased messages count as left (status `sending`): no loop stops early.
+            if until_empty and not await asyncio.to_thread(self._anything_left):
                 idle.set()
                 return
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), timeout=self._poll)
         if held:  # stopping: what this loop still holds goes back to the queue
-            self._holding -= len(held)
             await asyncio.to_thread(self._settle, [_Attempt(h.message, None) for h in held])
 
     async def run_batch(self) -> int:
@@ -180,14 +177,14 @@ class Dispatcher:
             )
         )
         young = time.monotonic() - self._lease.total_seconds() / 4
-        keep = [
-            each
-            for each, attempt in zip(batch, attempts, strict=True)
-            if hold and attempt.result is None and each.claimed_at > young
-        ]
-        kept = {id(each) for each in keep}
+        keep: list[_Held] = []
+        settled: list[_Attempt] = []
+        for each, attempt in zip(batch, attempts, strict=True):
+            if hold and attempt.result is None and each.claimed_at > young:
+                keep.append(each)
+            else:
+                settled.append(attempt)
         self.stats.held += len(keep)
-        settled = [a for each, a in zip(batch, attempts, strict=True) if id(each) not in kept]
         await asyncio.to_thread(self._settle, settled)
         return len(fresh), keep
 
@@ -207,9 +204,6 @@ class Dispatcher:
         if result.delivery is Delivery.RATE_LIMITED:
             self._paused_until = max(self._paused_until, time.monotonic() + result.retry_after)
         return _Attempt(message, result)
-
-    async def _anything_queued(self) -> bool:
-        return await asyncio.to_thread(self._anything_left)
 
     def _has_due(self) -> bool:
         with self._engine.connect() as connection:
