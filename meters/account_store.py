@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, bindparam, func, insert, or_, select
+from sqlalchemy.sql.elements import ColumnElement
 
 from meters.driver_sql import DriverStatement
 from meters.records import (
@@ -47,24 +48,27 @@ CUSTOMER_COLUMNS = (
     Customer.power_company,
 )
 
-# Statements of the chat's questions, built once (building one costs more than running it).
-_LINKED_CUSTOMERS = (
+# Statements of the chat's questions, built once (building one costs more than running it)
+# and run on the driver's cursor (meters.driver_sql): they are the hot path of a turn.
+_LINKED_CUSTOMERS = DriverStatement(
     select(*CUSTOMER_COLUMNS)
     .join(ChatLink, ChatLink.customer_id == Customer.id)
     .where(ChatLink.chat_user_id == bindparam("chat_user_id"))
     .order_by(ChatLink.linked_at, ChatLink.customer_id)
 )
-_CUSTOMER_BY_ID = select(*CUSTOMER_COLUMNS).where(Customer.id == bindparam("customer_id"))
-_CUSTOMERS_BY_IDS = select(*CUSTOMER_COLUMNS).where(
-    Customer.id.in_(bindparam("customer_ids", expanding=True))
+_CUSTOMER_BY_ID = DriverStatement(
+    select(*CUSTOMER_COLUMNS).where(Customer.id == bindparam("customer_id"))
 )
-_CUSTOMER_BY_CODE = select(*CUSTOMER_COLUMNS).where(
-    Customer.customer_code == bindparam("customer_code")
+_CUSTOMERS_BY_IDS = DriverStatement(
+    select(*CUSTOMER_COLUMNS).where(Customer.id.in_(bindparam("customer_ids", expanding=True)))
 )
-_CUSTOMERS_BY_PHONE = (
+_CUSTOMER_BY_CODE = DriverStatement(
+    select(*CUSTOMER_COLUMNS).where(Customer.customer_code == bindparam("customer_code"))
+)
+_CUSTOMERS_BY_PHONE = DriverStatement(
     select(*CUSTOMER_COLUMNS).where(Customer.phone == bindparam("phone")).order_by(Customer.id)
 )
-_BILLS = (
+_BILLS = DriverStatement(
     select(
         Bill.bill_no,
         Bill.customer_id,
@@ -92,27 +96,28 @@ _CUTTING_STATIONS = Outage.outage_id.in_(
     )
 )
 _IN_AREAS = Outage.area.in_(bindparam("areas", expanding=True))
-_OUTAGES_OF_STATIONS_OR_AREAS = (
-    select(*_OUTAGE_COLUMNS)
-    .where(*_OUTAGES_BETWEEN, or_(_CUTTING_STATIONS, _IN_AREAS))
-    .order_by(Outage.starts_at, Outage.outage_id)
-)
-_OUTAGES_OF_STATIONS = (
-    select(*_OUTAGE_COLUMNS)
-    .where(*_OUTAGES_BETWEEN, _CUTTING_STATIONS)
-    .order_by(Outage.starts_at, Outage.outage_id)
-)
-_OUTAGES_OF_AREAS = (
-    select(*_OUTAGE_COLUMNS)
-    .where(*_OUTAGES_BETWEEN, _IN_AREAS)
-    .order_by(Outage.starts_at, Outage.outage_id)
-)
-_STATIONS_OF_OUTAGES = (
+
+
+def _outages_cutting(cut: ColumnElement[bool]) -> DriverStatement:
+    return DriverStatement(
+        select(*_OUTAGE_COLUMNS)
+        .where(*_OUTAGES_BETWEEN, cut)
+        .order_by(Outage.starts_at, Outage.outage_id)
+    )
+
+
+# By whether stations and areas are given.
+_OUTAGES = {
+    (True, True): _outages_cutting(or_(_CUTTING_STATIONS, _IN_AREAS)),
+    (True, False): _outages_cutting(_CUTTING_STATIONS),
+    (False, True): _outages_cutting(_IN_AREAS),
+}
+_STATIONS_OF_OUTAGES = DriverStatement(
     select(OutageStation.outage_id, OutageStation.station)
     .where(OutageStation.outage_id.in_(bindparam("outage_ids", expanding=True)))
     .order_by(OutageStation.station)
 )
-_PAYMENT_POINTS = select(
+_PAYMENT_POINT_ROWS = select(
     PaymentPoint.point_id,
     PaymentPoint.name,
     PaymentPoint.address,
@@ -122,22 +127,27 @@ _PAYMENT_POINTS = select(
     PaymentPoint.opening_hours,
     PaymentPoint.kind,
 ).order_by(PaymentPoint.point_id)
-_PAYMENT_POINTS_OF_AREA = _PAYMENT_POINTS.where(PaymentPoint.area == bindparam("area"))
-_METER_KINDS = (
+_PAYMENT_POINTS = DriverStatement(_PAYMENT_POINT_ROWS)
+_PAYMENT_POINTS_OF_AREA = DriverStatement(
+    _PAYMENT_POINT_ROWS.where(PaymentPoint.area == bindparam("area"))
+)
+_METER_KINDS = DriverStatement(
     select(Meter.kind)
     .where(Meter.customer_id == bindparam("customer_id"), Meter.removed_at.is_(None))
     .order_by(Meter.installed_at)
 )
-_TOU_METER_OVER = select(Meter.id).where(
-    Meter.customer_id == bindparam("customer_id"),
-    Meter.kind == "tou",
-    Meter.installed_at <= bindparam("start", type_=Meter.installed_at.type),
-    or_(
-        Meter.removed_at.is_(None),
-        Meter.removed_at >= bindparam("end", type_=Meter.installed_at.type),
-    ),
+_TOU_METER_OVER = DriverStatement(
+    select(Meter.id).where(
+        Meter.customer_id == bindparam("customer_id"),
+        Meter.kind == "tou",
+        Meter.installed_at <= bindparam("start", type_=Meter.installed_at.type),
+        or_(
+            Meter.removed_at.is_(None),
+            Meter.removed_at >= bindparam("end", type_=Meter.installed_at.type),
+        ),
+    )
 )
-_FIRST_REGISTERS_FROM = (
+_FIRST_REGISTERS_FROM = DriverStatement(
     select(Reading.normal_wh, Reading.peak_wh, Reading.offpeak_wh)
     .where(
         Reading.meter_pk == bindparam("meter_pk"),
@@ -147,26 +157,6 @@ _FIRST_REGISTERS_FROM = (
     .order_by(Reading.read_at)
     .limit(1)
 )
-
-
-# The same statements on the driver's cursor (meters.driver_sql): the hot path of a turn.
-_CUSTOMER_BY_ID_RAW = DriverStatement(_CUSTOMER_BY_ID)
-_CUSTOMERS_BY_IDS_RAW = DriverStatement(_CUSTOMERS_BY_IDS)
-_LINKED_CUSTOMERS_RAW = DriverStatement(_LINKED_CUSTOMERS)
-_CUSTOMER_BY_CODE_RAW = DriverStatement(_CUSTOMER_BY_CODE)
-_CUSTOMERS_BY_PHONE_RAW = DriverStatement(_CUSTOMERS_BY_PHONE)
-_BILLS_RAW = DriverStatement(_BILLS)
-_OUTAGES_RAW = {
-    (True, True): DriverStatement(_OUTAGES_OF_STATIONS_OR_AREAS),
-    (True, False): DriverStatement(_OUTAGES_OF_STATIONS),
-    (False, True): DriverStatement(_OUTAGES_OF_AREAS),
-}
-_STATIONS_OF_OUTAGES_RAW = DriverStatement(_STATIONS_OF_OUTAGES)
-_PAYMENT_POINTS_RAW = DriverStatement(_PAYMENT_POINTS)
-_PAYMENT_POINTS_OF_AREA_RAW = DriverStatement(_PAYMENT_POINTS_OF_AREA)
-_METER_KINDS_RAW = DriverStatement(_METER_KINDS)
-_TOU_METER_OVER_RAW = DriverStatement(_TOU_METER_OVER)
-_FIRST_REGISTERS_FROM_RAW = DriverStatement(_FIRST_REGISTERS_FROM)
 
 
 def _customer_details(row: Sequence[Any]) -> CustomerDetails:
@@ -187,30 +177,30 @@ class SqlAccountStore:
 
     def customer(self, customer_id: int) -> CustomerDetails | None:
         """The customer with this id."""
-        row = _CUSTOMER_BY_ID_RAW.first(self._connection, {"customer_id": customer_id})
+        row = _CUSTOMER_BY_ID.first(self._connection, {"customer_id": customer_id})
         return None if row is None else _customer_details(row)
 
     def customers(self, customer_ids: Sequence[int]) -> tuple[CustomerDetails, ...]:
         """The customers with these ids, in the order given."""
         if not customer_ids:
             return ()
-        rows = _CUSTOMERS_BY_IDS_RAW.rows(self._connection, {"customer_ids": customer_ids})
+        rows = _CUSTOMERS_BY_IDS.rows(self._connection, {"customer_ids": customer_ids})
         found = {row[0]: _customer_details(row) for row in rows}
         return tuple(found[pk] for pk in customer_ids if pk in found)
 
     def linked_customers(self, chat_user_id: int) -> tuple[CustomerDetails, ...]:
         """The customers a chat has verified it owns, in linking order."""
-        rows = _LINKED_CUSTOMERS_RAW.rows(self._connection, {"chat_user_id": chat_user_id})
+        rows = _LINKED_CUSTOMERS.rows(self._connection, {"chat_user_id": chat_user_id})
         return tuple(_customer_details(row) for row in rows)
 
     def customer_by_code(self, customer_code: str) -> CustomerDetails | None:
         """The customer with this code."""
-        row = _CUSTOMER_BY_CODE_RAW.first(self._connection, {"customer_code": customer_code})
+        row = _CUSTOMER_BY_CODE.first(self._connection, {"customer_code": customer_code})
         return None if row is None else _customer_details(row)
 
     def customers_by_phone(self, phone: str) -> tuple[CustomerDetails, ...]:
         """Every customer whose contract phone is `phone` (10 digits, leading 0)."""
-        rows = _CUSTOMERS_BY_PHONE_RAW.rows(self._connection, {"phone": phone})
+        rows = _CUSTOMERS_BY_PHONE.rows(self._connection, {"phone": phone})
         return tuple(_customer_details(row) for row in rows)
 
     def area_names(self) -> tuple[str, ...]:
@@ -224,7 +214,7 @@ class SqlAccountStore:
 
     def bills(self, customer_id: int, limit: int = 13) -> tuple[BillRecord, ...]:
         """The customer's latest bills, newest period first."""
-        rows = _BILLS_RAW.rows(self._connection, {"customer_id": customer_id, "limit": limit})
+        rows = _BILLS.rows(self._connection, {"customer_id": customer_id, "limit": limit})
         return tuple(_bill_record(row) for row in rows)
 
     def outages_between(
@@ -233,14 +223,12 @@ class SqlAccountStore:
         """Planned interruptions overlapping `start`..`end` cutting one of `stations`/`areas`."""
         if not stations and not areas:
             return ()
-        statement = _OUTAGES_RAW[bool(stations), bool(areas)]
+        statement = _OUTAGES[bool(stations), bool(areas)]
         parameters = {"start": start, "end": end, "stations": stations, "areas": areas}
         rows = statement.rows(self._connection, parameters)
         if not rows:
             return ()
-        cut = _STATIONS_OF_OUTAGES_RAW.rows(
-            self._connection, {"outage_ids": [row[0] for row in rows]}
-        )
+        cut = _STATIONS_OF_OUTAGES.rows(self._connection, {"outage_ids": [row[0] for row in rows]})
         stations_of: dict[str, list[str]] = {}
         for outage_id, station in cut:
             stations_of.setdefault(outage_id, []).append(station)
@@ -254,9 +242,9 @@ class SqlAccountStore:
     def payment_points(self, area: str | None = None) -> tuple[PaymentPointRecord, ...]:
         """Payment points, of one area when given."""
         if area is None:
-            rows = _PAYMENT_POINTS_RAW.rows(self._connection, {})
+            rows = _PAYMENT_POINTS.rows(self._connection, {})
         else:
-            rows = _PAYMENT_POINTS_OF_AREA_RAW.rows(self._connection, {"area": area})
+            rows = _PAYMENT_POINTS_OF_AREA.rows(self._connection, {"area": area})
         return tuple(PaymentPointRecord(*row) for row in rows)
 
     def requests_of(
@@ -332,7 +320,7 @@ class SqlAccountStore:
 
     def meter_kinds(self, customer_id: int) -> tuple[str, ...]:
         """Kinds (single | tou | prepaid) of the customer's meters in service, oldest first."""
-        rows = _METER_KINDS_RAW.rows(self._connection, {"customer_id": customer_id})
+        rows = _METER_KINDS.rows(self._connection, {"customer_id": customer_id})
         return tuple(row[0] for row in rows)
 
     def band_kwh_between(
@@ -343,14 +331,14 @@ class SqlAccountStore:
 
         None unless one `tou` meter was in service over the whole interval with both readings.
         """
-        meter_pk = _TOU_METER_OVER_RAW.scalar(
+        meter_pk = _TOU_METER_OVER.scalar(
             self._connection, {"customer_id": customer_id, "start": start, "end": end}
         )
         if meter_pk is None:
             return None
         registers = []
         for moment in (start, end):
-            row = _FIRST_REGISTERS_FROM_RAW.first(
+            row = _FIRST_REGISTERS_FROM.first(
                 self._connection, {"meter_pk": meter_pk, "moment": moment}
             )
             if row is None or None in tuple(row):

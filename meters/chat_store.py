@@ -35,7 +35,7 @@ from meters.schema import (
 )
 
 # The statements of every update, built once: building a statement costs more than running it.
-_TOUCH_CHAT_USER = (
+_TOUCH_CHAT_USER_UPDATE = (
     update(ChatUser)
     .where(
         ChatUser.channel == bindparam("b_channel"),
@@ -59,43 +59,44 @@ def _new_chat_user(insert_of: Any) -> Any:
             last_seen_at=now,
         )
         .on_conflict_do_update(
-            index_elements=["channel", "external_id"],
-            set_={"last_seen_at": bindparam("now", type_=ChatUser.last_seen_at.type)},
+            index_elements=["channel", "external_id"], set_={"last_seen_at": now}
         )
         .returning(ChatUser.id)
     )
 
 
-_TOUCH_CHAT_USER_RAW = DriverStatement(_TOUCH_CHAT_USER)
+_TOUCH_CHAT_USER = DriverStatement(_TOUCH_CHAT_USER_UPDATE)
 _NEW_CHAT_USER = DriverStatement(
     _new_chat_user(sqlite.insert), postgresql=_new_chat_user(postgresql.insert)
 )
-_STATE = select(ConversationState.step, ConversationState.data).where(
-    ConversationState.chat_user_id == bindparam("chat_user_id")
+_STATE = DriverStatement(
+    select(ConversationState.step, ConversationState.data).where(
+        ConversationState.chat_user_id == bindparam("chat_user_id")
+    )
 )
-# The state and the linked customers in one statement: one row per link (a row of NULL
-# customer columns when there is none), the state repeated on each.
-_STATE_AND_LINKED = (
-    select(ConversationState.step, ConversationState.data, *CUSTOMER_COLUMNS)
-    .select_from(ChatUser)
-    .outerjoin(ConversationState, ConversationState.chat_user_id == ChatUser.id)
-    .outerjoin(ChatLink, ChatLink.chat_user_id == ChatUser.id)
-    .outerjoin(Customer, Customer.id == ChatLink.customer_id)
-    .where(ChatUser.id == bindparam("chat_user_id"))
-    .order_by(ChatLink.linked_at, ChatLink.customer_id)
+
+
+def _with_state_and_links(source: Any, chat_user_id: Any, *first: Any) -> Any:
+    """`first` columns, the chat's state and its linked customers: one row per link (a row of
+    NULL customer columns when there is none), the state repeated on each."""
+    return (
+        select(*first, ConversationState.step, ConversationState.data, *CUSTOMER_COLUMNS)
+        .select_from(source)
+        .outerjoin(ConversationState, ConversationState.chat_user_id == chat_user_id)
+        .outerjoin(ChatLink, ChatLink.chat_user_id == chat_user_id)
+        .outerjoin(Customer, Customer.id == ChatLink.customer_id)
+        .order_by(ChatLink.linked_at, ChatLink.customer_id)
+    )
+
+
+_STATE_AND_LINKED = DriverStatement(
+    _with_state_and_links(ChatUser, ChatUser.id).where(ChatUser.id == bindparam("chat_user_id"))
 )
-_STATE_RAW = DriverStatement(_STATE)
-_STATE_AND_LINKED_RAW = DriverStatement(_STATE_AND_LINKED)
 # PostgreSQL: the touch of the chat user (its row lock) and the read of its state and links in
 # one statement, one round trip. SQLite has no UPDATE in a WITH clause: two statements there.
-_TOUCHED = _TOUCH_CHAT_USER.cte("touched")
+_TOUCHED = _TOUCH_CHAT_USER_UPDATE.cte("touched")
 _ENTER_AND_READ_POSTGRES = DriverStatement(
-    select(_TOUCHED.c.id, ConversationState.step, ConversationState.data, *CUSTOMER_COLUMNS)
-    .select_from(_TOUCHED)
-    .outerjoin(ConversationState, ConversationState.chat_user_id == _TOUCHED.c.id)
-    .outerjoin(ChatLink, ChatLink.chat_user_id == _TOUCHED.c.id)
-    .outerjoin(Customer, Customer.id == ChatLink.customer_id)
-    .order_by(ChatLink.linked_at, ChatLink.customer_id)
+    _with_state_and_links(_TOUCHED, _TOUCHED.c.id, _TOUCHED.c.id)
 )
 
 
@@ -204,7 +205,7 @@ class SqlChatStore:
         The first statement is a write, which serialises the updates of one chat across
         processes: on PostgreSQL the UPDATE holds the row lock, on SQLite the database's.
         """
-        found = _TOUCH_CHAT_USER_RAW.scalar(
+        found = _TOUCH_CHAT_USER.scalar(
             self._connection, {"b_channel": channel, "b_external_id": external_id, "b_now": now}
         )
         if found is not None:
@@ -249,7 +250,7 @@ class SqlChatStore:
 
     def state(self, chat_user_id: int) -> ChatState | None:
         """The saved conversation state, if any."""
-        row = _STATE_RAW.first(self._connection, {"chat_user_id": chat_user_id})
+        row = _STATE.first(self._connection, {"chat_user_id": chat_user_id})
         return None if row is None else self._read_state(chat_user_id, row[0], row[1])
 
     def state_and_linked(
@@ -260,7 +261,7 @@ class SqlChatStore:
         Read fresh on every call (never cached across transactions): a link removed by another
         process takes effect on the next message.
         """
-        rows = _STATE_AND_LINKED_RAW.rows(self._connection, {"chat_user_id": chat_user_id})
+        rows = _STATE_AND_LINKED.rows(self._connection, {"chat_user_id": chat_user_id})
         return self._state_and_linked_of(chat_user_id, rows, offset=0)
 
     def _state_and_linked_of(

@@ -199,6 +199,7 @@ def _compile(statement: ClauseElement, dialect: Dialect) -> _Compiled:
         _MARK.format(name) in sql for name, bind in binds.items() if bind.expanding
     ):
         raise ValueError(f"unsupported post-compiled parameter in {sql!r}")
+    expanding = tuple((name, converters[name]) for name, bind in binds.items() if bind.expanding)
     return _Compiled(
         sql=sql,
         sqlite=sqlite,
@@ -209,10 +210,8 @@ def _compile(statement: ClauseElement, dialect: Dialect) -> _Compiled:
             for name, convert in converters.items()
             if convert is not None and not binds[name].expanding
         ),
-        expanding=tuple(
-            (name, converters[name]) for name, bind in binds.items() if bind.expanding
-        ),
-        lists=frozenset(name for name, bind in binds.items() if bind.expanding),
+        expanding=expanding,
+        lists=frozenset(name for name, _ in expanding),
         columns=columns if any(convert is not None for convert in columns) else None,
     )
 

@@ -13,8 +13,9 @@ from meters.model import CustomerRef, DayUse, MeterIndex, MeterInfo
 from meters.schema import Customer, DailyUsage, Meter, Reading
 
 # The customer and every meter it has had, in one statement (one row per meter, or one row of
-# NULL meter columns): an answer about a customer always needs its meters next.
-_CUSTOMER_WITH_METERS = (
+# NULL meter columns): an answer about a customer always needs its meters next. These run on the
+# driver's cursor (meters.driver_sql): they are the hot path of a turn.
+_CUSTOMER_WITH_METERS = DriverStatement(
     select(
         Customer.id,
         Customer.customer_code,
@@ -30,13 +31,13 @@ _CUSTOMER_WITH_METERS = (
     .where(Customer.customer_code == bindparam("customer_code"))
     .order_by(Meter.installed_at, Meter.id)
 )
-_METERS_OF_CUSTOMER = (
+_METERS_OF_CUSTOMER = DriverStatement(
     select(Meter.id, Meter.meter_id, Meter.kind, Meter.installed_at, Meter.removed_at)
     .where(Meter.customer_id == bindparam("customer_pk"))
     .order_by(Meter.installed_at, Meter.id)
 )
 
-_DAILY_USAGE_BETWEEN = (
+_DAILY_USAGE_BETWEEN = DriverStatement(
     select(
         DailyUsage.day,
         func.sum(DailyUsage.used_wh),
@@ -53,7 +54,7 @@ _DAILY_USAGE_BETWEEN = (
     .group_by(DailyUsage.day)
     .order_by(DailyUsage.day)
 )
-_LATEST_READING = (
+_LATEST_READING = DriverStatement(
     select(
         Meter.meter_id,
         Reading.read_at,
@@ -67,15 +68,11 @@ _LATEST_READING = (
     .order_by(Reading.read_at.desc())
     .limit(1)
 )
-_NEWEST_READING_AT = select(func.max(Reading.read_at)).where(
-    Reading.meter_pk.in_(bindparam("meter_pks", expanding=True))
+_NEWEST_READING_AT = DriverStatement(
+    select(func.max(Reading.read_at)).where(
+        Reading.meter_pk.in_(bindparam("meter_pks", expanding=True))
+    )
 )
-
-_CUSTOMER_WITH_METERS_RAW = DriverStatement(_CUSTOMER_WITH_METERS)
-_METERS_OF_CUSTOMER_RAW = DriverStatement(_METERS_OF_CUSTOMER)
-_DAILY_USAGE_BETWEEN_RAW = DriverStatement(_DAILY_USAGE_BETWEEN)
-_LATEST_READING_RAW = DriverStatement(_LATEST_READING)
-_NEWEST_READING_AT_RAW = DriverStatement(_NEWEST_READING_AT)
 
 
 class SqlMeterRepository:
@@ -93,9 +90,7 @@ class SqlMeterRepository:
     def customer_by_code(self, customer_code: str) -> CustomerRef | None:
         """The customer with `customer_code`, if any."""
         if customer_code not in self._customers:
-            rows = _CUSTOMER_WITH_METERS_RAW.rows(
-                self._connection, {"customer_code": customer_code}
-            )
+            rows = _CUSTOMER_WITH_METERS.rows(self._connection, {"customer_code": customer_code})
             if not rows:
                 self._customers[customer_code] = None
                 return None
@@ -109,7 +104,7 @@ class SqlMeterRepository:
     def meters_of_customer(self, customer_pk: int) -> tuple[MeterInfo, ...]:
         """Every meter the customer has had, oldest installation first."""
         if customer_pk not in self._meters:
-            rows = _METERS_OF_CUSTOMER_RAW.rows(self._connection, {"customer_pk": customer_pk})
+            rows = _METERS_OF_CUSTOMER.rows(self._connection, {"customer_pk": customer_pk})
             self._meters[customer_pk] = tuple(MeterInfo(*row) for row in rows)
         return self._meters[customer_pk]
 
@@ -119,7 +114,7 @@ class SqlMeterRepository:
         """Daily use summed over `meter_pks` for each day of the range that has data."""
         if not meter_pks:
             return ()
-        rows = _DAILY_USAGE_BETWEEN_RAW.rows(
+        rows = _DAILY_USAGE_BETWEEN.rows(
             self._connection,
             {"meter_pks": meter_pks, "first_day": first_day, "last_day": last_day},
         )
@@ -137,14 +132,14 @@ class SqlMeterRepository:
 
     def latest_reading(self, meter_pk: int) -> MeterIndex | None:
         """The newest reading of a meter, if it has any."""
-        row = _LATEST_READING_RAW.first(self._connection, {"meter_pk": meter_pk})
+        row = _LATEST_READING.first(self._connection, {"meter_pk": meter_pk})
         return None if row is None else MeterIndex(*row)
 
     def newest_reading_at(self, meter_pks: Sequence[int]) -> datetime | None:
         """The moment of the newest reading of any of `meter_pks`."""
         if not meter_pks:
             return None
-        moment: datetime | None = _NEWEST_READING_AT_RAW.scalar(
+        moment: datetime | None = _NEWEST_READING_AT.scalar(
             self._connection, {"meter_pks": meter_pks}
         )
         return moment
