@@ -26,9 +26,10 @@ from sqlalchemy import (
     select,
     true,
 )
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.sql.elements import ColumnElement
 
-from meters.outbox_store import PENDING, dialect_insert
+from meters.outbox_store import PENDING
 from meters.schema import (
     ChatLink,
     ChatUser,
@@ -65,7 +66,33 @@ def queue_daily_usage_page(
     expires_at: datetime,
     now: datetime,
 ) -> int:
-    """Queue the daily messages of subscriptions `first_id`..`last_id`; how many were new.
+    """Queue the daily messages of subscriptions `first_id`..`last_id`; how many were new."""
+    statement = daily_usage_page_insert(
+        connection.dialect.name == "postgresql",
+        day=day,
+        first_id=first_id,
+        last_id=last_id,
+        not_before_by_hour=not_before_by_hour,
+        default_not_before=default_not_before,
+        expires_at=expires_at,
+        now=now,
+    )
+    result = connection.execute(statement.execution_options(preserve_rowcount=True))
+    return max(int(result.rowcount), 0)
+
+
+def daily_usage_page_insert(
+    postgres: bool,
+    *,
+    day: date,
+    first_id: int,
+    last_id: int,
+    not_before_by_hour: Mapping[int, datetime],
+    default_not_before: datetime,
+    expires_at: datetime,
+    now: datetime,
+) -> Any:
+    """The INSERT … SELECT that queues one page's daily messages, for PostgreSQL or SQLite.
 
     The page's subscriptions are chosen first (a materialised CTE on PostgreSQL, so the planner
     cannot move the outbox check after the sums), leaving out those that already have the day's
@@ -74,7 +101,6 @@ def queue_daily_usage_page(
     subscription (about 7 index-read rows each, no sort of the page's joined rows); SQLite has
     no LATERAL and sums the page's customers in one grouped subquery.
     """
-    postgres = connection.dialect.name == "postgresql"
     page = _page(postgres, day, first_id, last_id)
     usage = _month_to_date(postgres, day, page)
     moment_type = OutboxMessage.not_before.type
@@ -121,8 +147,9 @@ def queue_daily_usage_page(
         .join(usage, true() if postgres else usage.c.customer_id == page.c.customer_id)
         .where(usage.c.has_today == 1)
     )
-    statement = (
-        dialect_insert(connection, OutboxMessage)
+    insert_of = postgresql.insert if postgres else sqlite.insert
+    return (
+        insert_of(OutboxMessage)
         .from_select(
             [
                 "dedup_key",
@@ -143,8 +170,6 @@ def queue_daily_usage_page(
         )
         .on_conflict_do_nothing(index_elements=["dedup_key"])
     )
-    result = connection.execute(statement.execution_options(preserve_rowcount=True))
-    return max(int(result.rowcount), 0)
 
 
 def _padded(postgres: bool, column: Any) -> ColumnElement[str]:
@@ -176,7 +201,7 @@ def _page(postgres: bool, day: date, first_id: int, last_id: int) -> Any:
         Subscription.kind == DAILY_USAGE,
         Subscription.active.is_(True),
         Subscription.id.between(first_id, last_id),
-        ~exists().where(OutboxMessage.dedup_key == dedup),
+        _no_message_yet(dedup),
         exists().where(
             ChatLink.chat_user_id == Subscription.chat_user_id,
             ChatLink.customer_id == Subscription.customer_id,
@@ -191,6 +216,17 @@ def _page(postgres: bool, day: date, first_id: int, last_id: int) -> Any:
         return page.cte("page").prefix_with("MATERIALIZED")
     # A statement that starts with WITH gets no rowcount from Python's sqlite3: a subquery.
     return page.subquery("page")
+
+
+def _no_message_yet(dedup: ColumnElement[str]) -> ColumnElement[bool]:
+    """No outbox row has `dedup` yet, checked by one probe of the key's index per subscription.
+
+    Written as a scalar subquery with LIMIT rather than NOT EXISTS, which the planner may turn
+    into an anti join that hashes the whole outbox for every page: with statistics of an empty
+    or small outbox it did, and each page of a 3 M fan-out then read all the rows queued so far.
+    """
+    probe = select(literal(1)).where(OutboxMessage.dedup_key == dedup).limit(1)
+    return probe.scalar_subquery().is_(None)
 
 
 def _month_to_date(postgres: bool, day: date, page: Any) -> Any:
