@@ -1,4 +1,4 @@
-"""The Telegram dispatcher of scheduled messages: one aiohttp session, one `Dispatcher`.
+"""The Telegram dispatcher of scheduled messages: one HTTP/1.1 client, one `Dispatcher`.
 
 `dienbot push send` runs it as its own process; `dienbot run` runs one inside the service when
 the Telegram channel is configured (`install_push`). Every process of the bucket shares the
@@ -16,11 +16,11 @@ from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
-import aiohttp
 from sqlalchemy import Engine
 
 from bot.config import ConfigError, Settings
-from bot.push.telegram_sender import TelegramPushSender
+from bot.push.http1 import Http1Client
+from bot.push.telegram_sender import TelegramPushSender, api_origin
 from scheduler.dispatcher import Dispatcher
 
 if TYPE_CHECKING:
@@ -30,9 +30,9 @@ logger = logging.getLogger(__name__)
 
 TELEGRAM_BUCKET = "telegram"
 DEFAULT_LEASE = timedelta(seconds=60)
-REQUEST_TIMEOUT = aiohttp.ClientTimeout(total=30)
+REQUEST_TIMEOUT = 30.0
 # Enough connections for the paid-broadcast rate at a slow Bot API (1 000/s x 0.5 s): with
-# aiohttp's default of 100, requests would queue in the pool and then leave in bursts.
+# fewer, requests would queue for a connection and then leave in bursts.
 MAX_CONNECTIONS = 500
 RESTART_SECONDS = 5.0  # after an unexpected error, the service's dispatcher starts again
 
@@ -51,13 +51,17 @@ async def telegram_dispatcher(
     lease: timedelta = DEFAULT_LEASE,
     worker: str | None = None,
 ) -> AsyncIterator[Dispatcher]:
-    """A dispatcher of the Telegram bucket over one HTTP session, closed on leaving."""
+    """A dispatcher of the Telegram bucket over one HTTP client, closed on leaving."""
     token = settings.telegram_token
     if token is None:
         raise ConfigError("DIENBOT_TELEGRAM_TOKEN is not set: nothing to send with")
-    connector = aiohttp.TCPConnector(limit=MAX_CONNECTIONS)
-    async with aiohttp.ClientSession(timeout=REQUEST_TIMEOUT, connector=connector) as session:
-        sender = TelegramPushSender(session, settings.telegram_api_url, token.get_secret_value())
+    client = Http1Client(
+        api_origin(settings.telegram_api_url),
+        max_connections=MAX_CONNECTIONS,
+        timeout=REQUEST_TIMEOUT,
+    )
+    try:
+        sender = TelegramPushSender(client, settings.telegram_api_url, token.get_secret_value())
         yield Dispatcher(
             engine,
             TELEGRAM_BUCKET,
@@ -66,6 +70,8 @@ async def telegram_dispatcher(
             worker=worker or default_worker(),
             lease=lease,
         )
+    finally:
+        await client.close()
 
 
 def install_push(app: web.Application) -> None:

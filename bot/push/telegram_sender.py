@@ -1,7 +1,8 @@
-"""Scheduled messages to Telegram over one aiohttp session (several thousand sends/s per core).
+"""Scheduled messages to Telegram with `sendMessage`, over the dispatcher's own HTTP/1.1 client.
 
-PTB's httpx client tops out well below the paid-broadcast rate (research/performance.md §3), so
-the dispatcher talks to the Bot API directly; interactive replies still go through PTB.
+PTB's httpx client tops out well below the paid-broadcast rate (research/performance.md §3), and
+aiohttp's costs 390 µs of CPU a request, so the dispatcher talks to the Bot API with
+`bot.push.http1`; interactive replies still go through PTB.
 """
 
 from __future__ import annotations
@@ -9,9 +10,9 @@ from __future__ import annotations
 import json
 import logging
 from typing import Any
+from urllib.parse import urlsplit
 
-import aiohttp
-
+from bot.push.http1 import Http1Client, HttpError
 from handlers.types import ButtonKind, Reply
 from meters.outbox_records import ClaimedMessage
 from scheduler.ports import Delivery, SendResult
@@ -40,12 +41,18 @@ def inline_keyboard(reply: Reply) -> dict[str, Any] | None:
     return {"inline_keyboard": rows} if rows else None
 
 
+def api_origin(api_url: str) -> str:
+    """The scheme, host and port of the Bot API URL (`https://api.telegram.org/bot` …)."""
+    parts = urlsplit(api_url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
 class TelegramPushSender:
     """Sends one text message per outbox row with `sendMessage`."""
 
-    def __init__(self, session: aiohttp.ClientSession, api_url: str, token: str) -> None:
-        self._session = session
-        self._url = f"{api_url}{token}/sendMessage"
+    def __init__(self, client: Http1Client, api_url: str, token: str) -> None:
+        self._client = client
+        self._path = f"{urlsplit(api_url).path}{token}/sendMessage"
 
     async def send(self, message: ClaimedMessage, reply: Reply) -> SendResult:
         """Send and classify the answer: sent, 429, unreachable, transient or rejected."""
@@ -53,13 +60,12 @@ class TelegramPushSender:
         keyboard = inline_keyboard(reply)
         if keyboard is not None:
             body["reply_markup"] = keyboard
+        data = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
         try:
-            async with self._session.post(self._url, json=body) as response:
-                status = response.status
-                text = await response.text()
-        except (aiohttp.ClientError, TimeoutError) as error:
+            answer = await self._client.post_json(self._path, data)
+        except (HttpError, OSError, TimeoutError) as error:
             return SendResult(Delivery.TRANSIENT, error=f"network: {error!r}")
-        return classify(status, text)
+        return classify(answer.status, answer.body.decode("utf-8", "replace"))
 
 
 def classify(status: int, text: str) -> SendResult:

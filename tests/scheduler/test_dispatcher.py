@@ -7,11 +7,11 @@ from collections import Counter
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
-import aiohttp
 import pytest
 from sqlalchemy import Engine, delete, func, select, update
 
-from bot.push.telegram_sender import TelegramPushSender
+from bot.push.http1 import Http1Client
+from bot.push.telegram_sender import TelegramPushSender, api_origin
 from handlers.format import format_kwh
 from meters.chat_store import SqlChatStore
 from meters.outbox_records import NewMessage
@@ -49,10 +49,11 @@ async def telegram() -> AsyncIterator[FakeTelegram]:
 
 
 @pytest.fixture
-async def session() -> AsyncIterator[aiohttp.ClientSession]:
-    """One HTTP session for the sender."""
-    async with aiohttp.ClientSession() as client:
-        yield client
+async def session(telegram: FakeTelegram) -> AsyncIterator[Http1Client]:
+    """The sender's HTTP client, to the stand-in."""
+    client = Http1Client(api_origin(telegram.base_url))
+    yield client
+    await client.close()
 
 
 def queue_daily(store: Engine, telegram: FakeTelegram) -> list[Subscriber]:
@@ -66,7 +67,7 @@ def queue_daily(store: Engine, telegram: FakeTelegram) -> list[Subscriber]:
 
 
 def dispatcher(
-    store: Engine, telegram: FakeTelegram, session: aiohttp.ClientSession, worker: str = "w1"
+    store: Engine, telegram: FakeTelegram, session: Http1Client, worker: str = "w1"
 ) -> Dispatcher:
     """A dispatcher of the Telegram bucket at RATE."""
     sender = TelegramPushSender(session, telegram.base_url, TOKEN)
@@ -87,7 +88,7 @@ def sent_counts(telegram: FakeTelegram, subscribers: list[Subscriber]) -> Counte
 
 
 async def test_every_subscriber_gets_exactly_one_message(
-    store: Engine, telegram: FakeTelegram, session: aiohttp.ClientSession
+    store: Engine, telegram: FakeTelegram, session: Http1Client
 ) -> None:
     subscribers = queue_daily(store, telegram)
     stats = await dispatcher(store, telegram, session).run(asyncio.Event(), until_empty=True)
@@ -98,7 +99,7 @@ async def test_every_subscriber_gets_exactly_one_message(
 
 
 async def test_the_message_says_yesterdays_use_and_offers_to_stop(
-    store: Engine, telegram: FakeTelegram, session: aiohttp.ClientSession
+    store: Engine, telegram: FakeTelegram, session: Http1Client
 ) -> None:
     subscribers = queue_daily(store, telegram)
     await dispatcher(store, telegram, session).run(asyncio.Event(), until_empty=True)
@@ -115,7 +116,7 @@ async def test_the_message_says_yesterdays_use_and_offers_to_stop(
 
 
 async def test_two_dispatchers_share_the_work_and_the_rate(
-    store: Engine, telegram: FakeTelegram, session: aiohttp.ClientSession
+    store: Engine, telegram: FakeTelegram, session: Http1Client
 ) -> None:
     subscribers = queue_daily(store, telegram)
     first = dispatcher(store, telegram, session, "w1")
@@ -130,7 +131,7 @@ async def test_two_dispatchers_share_the_work_and_the_rate(
 
 
 async def test_a_message_held_back_for_its_chats_gap_goes_in_a_later_batch_without_requeuing(
-    store: Engine, telegram: FakeTelegram, session: aiohttp.ClientSession
+    store: Engine, telegram: FakeTelegram, session: Http1Client
 ) -> None:
     subscribers = queue_daily(store, telegram)
     first = subscribers[0]
@@ -171,7 +172,7 @@ def queued_for(store: Engine, subscriber: Subscriber) -> int:
 
 
 async def test_forgetting_a_chat_deletes_its_queued_messages(
-    store: Engine, telegram: FakeTelegram, session: aiohttp.ClientSession
+    store: Engine, telegram: FakeTelegram, session: Http1Client
 ) -> None:
     subscribers = queue_daily(store, telegram)
     forgotten = subscribers[0]
@@ -186,7 +187,7 @@ async def test_forgetting_a_chat_deletes_its_queued_messages(
 
 
 async def test_a_message_queued_for_a_chat_forgotten_meanwhile_is_deleted_unsent(
-    store: Engine, telegram: FakeTelegram, session: aiohttp.ClientSession
+    store: Engine, telegram: FakeTelegram, session: Http1Client
 ) -> None:
     subscribers = queue_daily(store, telegram)
     forgotten = subscribers[0]
@@ -202,7 +203,7 @@ async def test_a_message_queued_for_a_chat_forgotten_meanwhile_is_deleted_unsent
 
 
 async def test_a_429_pauses_the_bucket_without_counting_an_attempt(
-    store: Engine, telegram: FakeTelegram, session: aiohttp.ClientSession
+    store: Engine, telegram: FakeTelegram, session: Http1Client
 ) -> None:
     subscribers = queue_daily(store, telegram)
     telegram.fail("sendMessage", 429, "Too Many Requests: retry after 1", retry_after=1)
@@ -215,7 +216,7 @@ async def test_a_429_pauses_the_bucket_without_counting_an_attempt(
 
 
 async def test_a_blocked_chat_is_unsubscribed(
-    store: Engine, telegram: FakeTelegram, session: aiohttp.ClientSession
+    store: Engine, telegram: FakeTelegram, session: Http1Client
 ) -> None:
     subscribers = queue_daily(store, telegram)
     blocked = subscribers[0]
@@ -231,7 +232,7 @@ async def test_a_blocked_chat_is_unsubscribed(
 
 
 async def test_a_server_error_is_retried_later_with_backoff(
-    store: Engine, telegram: FakeTelegram, session: aiohttp.ClientSession
+    store: Engine, telegram: FakeTelegram, session: Http1Client
 ) -> None:
     subscribers = queue_daily(store, telegram)
     telegram.fail("sendMessage", 502, "Bad Gateway")
@@ -251,7 +252,7 @@ async def test_a_server_error_is_retried_later_with_backoff(
 
 
 async def test_expired_messages_are_never_sent(
-    store: Engine, telegram: FakeTelegram, session: aiohttp.ClientSession
+    store: Engine, telegram: FakeTelegram, session: Http1Client
 ) -> None:
     subscribers = queue_daily(store, telegram)
     with store.begin() as connection:
@@ -264,7 +265,7 @@ async def test_expired_messages_are_never_sent(
 
 
 async def test_a_dead_dispatchers_lease_is_reaped_and_its_messages_sent(
-    store: Engine, telegram: FakeTelegram, session: aiohttp.ClientSession
+    store: Engine, telegram: FakeTelegram, session: Http1Client
 ) -> None:
     subscribers = queue_daily(store, telegram)
     with store.begin() as connection:
