@@ -67,6 +67,7 @@ def queue_daily_usage_page(
     now: datetime,
 ) -> int:
     """Queue the daily messages of subscriptions `first_id`..`last_id`; how many were new."""
+    use_index_probes(connection)
     statement = daily_usage_page_insert(
         connection.dialect.name == "postgresql",
         day=day,
@@ -79,6 +80,18 @@ def queue_daily_usage_page(
     )
     result = connection.execute(statement.execution_options(preserve_rowcount=True))
     return max(int(result.rowcount), 0)
+
+
+def use_index_probes(connection: Connection) -> None:
+    """Plan this transaction's page with index probes only (PostgreSQL; SQLite plans so anyway).
+
+    Every row of a page is read by key, and the outbox check must be one probe of the key's
+    index. With statistics of an empty outbox the planner would scan the table instead, once
+    per subscription, while the page's own inserts make it grow: the 100 000 messages of a
+    first fan-out took four minutes instead of three seconds.
+    """
+    if connection.dialect.name == "postgresql":
+        connection.exec_driver_sql("SET LOCAL enable_seqscan = off")
 
 
 def daily_usage_page_insert(
