@@ -9,6 +9,7 @@ when the message is sent.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
@@ -55,29 +56,23 @@ def subscription_id_range(connection: Connection, kind: str = DAILY_USAGE) -> tu
     return (int(low), int(high)) if low is not None else (0, -1)
 
 
-def queue_daily_usage_page(
-    connection: Connection,
-    *,
-    day: date,
-    first_id: int,
-    last_id: int,
-    not_before_by_hour: Mapping[int, datetime],
-    default_not_before: datetime,
-    expires_at: datetime,
-    now: datetime,
-) -> int:
-    """Queue the daily messages of subscriptions `first_id`..`last_id`; how many were new."""
+@dataclass(frozen=True, slots=True)
+class DailyPage:
+    """One page of a day's fan-out: subscriptions `first_id`..`last_id`, and when to send."""
+
+    day: date
+    first_id: int
+    last_id: int
+    not_before_by_hour: Mapping[int, datetime]  # the customer's chosen hour -> first moment
+    default_not_before: datetime
+    expires_at: datetime
+    now: datetime
+
+
+def queue_daily_usage_page(connection: Connection, page: DailyPage) -> int:
+    """Queue the daily messages of the page's subscriptions; how many were new."""
     use_index_probes(connection)
-    statement = daily_usage_page_insert(
-        connection.dialect.name == "postgresql",
-        day=day,
-        first_id=first_id,
-        last_id=last_id,
-        not_before_by_hour=not_before_by_hour,
-        default_not_before=default_not_before,
-        expires_at=expires_at,
-        now=now,
-    )
+    statement = daily_usage_page_insert(connection.dialect.name == "postgresql", page)
     result = connection.execute(statement.execution_options(preserve_rowcount=True))
     return max(int(result.rowcount), 0)
 
@@ -94,17 +89,7 @@ def use_index_probes(connection: Connection) -> None:
         connection.exec_driver_sql("SET LOCAL enable_seqscan = off")
 
 
-def daily_usage_page_insert(
-    postgres: bool,
-    *,
-    day: date,
-    first_id: int,
-    last_id: int,
-    not_before_by_hour: Mapping[int, datetime],
-    default_not_before: datetime,
-    expires_at: datetime,
-    now: datetime,
-) -> Any:
+def daily_usage_page_insert(postgres: bool, request: DailyPage) -> Any:
     """The INSERT … SELECT that queues one page's daily messages, for PostgreSQL or SQLite.
 
     The page's subscriptions are chosen first (a materialised CTE on PostgreSQL, so the planner
@@ -114,15 +99,16 @@ def daily_usage_page_insert(
     subscription (about 7 index-read rows each, no sort of the page's joined rows); SQLite has
     no LATERAL and sums the page's customers in one grouped subquery.
     """
-    page = _page(postgres, day, first_id, last_id)
+    day = request.day
+    page = _page(postgres, day, request.first_id, request.last_id)
     usage = _month_to_date(postgres, day, page)
     moment_type = OutboxMessage.not_before.type
     hour_case = case(
         *(
             (page.c.delivery_hour == hour, literal(moment, moment_type))
-            for hour, moment in sorted(not_before_by_hour.items())
+            for hour, moment in sorted(request.not_before_by_hour.items())
         ),
-        else_=literal(default_not_before, moment_type),
+        else_=literal(request.default_not_before, moment_type),
     )
     payload = _json_object(
         postgres,
@@ -150,9 +136,9 @@ def daily_usage_page_insert(
             literal(DIGEST_PRIORITY, Integer),
             literal(PENDING),
             hour_case,
-            literal(expires_at, OutboxMessage.expires_at.type),
+            literal(request.expires_at, OutboxMessage.expires_at.type),
             literal(0, Integer),
-            literal(now, OutboxMessage.created_at.type),
+            literal(request.now, OutboxMessage.created_at.type),
         )
         .select_from(page)
         .join(ChatUser, ChatUser.id == page.c.chat_user_id)

@@ -10,7 +10,7 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy import Engine
 
-from meters.daily_fanout import queue_daily_usage_page, subscription_id_range
+from meters.daily_fanout import DailyPage, queue_daily_usage_page, subscription_id_range
 from scheduler.window import DeliveryWindow
 
 PAGE_SIZE = 50_000
@@ -56,8 +56,7 @@ def fan_out_daily(
 
     def queue_page(first: int) -> int:
         with engine.begin() as connection:
-            return queue_daily_usage_page(
-                connection,
+            page = DailyPage(
                 day=day,
                 first_id=first,
                 last_id=min(first + page_size - 1, high),
@@ -66,6 +65,7 @@ def fan_out_daily(
                 expires_at=expires,
                 now=now,
             )
+            return queue_daily_usage_page(connection, page)
 
     firsts = range(low, high + 1, page_size)
     count = (workers if workers is not None else PARALLEL_PAGES) if postgres else 1

@@ -7,7 +7,7 @@ from datetime import time, timedelta
 import pytest
 from sqlalchemy import Engine, delete, select, update
 
-from meters.daily_fanout import daily_usage_page_insert, use_index_probes
+from meters.daily_fanout import DailyPage, daily_usage_page_insert, use_index_probes
 from meters.repository import SqlMeterRepository
 from meters.schema import Consent, OutboxMessage, Subscription
 from meters.usage import UsageService
@@ -146,8 +146,7 @@ def test_a_page_looks_up_its_own_keys_and_never_reads_the_whole_outbox(
             "ANALYZE outbox"
         )
     send_day = YESTERDAY + timedelta(days=1)
-    statement = daily_usage_page_insert(
-        True,
+    page = DailyPage(
         day=YESTERDAY,
         first_id=1,
         last_id=50_000,
@@ -156,6 +155,7 @@ def test_a_page_looks_up_its_own_keys_and_never_reads_the_whole_outbox(
         expires_at=WINDOW.closes(send_day),
         now=MORNING,
     )
+    statement = daily_usage_page_insert(True, page)
     compiled = statement.compile(dialect=store.dialect)
     with store.begin() as connection:
         use_index_probes(connection)
