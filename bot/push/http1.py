@@ -95,6 +95,8 @@ class ResponseReader:
             if not colon:
                 raise HttpError(f"not a header line: {line[:80]!r}")
             self._header(name.strip().lower(), value.strip().lower())
+        if self._chunked and self._length is not None:
+            raise HttpError("both Content-Length and chunked encoding")
         if status in (204, 304) and not self._chunked:  # never a body
             self._length = 0
         if self._length is not None and self._length > MAX_BODY:
@@ -111,10 +113,8 @@ class ResponseReader:
             if value != b"chunked":
                 raise HttpError(f"unsupported Transfer-Encoding: {value[:40]!r}")
             self._chunked = True
-        elif name == b"connection":
-            self.keep_alive = value == b"keep-alive" or (self.keep_alive and value != b"close")
-        if self._chunked and self._length is not None:
-            raise HttpError("both Content-Length and chunked encoding")
+        elif name == b"connection" and value in (b"close", b"keep-alive"):
+            self.keep_alive = value == b"keep-alive"
 
     def _read_chunks(self) -> Answer | None:
         while True:
