@@ -42,6 +42,7 @@ from sqlalchemy import Engine, create_engine, event
 from bot.conversation import ConversationRunner
 from handlers.context import ConversationConfig
 from handlers.types import Channel, SendOneTimeCode, SharedContact, Update, UserRef
+from meters import postgres_wire
 from meters.database import create_store_engine, normalise_url, upgrade
 from meters.demo.generate import generate_demo
 from meters.demo.load import load_demo
@@ -200,11 +201,24 @@ def counted_statements(engine: Engine) -> Iterator[list[int]]:
         # psycopg sends BEGIN itself; COMMIT is a call on the connection, not a cursor's.
         listeners = [("checkout", checkout), ("checkin", checkin)]
         listeners += [("begin", count), ("commit", count)]
+    # Driver statements on PostgreSQL run on libpq, past any cursor: counted where they start.
+    run_prepared = postgres_wire.run_prepared
+
+    def counted_run_prepared(
+        connection: psycopg.Connection[Any], sql: postgres_wire.WireSql, values: Any
+    ) -> postgres_wire.WireResult | None:
+        result = run_prepared(connection, sql, values)
+        if result is not None:  # None: the cursor runs it, and counts it
+            count()
+        return result
+
+    postgres_wire.run_prepared = counted_run_prepared
     for name, listener in listeners:
         event.listen(engine, name, listener)
     try:
         yield sent
     finally:
+        postgres_wire.run_prepared = run_prepared
         for name, listener in listeners:
             event.remove(engine, name, listener)
 

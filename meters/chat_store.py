@@ -146,6 +146,21 @@ _GRANT_CONSENT = DriverStatement(
         granted_at=bindparam("granted_at", type_=Consent.granted_at.type),
     )
 )
+_GRANT_MISSING_CONSENTS_POSTGRES = DriverStatement(
+    text(
+        """
+INSERT INTO consents (chat_user_id, purpose, granted_at)
+SELECT :chat_user_id, wanted.purpose, :now
+FROM unnest(CAST(:purposes AS varchar[])) WITH ORDINALITY AS wanted(purpose, number)
+WHERE NOT EXISTS (
+    SELECT 1 FROM consents
+    WHERE consents.chat_user_id = :chat_user_id
+        AND consents.purpose = wanted.purpose
+        AND consents.withdrawn_at IS NULL
+)
+ORDER BY wanted.number"""
+    ).bindparams(bindparam("now", type_=Consent.granted_at.type))
+)
 _LOG_MESSAGE = DriverStatement(
     insert(cast(Table, ConversationLogEntry.__table__)).values(
         chat_user_id=bindparam("chat_user_id"),
@@ -210,6 +225,12 @@ class SqlChatStore:
         )
         if found is not None:
             return int(found)
+        return self._new_chat_user(channel, external_id, display_name, now)
+
+    def _new_chat_user(
+        self, channel: str, external_id: str, display_name: str | None, now: datetime
+    ) -> int:
+        """Create the chat user (or, on a concurrent first contact, touch and lock it)."""
         created = _NEW_CHAT_USER.scalar(
             self._connection,
             {
@@ -236,7 +257,10 @@ class SqlChatStore:
             if rows:
                 chat_user_id = int(rows[0][0])
                 return chat_user_id, *self._state_and_linked_of(chat_user_id, rows, offset=1)
-        chat_user_id = self.enter_chat(channel, external_id, display_name, now)
+            # Not found by the touch that just ran: create it without touching again.
+            chat_user_id = self._new_chat_user(channel, external_id, display_name, now)
+        else:
+            chat_user_id = self.enter_chat(channel, external_id, display_name, now)
         return chat_user_id, *self.state_and_linked(chat_user_id)
 
     def chat_user_id(self, channel: str, external_id: str) -> int | None:
@@ -367,6 +391,12 @@ class SqlChatStore:
 
     def grant_consents(self, chat_user_id: int, purposes: tuple[str, ...], now: datetime) -> None:
         """Record consent to each purpose not already granted."""
+        if self._postgres:  # the check and the inserts in one statement
+            _GRANT_MISSING_CONSENTS_POSTGRES.execute(
+                self._connection,
+                {"chat_user_id": chat_user_id, "purposes": list(purposes), "now": now},
+            )
+            return
         current = self.active_consents(chat_user_id)
         missing = [purpose for purpose in purposes if purpose not in current]
         _GRANT_CONSENT.execute_many(

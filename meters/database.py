@@ -62,7 +62,13 @@ def create_store_engine(url: str, **options: Any) -> Engine:
 
         return engine
     options.setdefault("pool_pre_ping", True)
-    return create_engine(url, **options)
+    # psycopg prepares a statement run five times itself, and on every rollback of a
+    # connection that has such statements it sends DEALLOCATE ALL, which would also drop the
+    # driver statements prepared on libpq (meters.postgres_wire). Those are the hot ones and
+    # prepared there; psycopg prepares nothing, so it never deallocates.
+    connect_args = dict(options.pop("connect_args", {}))
+    connect_args.setdefault("prepare_threshold", None)
+    return create_engine(url, connect_args=connect_args, **options)
 
 
 @contextmanager

@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import JSON, Boolean, Connection, Date, Float, Integer, Numeric, String
 from sqlalchemy.engine import Dialect
@@ -29,6 +29,9 @@ from sqlalchemy.sql.elements import BindParameter, ClauseElement
 from sqlalchemy.types import NullType, TypeEngine
 
 from meters.timestamps import UtcDateTime, from_stored, sqlite_text, to_utc
+
+if TYPE_CHECKING:
+    from meters.postgres_wire import WireSql
 
 Convert = Callable[[Any], Any]
 Row = tuple[Any, ...]
@@ -130,6 +133,7 @@ class _Compiled:
     expanding: tuple[tuple[str, Convert | None], ...]  # IN lists
     lists: frozenset[str]  # their names
     columns: tuple[Convert | None, ...] | None  # None when no column needs converting
+    wire: WireSql | None  # PostgreSQL: the statement as libpq prepares it
 
     def parameters(self, given: Mapping[str, Any]) -> dict[str, Any]:
         values = {**self.defaults, **given}
@@ -200,6 +204,11 @@ def _compile(statement: ClauseElement, dialect: Dialect) -> _Compiled:
     ):
         raise ValueError(f"unsupported post-compiled parameter in {sql!r}")
     expanding = tuple((name, converters[name]) for name, bind in binds.items() if bind.expanding)
+    wire = None
+    if not sqlite:
+        from meters.postgres_wire import wire_sql  # only PostgreSQL needs the driver
+
+        wire = wire_sql(sql)
     return _Compiled(
         sql=sql,
         sqlite=sqlite,
@@ -213,6 +222,7 @@ def _compile(statement: ClauseElement, dialect: Dialect) -> _Compiled:
         expanding=expanding,
         lists=frozenset(name for name, _ in expanding),
         columns=columns if any(convert is not None for convert in columns) else None,
+        wire=wire,
     )
 
 
@@ -296,6 +306,12 @@ def _run(connection: Connection, compiled: _Compiled, given: Mapping[str, Any]) 
     try:
         if compiled.sqlite:
             return driver.execute(sql, arguments)
+        if compiled.wire is not None:
+            from meters.postgres_wire import run_prepared
+
+            result = run_prepared(driver, compiled.wire, arguments)
+            if result is not None:
+                return result
         # Prepared on first use (psycopg would wait for five), once per connection.
         return driver.execute(sql, arguments, prepare=True)
     except connection.dialect.loaded_dbapi.Error as error:

@@ -68,10 +68,19 @@ _LATEST_READING = DriverStatement(
     .order_by(Reading.read_at.desc())
     .limit(1)
 )
+# Each meter's newest reading by its key, then the newest of those: `max(read_at)` over all
+# the meters at once was planned as a backward walk of the (read_at, meter) index until one of
+# them appeared, about a thousand entries (1.1 ms) with a thousand meters read at the same times.
+_NEWEST_OF_METER = (
+    select(Reading.read_at)
+    .where(Reading.meter_pk == Meter.id)
+    .order_by(Reading.read_at.desc())
+    .limit(1)
+    .correlate(Meter)
+    .scalar_subquery()
+)
 _NEWEST_READING_AT = DriverStatement(
-    select(func.max(Reading.read_at)).where(
-        Reading.meter_pk.in_(bindparam("meter_pks", expanding=True))
-    )
+    select(func.max(_NEWEST_OF_METER)).where(Meter.id.in_(bindparam("meter_pks", expanding=True)))
 )
 
 
