@@ -7,7 +7,8 @@ the chat's row lock in the database across processes).
 Updates of different chats that arrive while a worker is busy wait together and are then
 answered in one transaction (group commit): under load one BEGIN and COMMIT, one connection
 checkout and one hop to the worker thread serve many updates, and an update arriving at a quiet
-moment starts at once, alone. No reply leaves before its transaction has committed. When any
+moment starts at once, alone. On PostgreSQL the turns' states and log lines are written by one
+statement at the end of the batch. No reply leaves before its transaction has committed. When any
 update of a batch fails, the batch is rolled back and each of its updates runs again alone, so
 one broken update never costs another its answer.
 """
@@ -36,6 +37,7 @@ from meters.account_store import SqlAccountStore
 from meters.chat_store import SqlChatStore
 from meters.database import write_transaction
 from meters.repository import SqlMeterRepository
+from meters.turn_writes import TurnWrites
 from meters.usage import UsageService
 
 logger = logging.getLogger(__name__)
@@ -224,10 +226,12 @@ class ConversationRunner:
         outcomes: dict[int, Outcome] = {}
         try:
             with self._transaction() as connection:
+                turns = TurnWrites()  # PostgreSQL: every turn's state and log, one statement
                 for index in order:
                     update = updates[index]
                     now = self._clock() if self._clock is not None else update.received_at
-                    outcomes[index] = handle_update(update, self._deps(connection, now))
+                    outcomes[index] = handle_update(update, self._deps(connection, now, turns))
+                turns.write(connection)
         except Exception as failure:
             if raise_failure:
                 raise
@@ -247,10 +251,10 @@ class ConversationRunner:
         with self._sqlite_turns, write_transaction(self._engine) as connection:
             yield connection
 
-    def _deps(self, connection: Connection, now: datetime) -> Deps:
+    def _deps(self, connection: Connection, now: datetime, turns: TurnWrites) -> Deps:
         accounts = SqlAccountStore(connection)
         return Deps(
-            chats=SqlChatStore(connection),
+            chats=SqlChatStore(connection, turns),
             accounts=accounts,
             usage=UsageService(SqlMeterRepository(connection)),
             config=self._config,

@@ -33,6 +33,7 @@ from meters.schema import (
     OutboxMessage,
     Subscription,
 )
+from meters.turn_writes import TurnWrites
 
 # The statements of every update, built once: building a statement costs more than running it.
 _TOUCH_CHAT_USER_UPDATE = (
@@ -170,29 +171,6 @@ _LOG_MESSAGE = DriverStatement(
         created_at=bindparam("created_at", type_=ConversationLogEntry.created_at.type),
     )
 )
-# PostgreSQL: the log lines of a turn as one statement (arrays, not executemany's pipeline),
-# with the state's upsert in a CTE when the state changed: one round trip for both.
-_LOG_COLUMNS = "INSERT INTO conversation_log (chat_user_id, direction, text, intent, created_at)"
-_LOG_LINES = """
-SELECT :chat_user_id, line.direction, line.text, line.intent, :now
-FROM unnest(CAST(:directions AS varchar[]), CAST(:texts AS text[]), CAST(:intents AS varchar[]))
-    WITH ORDINALITY AS line(direction, text, intent, number)
-ORDER BY line.number"""
-_UPSERT_STATE = """
-INSERT INTO conversation_state (chat_user_id, step, data, version, updated_at)
-VALUES (:chat_user_id, :step, :data, 1, :now)
-ON CONFLICT (chat_user_id) DO UPDATE SET step = excluded.step, data = excluded.data,
-    version = conversation_state.version + 1, updated_at = excluded.updated_at"""
-_TURN_TYPES = (
-    bindparam("now", type_=ConversationLogEntry.created_at.type),
-    bindparam("data", type_=ConversationState.data.type),
-)
-_LOG_TURN_POSTGRES = DriverStatement(text(_LOG_COLUMNS + _LOG_LINES).bindparams(_TURN_TYPES[0]))
-_SAVE_TURN_POSTGRES = DriverStatement(
-    text(f"WITH saved_state AS ({_UPSERT_STATE})\n{_LOG_COLUMNS}{_LOG_LINES}").bindparams(
-        *_TURN_TYPES
-    )
-)
 
 
 class SqlChatStore:
@@ -202,10 +180,13 @@ class SqlChatStore:
     state that did not change writes nothing (most questions leave the chat idle).
     """
 
-    def __init__(self, connection: Connection) -> None:
+    def __init__(self, connection: Connection, turns: TurnWrites | None = None) -> None:
+        """`turns`: on PostgreSQL, collect the turn writes there for one statement later
+        (`TurnWrites.write`, before the commit) instead of writing each turn at once."""
         self._connection = connection
         self._postgres = connection.dialect.name == "postgresql"
         self._states: dict[int, tuple[str, dict[str, Any]]] = {}
+        self._turns = turns if self._postgres else None
 
     @property
     def connection(self) -> Connection:
@@ -338,19 +319,12 @@ class SqlChatStore:
         changed = self._states.get(chat_user_id) != (step, data)
         if not changed and not entries:
             return
-        parameters: dict[str, Any] = {
-            "chat_user_id": chat_user_id,
-            "now": now,
-            "directions": [direction for direction, _, _ in entries],
-            "texts": [line for _, line, _ in entries],
-            "intents": [intent for _, _, intent in entries],
-        }
         if changed:
             self._states[chat_user_id] = (step, dict(data))
-            parameters.update(step=step, data=data)
-        (_SAVE_TURN_POSTGRES if changed else _LOG_TURN_POSTGRES).execute(
-            self._connection, parameters
-        )
+        turns = self._turns if self._turns is not None else TurnWrites()
+        turns.add(chat_user_id, (step, data) if changed else None, entries, now)
+        if self._turns is None:
+            turns.write(self._connection)
 
     def linked_customer_ids(self, chat_user_id: int) -> tuple[int, ...]:
         """The customers this chat has proved it owns, in linking order."""

@@ -8,13 +8,15 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import Engine, event, func, select
+from sqlalchemy import Connection, Engine, event, func, select
 
 from bot.conversation import ConversationRunner
 from handlers.context import ConversationConfig, Deps
 from handlers.dispatch import handle_update
 from handlers.types import Channel, Outcome, Update, UserRef
+from meters.database import create_store_engine, upgrade
 from meters.schema import ChatUser, ConversationLogEntry
+from meters.turn_writes import TurnWrites
 
 ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
 NOW = datetime(2026, 11, 20, 9, 30, tzinfo=ZONE)
@@ -129,3 +131,33 @@ def test_handle_blocking_raises_what_the_update_raised(
 
     with pytest.raises(ValueError, match="xin chào"):
         runner.handle_blocking(greeting("chat"))
+
+
+@pytest.mark.postgres
+async def test_on_postgresql_each_transaction_writes_its_turns_with_one_statement(
+    postgres_schema_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    engine = create_store_engine(postgres_schema_url)
+    upgrade(engine)
+    runner = ConversationRunner(engine, ConversationConfig(zone=ZONE))
+    writes: list[int] = []
+    write = TurnWrites.write
+
+    def counted(turns: TurnWrites, connection: Connection) -> None:
+        if turns.states or turns.lines:
+            writes.append(len({line[0] for line in turns.lines}))
+        write(turns, connection)
+
+    monkeypatch.setattr(TurnWrites, "write", counted)
+    transactions: list[int] = []
+    event.listen(engine, "commit", lambda _connection: transactions.append(1))
+    chats = [f"chat-{number}" for number in range(40)]
+    try:
+        await asyncio.gather(*(runner.handle(greeting(chat)) for chat in chats))
+        for chat in chats:
+            assert inbound_texts(engine, chat) == ["xin chào"]
+    finally:
+        runner.close()
+        engine.dispose()
+    assert len(writes) == len(transactions) < len(chats)
+    assert sum(writes) == len(chats)  # every chat's turn, each in one of the writes
