@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -22,7 +21,6 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
-from meters.database import create_store_engine, upgrade
 from meters.driver_sql import DriverStatement
 from meters.postgres_wire import WireSql, array_literal, run_prepared, wire_sql
 from meters.schema import ChatUser
@@ -44,11 +42,9 @@ _PLUS_ONE = DriverStatement(select(bindparam("number", type_=BigInteger()) + 1))
 
 
 @pytest.fixture
-def engine(postgres_schema_url: str) -> Iterator[Engine]:
-    store = create_store_engine(postgres_schema_url)
-    upgrade(store)
-    yield store
-    store.dispose()
+def database_url(postgres_schema_url: str) -> str:
+    """PostgreSQL only (the shared `engine` fixture migrates it): this is its driver's path."""
+    return postgres_schema_url
 
 
 def driver_of(connection: Connection) -> psycopg.Connection[Any]:
