@@ -104,7 +104,7 @@ def bill_request(customer: CustomerDetails, deps: Deps, bill: BillRecord) -> Bil
         households=customer.households,
         customer_type=customer.customer_type,
         voltage_kv=customer.voltage_kv,
-        prepaid="prepaid" in deps.accounts.meter_kinds(customer.id),
+        prepaid="prepaid" in deps.usage.meter_kinds(customer.customer_code),
     )
     zone = deps.config.zone
     bands = deps.accounts.band_kwh_between(

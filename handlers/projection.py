@@ -60,7 +60,7 @@ def projection_answer(customer: CustomerDetails, deps: Deps) -> Answer:
         households=customer.households,
         customer_type=customer.customer_type,
         voltage_kv=customer.voltage_kv,
-        prepaid="prepaid" in deps.accounts.meter_kinds(customer.id),
+        prepaid="prepaid" in deps.usage.meter_kinds(customer.customer_code),
     )
     try:
         if summary.normal_wh is not None and summary.peak_wh is not None:

@@ -149,7 +149,7 @@ def usage_buttons(customer: CustomerDetails, shown: str) -> tuple[Button, ...]:
 
 def _day_lines(customer: CustomerDetails, deps: Deps, day: date) -> list[str]:
     code = customer.customer_code
-    summary = deps.usage.on_date(code, day)
+    summary, before = deps.usage.day_and_week_before(code, day)
     if not summary.days:
         what = texts.USAGE_NO_DATA_DAY.format(date=format_date(day))
         return [texts.USAGE_NO_DATA.format(code=code, what=what)]
@@ -158,7 +158,6 @@ def _day_lines(customer: CustomerDetails, deps: Deps, day: date) -> list[str]:
     ]
     lines.extend(_detail_lines(summary.normal_wh, summary.peak_wh, summary.offpeak_wh))
     lines.extend(_estimated_lines(summary.days))
-    before = deps.usage.daily(code, day - timedelta(days=7), day - timedelta(days=1))
     if before.days:
         average = before.used_wh // len(before.days)
         lines.append(

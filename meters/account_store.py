@@ -131,11 +131,6 @@ _PAYMENT_POINTS = DriverStatement(_PAYMENT_POINT_ROWS)
 _PAYMENT_POINTS_OF_AREA = DriverStatement(
     _PAYMENT_POINT_ROWS.where(PaymentPoint.area == bindparam("area"))
 )
-_METER_KINDS = DriverStatement(
-    select(Meter.kind)
-    .where(Meter.customer_id == bindparam("customer_id"), Meter.removed_at.is_(None))
-    .order_by(Meter.installed_at)
-)
 _TOU_METER_OVER = DriverStatement(
     select(Meter.id).where(
         Meter.customer_id == bindparam("customer_id"),
@@ -317,11 +312,6 @@ class SqlAccountStore:
             )
         )
         return request_id
-
-    def meter_kinds(self, customer_id: int) -> tuple[str, ...]:
-        """Kinds (single | tou | prepaid) of the customer's meters in service, oldest first."""
-        rows = _METER_KINDS.rows(self._connection, {"customer_id": customer_id})
-        return tuple(row[0] for row in rows)
 
     def band_kwh_between(
         self, customer_id: int, start: datetime, end: datetime

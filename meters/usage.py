@@ -81,16 +81,25 @@ class UsageService:
         days = self._repository.daily_usage_between(
             [meter.id for meter in meters], first_day, last_day
         )
-        return UsageSummary(
-            first_day=first_day,
-            last_day=last_day,
-            used_wh=sum(day.used_wh for day in days),
-            normal_wh=_total(day.normal_wh for day in days),
-            peak_wh=_total(day.peak_wh for day in days),
-            offpeak_wh=_total(day.offpeak_wh for day in days),
-            estimated=any(day.estimated for day in days),
-            days=days,
+        return _summary(first_day, last_day, days)
+
+    def day_and_week_before(
+        self, customer_code: str, day: date
+    ) -> tuple[UsageSummary, UsageSummary]:
+        """Use on `day`, and over the 7 days before it (to compare), read together."""
+        week_before = day - timedelta(days=7)
+        both = self.daily(customer_code, week_before, day).days
+        return (
+            _summary(day, day, tuple(use for use in both if use.day == day)),
+            _summary(
+                week_before, day - timedelta(days=1), tuple(use for use in both if use.day < day)
+            ),
         )
+
+    def meter_kinds(self, customer_code: str) -> tuple[str, ...]:
+        """Kinds (single | tou | prepaid) of the customer's meters in service, oldest first."""
+        meters = self._meters(customer_code)
+        return tuple(meter.kind for meter in meters if meter.removed_at is None)
 
     def on_date(self, customer_code: str, day: date) -> UsageSummary:
         """Use on one local day."""
@@ -142,6 +151,19 @@ class UsageService:
 
     def _meters(self, customer_code: str) -> tuple[MeterInfo, ...]:
         return self._repository.meters_of_customer(self._customer(customer_code).id)
+
+
+def _summary(first_day: date, last_day: date, days: tuple[DayUse, ...]) -> UsageSummary:
+    return UsageSummary(
+        first_day=first_day,
+        last_day=last_day,
+        used_wh=sum(day.used_wh for day in days),
+        normal_wh=_total(day.normal_wh for day in days),
+        peak_wh=_total(day.peak_wh for day in days),
+        offpeak_wh=_total(day.offpeak_wh for day in days),
+        estimated=any(day.estimated for day in days),
+        days=days,
+    )
 
 
 def _total(values: Iterable[int | None]) -> int | None:

@@ -6,11 +6,11 @@ from collections.abc import Iterator
 from datetime import date
 
 import pytest
-from sqlalchemy import Connection, Engine, insert
+from sqlalchemy import Connection, Engine, insert, select
 
 from meters.model import DayUse
 from meters.repository import SqlMeterRepository
-from meters.schema import DailyUsage
+from meters.schema import Customer, DailyUsage
 from tests.meters.factories import add_customer, add_meter, add_reading, local
 
 
@@ -88,3 +88,23 @@ def test_latest_and_newest_reading(connection: Connection) -> None:
     assert (latest.index_wh, latest.read_at) == (250, local(date(2026, 11, 2), 0, 5))
     assert repository.newest_reading_at([meter]) == local(date(2026, 11, 2), 0, 5)
     assert repository.newest_reading_at([]) is None
+
+
+def test_newest_reading_read_with_the_meters_is_the_same(connection: Connection) -> None:
+    """Meters read with their customer carry their newest reading: no statement of its own."""
+    customer = add_customer(connection)
+    first = add_meter(connection, customer, "A")
+    second = add_meter(connection, customer, "B")
+    unread = add_meter(connection, customer, "C")
+    add_reading(connection, first, local(date(2026, 11, 1), 0, 5), 100)
+    add_reading(connection, second, local(date(2026, 11, 2), 0, 5), 250)
+    add_reading(connection, second, local(date(2026, 11, 1), 0, 5), 200)
+    code = connection.execute(select(Customer.customer_code)).scalar_one()
+    by_query = SqlMeterRepository(connection)
+    with_meters = SqlMeterRepository(connection)
+    assert with_meters.customer_by_code(code) is not None
+
+    for meters in ([first, second, unread], [first], [unread], [first, 10**6]):
+        assert with_meters.newest_reading_at(meters) == by_query.newest_reading_at(meters)
+    assert with_meters.newest_reading_at([first, second]) == local(date(2026, 11, 2), 0, 5)
+    assert with_meters.newest_reading_at([unread]) is None

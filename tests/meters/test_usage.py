@@ -119,6 +119,26 @@ def test_periods_sum_the_days_they_cover(connection: Connection, service: UsageS
     assert not month.estimated
 
 
+def test_a_day_and_the_week_before_it_read_together_as_apart(
+    connection: Connection, service: UsageService
+) -> None:
+    meter = add_meter(connection, add_customer(connection, CODE))
+    first = date(2026, 11, 1)
+    stored_month(connection, meter, first, [1000 * (offset + 1) for offset in range(12)])
+    for day in (date(2026, 11, 12), date(2026, 11, 5), date(2026, 11, 1), date(2026, 11, 20)):
+        on_day, week_before = service.day_and_week_before(CODE, day)
+        assert on_day == service.on_date(CODE, day)
+        assert week_before == service.daily(CODE, day - timedelta(days=7), day - timedelta(days=1))
+
+
+def test_meter_kinds_are_those_in_service(connection: Connection, service: UsageService) -> None:
+    customer = add_customer(connection, CODE)
+    swapped_at = local(date(2026, 11, 10), 14)
+    add_meter(connection, customer, "OLD", kind="prepaid", removed_at=swapped_at)
+    add_meter(connection, customer, "NEW", kind="tou", installed_at=swapped_at)
+    assert service.meter_kinds(CODE) == ("tou",)
+
+
 def test_meter_replacement_mid_month_sums_both_meters(
     connection: Connection, service: UsageService
 ) -> None:
