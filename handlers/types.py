@@ -76,6 +76,12 @@ class Update:
     def __post_init__(self) -> None:
         if self.received_at.tzinfo is None:
             raise ValueError("Update.received_at must be timezone-aware")
+        # PostgreSQL text cannot hold NUL: a message with one would fail its whole turn (the
+        # log write), so every channel's text and button data arrive without it.
+        if "\x00" in self.text:
+            object.__setattr__(self, "text", self.text.replace("\x00", ""))
+        if self.callback_data is not None and "\x00" in self.callback_data:
+            object.__setattr__(self, "callback_data", self.callback_data.replace("\x00", ""))
 
     @property
     def channel(self) -> Channel:

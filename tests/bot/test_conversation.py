@@ -161,3 +161,14 @@ async def test_on_postgresql_each_transaction_writes_its_turns_with_one_statemen
         engine.dispose()
     assert len(writes) == len(transactions) < len(chats)
     assert sum(writes) == len(chats)  # every chat's turn, each in one of the writes
+
+
+async def test_a_nul_character_in_a_message_is_dropped_not_fatal(
+    runner: ConversationRunner, engine: Engine
+) -> None:
+    """PostgreSQL text cannot hold NUL: the turn's log write would fail the whole update."""
+    replies = await runner.handle(greeting("chat", "xin\x00 chào"))
+
+    assert replies
+    assert replies[0].text
+    assert inbound_texts(engine, "chat") == ["xin chào"]
