@@ -98,13 +98,16 @@ class WireResult(NamedTuple):
 
 
 class _Session:
-    """What one connection has prepared, and the adapters it dumps and loads with."""
+    """What one connection has prepared.
 
-    __slots__ = ("prepared", "transformer")
+    Nothing here refers to the connection (psycopg's `Transformer` would, so one is made per
+    statement): the entry of a connection the pool has closed goes with it.
+    """
 
-    def __init__(self, connection: Connection[Any]) -> None:
+    __slots__ = ("prepared",)
+
+    def __init__(self) -> None:
         self.prepared: dict[tuple[bytes, tuple[int, ...]], bytes] = {}
-        self.transformer = Transformer(connection)
 
 
 # One entry per live connection; a closed and collected connection takes its entry with it.
@@ -123,8 +126,8 @@ def run_prepared(
         return None
     session = _SESSIONS.get(connection)
     if session is None:
-        session = _SESSIONS[connection] = _Session(connection)
-    transformer = session.transformer
+        session = _SESSIONS[connection] = _Session()
+    transformer = Transformer(connection)
     given = [values[parameter] for parameter in sql.names]
     if sql.arrays:
         for number, parameter in enumerate(sql.names):
@@ -148,7 +151,6 @@ def run_prepared(
     if result.status == _TUPLES_OK:
         transformer.set_pgresult(result)
         rows = transformer.load_rows(0, result.ntuples, tuple)
-        transformer.set_pgresult(None)
     count = result.command_tuples
     return WireResult(rows, -1 if count is None else count)
 

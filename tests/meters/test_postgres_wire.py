@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gc
+import weakref
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -196,3 +198,15 @@ def test_array_parameters_read_back_as_given(
         assert _TEXTS_BACK.scalar(connection, {"items": texts}) == texts
         assert _INTEGERS_BACK.scalar(connection, {"items": integers}) == integers
         connection.rollback()
+
+
+def test_a_connection_the_pool_replaced_is_not_kept_alive(engine: Engine) -> None:
+    with engine.connect() as connection:
+        _PLUS_ONE.scalar(connection, {"number": 1})
+        replaced = weakref.ref(driver_of(connection))
+        connection.invalidate()
+    with engine.connect() as connection:  # the pool connects anew
+        assert _PLUS_ONE.scalar(connection, {"number": 2}) == 3
+        connection.rollback()
+    gc.collect()
+    assert replaced() is None
