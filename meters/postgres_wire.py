@@ -166,11 +166,8 @@ def _in_transaction(connection: Connection[Any]) -> bool:
         return True
     if status != pq.TransactionStatus.IDLE or connection.autocommit:
         return False
-    if (connection.isolation_level, connection.read_only, connection.deferrable) != (
-        None,
-        None,
-        None,
-    ):
+    characteristics = (connection.isolation_level, connection.read_only, connection.deferrable)
+    if any(setting is not None for setting in characteristics):
         return False
     _checked(connection, connection.pgconn.exec_(b"BEGIN"))
     return True

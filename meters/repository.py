@@ -12,11 +12,7 @@ from meters.driver_sql import DriverStatement
 from meters.model import CustomerRef, DayUse, MeterIndex, MeterInfo
 from meters.schema import Customer, DailyUsage, Meter, Reading
 
-# The customer and every meter it has had, in one statement (one row per meter, or one row of
-# NULL meter columns): an answer about a customer always needs its meters next. These run on the
-# driver's cursor (meters.driver_sql): they are the hot path of a turn.
-# Each meter's newest reading by its key (see _NEWEST_READING_AT): read with the meters, so
-# that a usage answer's freshness costs no statement of its own.
+# A meter's newest reading, found by its key.
 _NEWEST_OF_METER = (
     select(Reading.read_at)
     .where(Reading.meter_pk == Meter.id)
@@ -25,6 +21,10 @@ _NEWEST_OF_METER = (
     .correlate(Meter)
     .scalar_subquery()
 )
+# The customer and every meter it has had, in one statement (one row per meter, or one row of
+# NULL meter columns): an answer about a customer always needs its meters next, and each meter
+# comes with its newest reading, so that a usage answer's freshness costs no statement of its
+# own. These run on the driver's cursor (meters.driver_sql): they are the hot path of a turn.
 _CUSTOMER_WITH_METERS = DriverStatement(
     select(
         Customer.id,

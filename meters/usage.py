@@ -77,18 +77,14 @@ class UsageService:
 
     def daily(self, customer_code: str, first_day: date, last_day: date) -> UsageSummary:
         """Use of the customer over the local days `first_day`..`last_day` (all their meters)."""
-        meters = self._meters(customer_code)
-        days = self._repository.daily_usage_between(
-            [meter.id for meter in meters], first_day, last_day
-        )
-        return _summary(first_day, last_day, days)
+        return _summary(first_day, last_day, self._days(customer_code, first_day, last_day))
 
     def day_and_week_before(
         self, customer_code: str, day: date
     ) -> tuple[UsageSummary, UsageSummary]:
         """Use on `day`, and over the 7 days before it (to compare), read together."""
         week_before = day - timedelta(days=7)
-        both = self.daily(customer_code, week_before, day).days
+        both = self._days(customer_code, week_before, day)
         return (
             _summary(day, day, tuple(use for use in both if use.day == day)),
             _summary(
@@ -148,6 +144,12 @@ class UsageService:
         if customer is None:
             raise UnknownCustomer(customer_code)
         return customer
+
+    def _days(self, customer_code: str, first_day: date, last_day: date) -> tuple[DayUse, ...]:
+        meters = self._meters(customer_code)
+        return self._repository.daily_usage_between(
+            [meter.id for meter in meters], first_day, last_day
+        )
 
     def _meters(self, customer_code: str) -> tuple[MeterInfo, ...]:
         return self._repository.meters_of_customer(self._customer(customer_code).id)

@@ -109,7 +109,8 @@ def _content(name: Any, message: Mapping[str, Any]) -> dict[str, Any] | None:
     text = message.get("text")
     if not isinstance(text, str):
         return None
-    text = text.replace("\x00", "")  # PostgreSQL text cannot hold NUL
+    # Before a button's data is decoded from it; `Update` drops NUL from what it carries too.
+    text = text.replace("\x00", "")
     callback = decode_callback(text)
     return {"text": text} if callback is None else {"callback_data": callback}
 
