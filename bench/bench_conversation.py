@@ -40,6 +40,7 @@ import psycopg
 from sqlalchemy import Engine, create_engine, event
 
 from bot.conversation import ConversationRunner
+from bot.heap import settle_heap
 from handlers.context import ConversationConfig
 from handlers.types import Channel, SendOneTimeCode, SharedContact, Update, UserRef
 from meters import postgres_wire
@@ -280,6 +281,7 @@ def run_on(label: str, engine: Engine, demo: DemoData) -> None:
     with engine.begin() as connection:
         load_demo(connection, demo, ZONE)
     print(f"{label}: demo loaded in {time.perf_counter() - started:.1f} s", flush=True)
+    settle_heap()  # as `dienbot run` does once it has started
     now = datetime.combine(demo.today, clock_time(9, 30), tzinfo=ZONE)
     config = ConversationConfig(zone=ZONE)
     capacity = PACED_RATE

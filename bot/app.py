@@ -10,6 +10,7 @@ from aiohttp import web
 
 from bot.config import Settings
 from bot.conversation import ConversationRunner
+from bot.heap import settle_heap
 from bot.jobs import install_scheduler
 from bot.sms import SMS_GATEWAY, install_sms
 from bot.web.agent import add_agent_console
@@ -83,7 +84,12 @@ def build_app(settings: Settings) -> web.Application:
         install_zalo_push(app, zalo)
         refresh_tokens = zalo.refresh_tokens
     install_scheduler(app, refresh_tokens)  # one process leads (a lease in the store)
+    app.on_startup.append(_settle_heap)  # after every resource above has been built
     return app
+
+
+async def _settle_heap(_app: web.Application) -> None:
+    logger.debug("%d start-up objects frozen out of the garbage collector", settle_heap())
 
 
 def _conversation(app: web.Application) -> ConversationRunner:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
@@ -76,3 +77,14 @@ async def test_routes_of_the_contract_answer(
 ) -> None:
     client = await aiohttp_client(app_for(sqlite_url))
     assert (await client.get(path)).status == 200
+
+
+async def test_the_started_service_freezes_its_start_up_heap(
+    aiohttp_client: ClientFactory, sqlite_url: str
+) -> None:
+    gc.unfreeze()
+    try:
+        await aiohttp_client(app_for(sqlite_url))
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
