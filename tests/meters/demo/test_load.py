@@ -138,3 +138,19 @@ def test_bills_read_back_with_their_customer(loaded: Engine, demo: DemoData) -> 
         (b.bill_no, b.customer_code, b.kwh, b.total) for b in expected
     ]
     assert [r.paid_at for r in rows] == [b.paid_at for b in expected]
+
+
+def test_postgres_statistics_are_fresh_after_loading(loaded: Engine) -> None:
+    """The service plans its first statements on real figures, as after an import."""
+    if loaded.dialect.name != "postgresql":
+        pytest.skip("planner statistics are PostgreSQL's")
+    with loaded.connect() as connection:
+        analysed = dict(
+            connection.exec_driver_sql(
+                "SELECT relname, last_analyze IS NOT NULL FROM pg_stat_user_tables"
+                " WHERE schemaname = current_schema()"
+            ).all()
+        )
+    for table in ("customers", "meters", "readings", "daily_usage", "bills", "outages"):
+        assert analysed[table], table
+    assert not analysed["chat_users"]  # an empty table analysed would be planned as empty
