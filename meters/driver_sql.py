@@ -15,7 +15,8 @@ context and result objects, and saves only about two thirds of the cost.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -289,6 +290,45 @@ def execute_driver_sql(connection: Connection, sql: str) -> None:
     driver: Any = connection.connection.driver_connection
     try:
         driver.execute(sql)
+    except connection.dialect.loaded_dbapi.Error as error:
+        raise _translated(connection, error, sql, ()) from error
+
+
+@contextmanager
+def short_transaction(connection: Connection) -> Iterator[Connection]:
+    """A transaction of a few short statements on a connection the caller keeps, committed at
+    the end of the block (rolled back on error).
+
+    On PostgreSQL BEGIN and COMMIT go to libpq and the prepared statements take their generic
+    plans (meters.postgres_wire); elsewhere this is `connection.begin()`.
+    """
+    with connection.begin():
+        if connection.dialect.name != "postgresql":
+            yield connection
+            return
+        from meters.postgres_wire import begin_with_generic_plans, commit
+
+        driver: Any = connection.connection.driver_connection
+        _on_driver(connection, begin_with_generic_plans, driver, "BEGIN")
+        yield connection
+        _on_driver(connection, commit, driver, "COMMIT")
+
+
+def replace_if_closed_by_server(connection: Connection) -> None:
+    """A kept PostgreSQL connection the server has closed while it was idle is invalidated,
+    so the next transaction begins on a new one instead of failing (the pool would ping)."""
+    if connection.dialect.name != "postgresql" or connection.invalidated:
+        return
+    from meters.postgres_wire import closed_by_server
+
+    driver: Any = connection.connection.driver_connection
+    if not connection.in_transaction() and closed_by_server(driver):
+        connection.invalidate()
+
+
+def _on_driver(connection: Connection, step: Callable[[Any], None], driver: Any, sql: str) -> None:
+    try:
+        step(driver)
     except connection.dialect.loaded_dbapi.Error as error:
         raise _translated(connection, error, sql, ()) from error
 

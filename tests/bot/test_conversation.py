@@ -172,3 +172,58 @@ async def test_a_nul_character_in_a_message_is_dropped_not_fatal(
     assert replies
     assert replies[0].text
     assert inbound_texts(engine, "chat") == ["xin chào"]
+
+
+def backends(engine: Engine) -> set[int]:
+    """The server processes of the database's sessions, the asking one left out."""
+    with engine.connect() as connection:
+        return set(
+            connection.exec_driver_sql(
+                "SELECT pid FROM pg_stat_activity"
+                " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            ).scalars()
+        )
+
+
+@pytest.mark.postgres
+async def test_on_postgresql_a_connection_the_server_closed_costs_no_answer(
+    postgres_schema_url: str,
+) -> None:
+    """The workers keep their connections (no pool checkout, no ping per batch); one the server
+    closed while it was idle is replaced before its next transaction."""
+    engine = create_store_engine(postgres_schema_url)
+    upgrade(engine)
+    engine.dispose()
+    before = backends(engine)
+    runner = ConversationRunner(engine, ConversationConfig(zone=ZONE))
+    try:
+        await asyncio.gather(*(runner.handle(greeting(f"early-{n}")) for n in range(6)))
+        kept = backends(engine) - before
+        assert kept
+        with engine.connect() as other:
+            for pid in kept:
+                other.exec_driver_sql(f"SELECT pg_terminate_backend({pid})")
+        chats = [f"late-{number}" for number in range(6)]
+        answers = await asyncio.gather(*(runner.handle(greeting(chat)) for chat in chats))
+        assert all(replies and replies[0].text for replies in answers)
+        for chat in chats:
+            assert inbound_texts(engine, chat) == ["xin chào"]
+    finally:
+        runner.close()
+        engine.dispose()
+
+
+@pytest.mark.postgres
+def test_on_postgresql_closing_the_runner_closes_its_connections(
+    postgres_schema_url: str,
+) -> None:
+    engine = create_store_engine(postgres_schema_url)
+    upgrade(engine)
+    runner = ConversationRunner(engine, ConversationConfig(zone=ZONE))
+    try:
+        runner.handle_blocking(greeting("chat"))
+        assert engine.pool.checkedout() == 1  # kept by this thread for its next update
+        runner.close()
+        assert engine.pool.checkedout() == 0
+    finally:
+        engine.dispose()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import time
 import weakref
 from datetime import UTC, date, datetime
 from typing import Any
@@ -23,8 +24,14 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
-from meters.driver_sql import DriverStatement
-from meters.postgres_wire import WireSql, array_literal, run_prepared, wire_sql
+from meters.driver_sql import DriverStatement, replace_if_closed_by_server, short_transaction
+from meters.postgres_wire import (
+    WireSql,
+    array_literal,
+    closed_by_server,
+    run_prepared,
+    wire_sql,
+)
 from meters.schema import ChatUser
 
 pytestmark = pytest.mark.postgres
@@ -210,3 +217,65 @@ def test_a_connection_the_pool_replaced_is_not_kept_alive(engine: Engine) -> Non
         connection.rollback()
     gc.collect()
     assert replaced() is None
+
+
+def test_a_short_transaction_plans_its_statements_once(engine: Engine) -> None:
+    """Arrays make the planner re-plan every execution (custom plans); not in here."""
+    statement = DriverStatement(
+        select(ChatUser.id).where(ChatUser.id.in_(bindparam("ids", expanding=True)))
+    )
+    with engine.connect() as connection:
+        for number in range(8):
+            with short_transaction(connection):
+                assert statement.rows(connection, {"ids": [number, number + 1]}) == []
+                mode = connection.exec_driver_sql("SHOW plan_cache_mode").scalar()
+                assert mode == "force_generic_plan"
+        plans = connection.exec_driver_sql(
+            "SELECT generic_plans, custom_plans FROM pg_prepared_statements"
+            " WHERE starts_with(name, '_dienbot_')"
+        ).one()
+        assert tuple(plans) == (8, 0)
+        # SET LOCAL: the connection's other transactions plan as usual.
+        assert connection.exec_driver_sql("SHOW plan_cache_mode").scalar() == "auto"
+        connection.rollback()
+
+
+def test_a_short_transaction_commits_on_libpq(engine: Engine) -> None:
+    with engine.connect() as connection:
+        with short_transaction(connection):
+            _NEW_CHAT_USER.scalar(connection, {"external_id": "kept", "now": MOMENT})
+        assert driver_of(connection).pgconn.transaction_status == psycopg.pq.TransactionStatus.IDLE
+        assert not connection.in_transaction()
+    with engine.connect() as other:
+        assert _CHAT_USERS.rows(other, {}) == [("kept",)]
+        other.rollback()
+
+
+def test_a_failed_short_transaction_is_rolled_back(engine: Engine) -> None:
+    with engine.connect() as connection:
+        with short_transaction(connection):
+            _NEW_CHAT_USER.scalar(connection, {"external_id": "twice", "now": MOMENT})
+        with pytest.raises(IntegrityError), short_transaction(connection):  # noqa: PT012
+            _NEW_CHAT_USER.scalar(connection, {"external_id": "other", "now": MOMENT})
+            _NEW_CHAT_USER.scalar(connection, {"external_id": "twice", "now": MOMENT})
+        with short_transaction(connection):
+            assert _CHAT_USERS.rows(connection, {}) == [("twice",)]  # "other" rolled back
+
+
+def test_a_connection_closed_by_the_server_is_seen_without_a_round_trip(engine: Engine) -> None:
+    with engine.connect() as connection:
+        driver = driver_of(connection)
+        assert _PLUS_ONE.scalar(connection, {"number": 1}) == 2
+        connection.rollback()
+        assert not closed_by_server(driver)
+        with engine.connect() as other:
+            pid = driver.info.backend_pid
+            other.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+        deadline = time.monotonic() + 5
+        while not closed_by_server(driver) and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert closed_by_server(driver)
+        replace_if_closed_by_server(connection)
+        assert connection.invalidated
+        assert _PLUS_ONE.scalar(connection, {"number": 2}) == 3  # on a new connection
+        connection.rollback()
