@@ -79,7 +79,9 @@ def array_literal(items: list[Any]) -> str | None:
         if item is None:
             parts.append("NULL")
         elif isinstance(item, str):
-            parts.append('"' + item.replace("\\", "\\\\").replace('"', '\\"') + '"')
+            if "\\" in item or '"' in item:  # most texts hold neither: no copies to make
+                item = item.replace("\\", "\\\\").replace('"', '\\"')
+            parts.append(f'"{item}"')
         elif isinstance(item, int) and not isinstance(item, bool):
             parts.append(str(item))
         else:
