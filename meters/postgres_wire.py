@@ -79,9 +79,10 @@ def array_literal(items: list[Any]) -> str | None:
         if item is None:
             parts.append("NULL")
         elif isinstance(item, str):
+            escaped = item
             if "\\" in item or '"' in item:  # most texts hold neither: no copies to make
-                item = item.replace("\\", "\\\\").replace('"', '\\"')
-            parts.append(f'"{item}"')
+                escaped = item.replace("\\", "\\\\").replace('"', '\\"')
+            parts.append(f'"{escaped}"')
         elif isinstance(item, int) and not isinstance(item, bool):
             parts.append(str(item))
         else:
