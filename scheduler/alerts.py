@@ -51,6 +51,9 @@ ANOMALY_QUIET_DAYS = 7  # one anomaly alert a week per customer and chat
 MIN_PROJECTION_DAYS = 5  # before that, a month-end projection is mostly noise
 
 
+Fields = dict[str, object]  # an alert's figures beside its text (outbox payload, ZNS)
+
+
 @dataclass(frozen=True, slots=True)
 class AlertReport:
     """What one check queued."""
@@ -136,10 +139,24 @@ def anomaly_text(code: str, anomaly: Anomaly) -> str:
     return "\n".join(lines)
 
 
+def anomaly_fields(anomaly: Anomaly) -> Fields:
+    """The anomaly's figures: the day and its use against the usual day, and when the floor
+    rose, the lowest of the last days against the usual low day."""
+    fields: Fields = {
+        "day": anomaly.day.isoformat(),
+        "used_wh": anomaly.used_wh,
+        "usual_wh": anomaly.usual_wh,
+    }
+    if anomaly.floor_raised:
+        fields.update(floor_wh=anomaly.floor_wh, usual_low_wh=anomaly.usual_low_wh)
+    return fields
+
+
 def threshold_alert(
     target: AlertTarget, use: Mapping[date, int], day: date
-) -> tuple[date, str] | None:
-    """(the day the alert counts for, its text) when `target`'s threshold is passed on `day`.
+) -> tuple[date, str, Fields] | None:
+    """(the day the alert counts for, its text, its figures) when `target`'s threshold is
+    passed on `day`.
 
     A daily threshold counts for the day, a monthly one for the month (its first day): once
     passed, it is not repeated every day of the rest of the month.
@@ -150,45 +167,54 @@ def threshold_alert(
     month_wh = sum(wh for d, wh in use.items() if month_start <= d <= day)
     threshold = target.threshold
     if "kwh_per_day" in threshold:
-        text = _day_over(target, day, use[day], _wh(threshold["kwh_per_day"]))
-        return None if text is None else (day, text)
+        alert = _day_over(target, day, use[day], _wh(threshold["kwh_per_day"]))
+        return None if alert is None else (day, *alert)
     if "kwh_per_month" in threshold:
-        text = _month_kwh_over(target, month_wh, _wh(threshold["kwh_per_month"]))
+        alert = _month_kwh_over(target, month_wh, _wh(threshold["kwh_per_month"]))
     elif "dong_per_month" in threshold:
-        text = _month_dong_over(target, day, month_wh, int(threshold["dong_per_month"]))
+        alert = _month_dong_over(target, day, month_wh, int(threshold["dong_per_month"]))
     elif "before_tier" in threshold:
-        text = _tier_alert(target, day, month_wh, int(threshold["before_tier"]))
+        alert = _tier_alert(target, day, month_wh, int(threshold["before_tier"]))
     else:
-        text = None
-    return None if text is None else (month_start, text)
+        alert = None
+    return None if alert is None else (month_start, *alert)
 
 
-def _day_over(target: AlertTarget, day: date, used_wh: int, limit_wh: int) -> str | None:
+def _day_over(
+    target: AlertTarget, day: date, used_wh: int, limit_wh: int
+) -> tuple[str, Fields] | None:
     if used_wh <= limit_wh:
         return None
-    return texts.ALERT_DAY_OVER.format(
+    text = texts.ALERT_DAY_OVER.format(
         code=target.customer_code,
         day=format_date(day),
         used=format_kwh(used_wh),
         limit=format_kwh(limit_wh),
     )
+    return text, {"day": day.isoformat(), "used_wh": used_wh, "limit_wh": limit_wh}
 
 
-def _month_kwh_over(target: AlertTarget, month_wh: int, limit_wh: int) -> str | None:
+def _month_kwh_over(
+    target: AlertTarget, month_wh: int, limit_wh: int
+) -> tuple[str, Fields] | None:
     if month_wh <= limit_wh:
         return None
-    return texts.ALERT_MONTH_KWH_OVER.format(
+    text = texts.ALERT_MONTH_KWH_OVER.format(
         code=target.customer_code, used=format_kwh(month_wh), limit=format_kwh(limit_wh)
     )
+    return text, {"month_wh": month_wh, "limit_wh": limit_wh}
 
 
-def _month_dong_over(target: AlertTarget, day: date, month_wh: int, limit: int) -> str | None:
+def _month_dong_over(
+    target: AlertTarget, day: date, month_wh: int, limit: int
+) -> tuple[str, Fields] | None:
     amount = _month_bill(target, day, month_wh)
     if amount is None or amount <= limit:
         return None
-    return texts.ALERT_MONTH_DONG_OVER.format(
+    text = texts.ALERT_MONTH_DONG_OVER.format(
         code=target.customer_code, amount=format_money(amount), limit=format_money(limit)
     )
+    return text, {"month_wh": month_wh, "amount_dong": amount, "limit_dong": limit}
 
 
 def check_thresholds(
@@ -204,7 +230,8 @@ def check_thresholds(
         for target in targets:
             alert = threshold_alert(target, use.get(target.customer_id, {}), day)
             if alert is not None:
-                messages.append(_alert(THRESHOLD, target, alert[0], alert[1], timing))
+                counts_for, text, fields = alert
+                messages.append(_alert(THRESHOLD, target, counts_for, (text, fields), timing))
         checked += len(targets)
         queued += queue(connection, messages, now)
     return AlertReport(THRESHOLD, checked, queued, time.perf_counter() - started)
@@ -236,8 +263,8 @@ def check_anomalies(
                 continue
             anomaly = find_anomaly(use.get(target.customer_id, {}), day)
             if anomaly is not None:
-                text = anomaly_text(target.customer_code, anomaly)
-                messages.append(_alert(ANOMALY, target, day, text, timing))
+                content = (anomaly_text(target.customer_code, anomaly), anomaly_fields(anomaly))
+                messages.append(_alert(ANOMALY, target, day, content, timing))
         checked += len(targets)
         queued += queue(connection, messages, now)
     return AlertReport(ANOMALY, checked, queued, time.perf_counter() - started)
@@ -256,7 +283,11 @@ def _pages_of_targets(
 
 
 def _alert(
-    kind: str, target: AlertTarget, day: date, text: str, timing: tuple[datetime, datetime]
+    kind: str,
+    target: AlertTarget,
+    day: date,
+    content: tuple[str, Fields],
+    timing: tuple[datetime, datetime],
 ) -> NewMessage:
     recipient = Recipient(
         chat_user_id=target.chat_user_id,
@@ -268,10 +299,11 @@ def _alert(
         dedup_key=f"{kind}:{target.customer_id}:{day.isoformat()}:{target.chat_user_id}",
         kind=kind,
         recipient=recipient,
-        text=text,
+        text=content[0],
         stop_kind=kind,
         timing=timing,
         priority=ALERT_PRIORITY,
+        fields=content[1],
     )
 
 
@@ -290,7 +322,9 @@ def _month_bill(target: AlertTarget, day: date, month_wh: int) -> int | None:
     return bill_total(_month_request(target, day, month_wh))
 
 
-def _tier_alert(target: AlertTarget, day: date, month_wh: int, tier: int) -> str | None:
+def _tier_alert(
+    target: AlertTarget, day: date, month_wh: int, tier: int
+) -> tuple[str, Fields] | None:
     """The warning before (or on) reaching `tier` this month, residential prices only."""
     if target.customer_type != CustomerType.RESIDENTIAL.value or tier < 2:
         return None
@@ -305,10 +339,11 @@ def _tier_alert(target: AlertTarget, day: date, month_wh: int, tier: int) -> str
     starts_after = bounds[tier - 2] or 0
     used = request.kwh or 0
     code = target.customer_code
+    fields: Fields = {"month_wh": month_wh, "tier": tier}
     if used > starts_after:
-        return texts.ALERT_TIER_REACHED.format(code=code, used=used, tier=tier)
+        return texts.ALERT_TIER_REACHED.format(code=code, used=used, tier=tier), fields
     if projection.days_elapsed < MIN_PROJECTION_DAYS or projection.projected_kwh <= starts_after:
         return None
-    return texts.ALERT_TIER_NEAR.format(
-        code=code, left=starts_after - used, tier=tier, projected=projection.projected_kwh
-    )
+    left, projected = starts_after - used, projection.projected_kwh
+    text = texts.ALERT_TIER_NEAR.format(code=code, left=left, tier=tier, projected=projected)
+    return text, {**fields, "left_kwh": left, "projected_kwh": projected}

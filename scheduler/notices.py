@@ -93,6 +93,16 @@ def outage_text(notice: OutageNotice, stage: str, window: DeliveryWindow) -> str
     )
 
 
+def outage_fields(notice: OutageNotice, stage: str, window: DeliveryWindow) -> dict[str, object]:
+    """The notice's figures: the stage, the station and the local start and end times."""
+    return {
+        "stage": stage,
+        "station": notice.station,
+        "starts_at": notice.starts_at.astimezone(window.zone).isoformat(),
+        "ends_at": notice.ends_at.astimezone(window.zone).isoformat(),
+    }
+
+
 def queue_outage_notices(engine: Engine, window: DeliveryWindow, now: datetime) -> NoticeReport:
     """Queue the outage notices due now (announcement, the day before, an hour before)."""
     with engine.begin() as connection:
@@ -115,6 +125,7 @@ def queue_outage_notices(engine: Engine, window: DeliveryWindow, now: datetime) 
                     stop_kind=OUTAGE,
                     timing=window_timing(window, now, deadline=notice.starts_at),
                     priority=NOTICE_PRIORITY,
+                    fields=outage_fields(notice, stage, window),
                 )
             )
         return NoticeReport(OUTAGE, len(notices), queue(connection, messages, now))

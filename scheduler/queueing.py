@@ -6,7 +6,7 @@ are queued: there are few of them, and the facts they state are those of the mom
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 
 from sqlalchemy import Connection
@@ -45,9 +45,14 @@ def new_message(
     timing: tuple[datetime, datetime],
     priority: int,
     buttons: Sequence[tuple[str, str]] = (),
+    fields: Mapping[str, object] | None = None,
 ) -> NewMessage:
-    """An outbox message carrying its text, its stop button's kind and any answer buttons."""
-    payload: dict[str, object] = {"text": text, "stop_kind": stop_kind}
+    """An outbox message carrying its text, its stop button's kind and any answer buttons.
+
+    `fields`: the message's figures beside its text (a day, kWh as Wh, đồng, a tier, times),
+    for the channels that fill a template with them instead of the text (Zalo's ZNS).
+    """
+    payload: dict[str, object] = {**(fields or {}), "text": text, "stop_kind": stop_kind}
     if buttons:
         payload["buttons"] = [[label, data] for label, data in buttons]
     return NewMessage(

@@ -106,7 +106,9 @@ def template_data(kind: str, payload: Mapping[str, object], customer_code: str) 
     daily_usage: `customer_code`, `day` (dd/mm/yyyy), `kwh` (that day), `month_kwh` (month to
     date), `projected_kwh` and `projected_amount` (đồng, digits only) of the month, or
     `texts.ZNS_NOT_PROJECTED` for both when the tariff gives no projection. Other kinds:
-    `customer_code` and every scalar field of the payload except `stop_kind`, as text.
+    `customer_code` and every scalar field of the payload except `stop_kind`, as text: a
+    `…_wh` field as `…_kwh` in kWh (one decimal with a comma), `day` as dd/mm/yyyy, a `…_at`
+    moment as "HH:MM dd/mm/yyyy" in its own offset (the notices store local times).
     """
     if kind == DAILY_USAGE:
         projection = daily_projection(dict(payload))
@@ -130,8 +132,20 @@ def template_data(kind: str, payload: Mapping[str, object], customer_code: str) 
             and isinstance(value, str | int | float)
             and not isinstance(value, bool)
         ):
-            data[name] = str(value)
+            data.update([_template_field(name, value)])
     return data
+
+
+def _template_field(name: str, value: str | int | float) -> tuple[str, str]:
+    """A payload field as a ZNS parameter: energy in kWh, days and moments as people write them."""
+    if name.endswith("_wh") and isinstance(value, int):
+        return name.removesuffix("_wh") + "_kwh", _kwh(value)
+    if name == "day" and isinstance(value, str):
+        return name, format_date(date.fromisoformat(value))
+    if name.endswith("_at") and isinstance(value, str):
+        moment = datetime.fromisoformat(value)
+        return name, f"{moment:%H:%M} {format_date(moment.date())}"
+    return name, str(value)
 
 
 def next_local(moment: datetime, at: time, zone: ZoneInfo) -> datetime:

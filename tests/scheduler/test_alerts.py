@@ -96,6 +96,8 @@ def test_a_day_over_its_kwh_threshold_is_alerted_once_in_the_window(store: Engin
     assert reply.text == texts.ALERT_DAY_OVER.format(
         code=first.customer_code, day="19/11/2026", used="15,0 kWh", limit="10,0 kWh"
     )
+    figures = {key: alert.payload[key] for key in ("day", "used_wh", "limit_wh")}
+    assert figures == {"day": "2026-11-19", "used_wh": 15_000, "limit_wh": 10_000}
     assert [button.data for button in reply.buttons] == ["unsub:threshold"]
 
 
@@ -113,6 +115,7 @@ def test_a_monthly_kwh_threshold_is_alerted_once_a_month(store: Engine) -> None:
     assert later.queued == 0
     assert alert.dedup_key.split(":")[2] == "2026-11-01"
     assert "190,0 kWh" in alert.payload["text"]
+    assert (alert.payload["month_wh"], alert.payload["limit_wh"]) == (190_000, 100_000)
 
 
 def test_a_money_threshold_is_priced_with_the_tariff(store: Engine) -> None:
@@ -124,6 +127,10 @@ def test_a_money_threshold_is_priced_with_the_tariff(store: Engine) -> None:
     assert check_thresholds(store, YESTERDAY, WINDOW, MORNING).queued == 1
     [alert] = queued(store, THRESHOLD)
     assert "500.000 đ" in alert.payload["text"]
+    assert alert.payload["limit_dong"] == 500_000
+    assert isinstance(alert.payload["amount_dong"], int)
+    assert alert.payload["amount_dong"] > 500_000
+    assert f"{alert.payload['amount_dong']:,}".replace(",", ".") in alert.payload["text"]
 
 
 def test_before_tier_warns_when_the_month_will_reach_the_tier(store: Engine) -> None:
@@ -138,6 +145,8 @@ def test_before_tier_warns_when_the_month_will_reach_the_tier(store: Engine) -> 
     assert alert.payload["text"] == texts.ALERT_TIER_NEAR.format(
         code=residential.customer_code, left=91, tier=5, projected=330
     )
+    figures = ("month_wh", "tier", "left_kwh", "projected_kwh")
+    assert [alert.payload[key] for key in figures] == [209_000, 5, 91, 330]
 
 
 def test_withdrawn_consent_gets_no_alert(store: Engine) -> None:
@@ -185,6 +194,9 @@ def test_a_leak_alert_carries_safety_advice_and_waits_for_the_window(leaking: En
     assert (report.checked, report.queued) == (2, 1)
     assert texts.ANOMALY_LEAK_SAFETY in alert.payload["text"]
     assert alert.payload["stop_kind"] == ANOMALY
+    assert alert.payload["day"] == YESTERDAY.isoformat()
+    figures = ("used_wh", "usual_wh", "floor_wh", "usual_low_wh")  # the floor rose: all four
+    assert [alert.payload[key] for key in figures] == [10_000, 10_000, 10_000, 6_000]
     assert (alert.not_before, alert.expires_at) == (OPENS, CLOSES)
 
 

@@ -112,6 +112,12 @@ def test_each_stage_reaches_the_stations_subscribers_once(
     )
     assert messages[0].priority == 5
     assert [b.data for b in render(as_claimed(messages[0])).buttons] == ["unsub:outage"]
+    payload = messages[0].payload  # the figures beside the text, in local time (ZNS)
+    assert (payload["stage"], payload["station"]) == ("announced", "TEST-1")
+    assert (payload["starts_at"], payload["ends_at"]) == (
+        "2026-11-23T08:00:00+07:00",
+        "2026-11-23T12:00:00+07:00",
+    )
 
 
 def test_the_hour_before_notice_expires_at_the_start(

@@ -211,6 +211,43 @@ def test_no_projection_is_said_in_words() -> None:
     assert data["projected_amount"] == texts.ZNS_NOT_PROJECTED
 
 
+def test_alert_figures_become_template_parameters_as_people_write_them() -> None:
+    from bot.push.zalo_sender import template_data
+
+    payload = {
+        "text": "Hôm qua dùng 15,0 kWh",
+        "stop_kind": "threshold",
+        "day": "2026-11-19",
+        "used_wh": 15_049,
+        "limit_wh": 10_000,
+        "tier": 5,
+    }
+    assert template_data("threshold", payload, "PE01") == {
+        "customer_code": "PE01",
+        "text": "Hôm qua dùng 15,0 kWh",
+        "day": "19/11/2026",
+        "used_kwh": "15,0",
+        "limit_kwh": "10,0",
+        "tier": "5",
+    }
+
+
+def test_outage_times_become_local_hours_and_dates() -> None:
+    from bot.push.zalo_sender import template_data
+
+    payload = {
+        "text": "Lịch cúp điện",
+        "stop_kind": "outage",
+        "stage": "tomorrow",
+        "station": "TEST-1",
+        "starts_at": "2026-11-23T08:00:00+07:00",
+        "ends_at": "2026-11-23T12:30:00+07:00",
+    }
+    data = template_data("outage", payload, "PE01")
+    assert (data["starts_at"], data["ends_at"]) == ("08:00 23/11/2026", "12:30 23/11/2026")
+    assert (data["stage"], data["station"]) == ("tomorrow", "TEST-1")
+
+
 # -- Zalo's refusals ------------------------------------------------------------------------------
 
 
