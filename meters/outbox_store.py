@@ -15,7 +15,13 @@ from sqlalchemy import Connection, and_, case, delete, func, literal, or_, selec
 from sqlalchemy.dialects import postgresql, sqlite
 
 from meters.outbox_records import BucketBacklog, ClaimedMessage, NewMessage, StatusCount
-from meters.schema import ChatUser, OutboxMessage, SchedulerLease, SendBucket
+from meters.schema import (
+    ChatUser,
+    ConversationLogEntry,
+    OutboxMessage,
+    SchedulerLease,
+    SendBucket,
+)
 
 PENDING = "pending"
 SENDING = "sending"
@@ -320,3 +326,29 @@ class SqlOutboxStore:
                 .where(and_(OutboxMessage.id.in_(ids), OutboxMessage.status == SENDING))
                 .values(**values)
             )
+
+
+def messages_sent_since(connection: Connection, chat_user_id: int, since: datetime) -> int:
+    """How many messages the chat has been sent since `since`: the conversation's replies and
+    the scheduled messages delivered (by whichever route: a ZNS one counts, to be safe)."""
+    replies = (
+        select(func.count())
+        .select_from(ConversationLogEntry)
+        .where(
+            ConversationLogEntry.chat_user_id == chat_user_id,
+            ConversationLogEntry.direction == "out",
+            ConversationLogEntry.created_at >= since,
+        )
+        .scalar_subquery()
+    )
+    scheduled = (
+        select(func.count())
+        .select_from(OutboxMessage)
+        .where(
+            OutboxMessage.chat_user_id == chat_user_id,
+            OutboxMessage.status == "sent",
+            OutboxMessage.sent_at >= since,
+        )
+        .scalar_subquery()
+    )
+    return int(connection.execute(select(replies + scheduled)).scalar_one())

@@ -6,7 +6,10 @@ the "zalo" bucket:
 
 - the chat's last message (`ClaimedMessage.last_seen_at`) is less than 7 days old: the rendered
   reply goes as a consultation message, with its stop button. If Zalo answers that the window
-  has closed after all (-230, -232), the ZNS route below is taken instead;
+  has closed after all (-230, -232), the ZNS route below is taken instead. Only the first 8
+  messages within 48 h of the user's message are free replies; past them a consultation
+  message is a proactive one, billed to the OA's package, so it goes by ZNS when a template
+  is configured for its kind (and as a consultation message when none is);
 - otherwise: a ZNS template message (`/message/template`) to the contract phone of the message's
   customer, with the template configured for the message's kind in DIENBOT_ZNS_TEMPLATES
   (`template_key`) and `template_data` built from the payload's numbers (`template_data`).
@@ -43,6 +46,7 @@ from handlers.privacy import mask_phone
 from handlers.types import Reply
 from meters.daily_fanout import DAILY_USAGE
 from meters.outbox_records import ClaimedMessage
+from meters.outbox_store import messages_sent_since
 from meters.schema import Customer
 from scheduler.dispatcher import Dispatcher
 from scheduler.ports import Delivery, SendResult
@@ -58,6 +62,10 @@ logger = logging.getLogger(__name__)
 
 ZALO_BUCKET = "zalo"
 INTERACTION_WINDOW = timedelta(days=7)
+# "8 tin phản hồi (miễn phí) trong vòng 48h" after the user's message; past them, inside the
+# 7 days, a consultation message is a proactive one, billed to the OA's package.
+FREE_REPLIES = 8
+FREE_REPLY_WINDOW = timedelta(hours=48)
 WINDOW_CLOSED_CODES = frozenset({-230, -232})  # consultation refused: try ZNS instead
 DAILY_QUOTA_CODES = frozenset({-211})  # paused until the next local midnight
 NIGHT_CODE = -234  # "cannot be sent at night (22:00-06:00)": paused until 06:00
@@ -210,7 +218,7 @@ class ZaloPushSender:
         """Send as a consultation message inside the window, else as ZNS; never raises."""
         now = self._clock()
         try:
-            if self.in_window(message, now):
+            if self.in_window(message, now) and not await self._past_free_replies(message, now):
                 result = await self._consult(message, reply, now)
                 if result is not None:
                     return result
@@ -218,6 +226,20 @@ class ZaloPushSender:
         except Exception as error:  # the sender's error boundary: the dispatcher must go on
             logger.exception("Zalo scheduled message %d failed", message.id)
             return SendResult(Delivery.TRANSIENT, error=f"unexpected: {error!r}")
+
+    async def _past_free_replies(self, message: ClaimedMessage, now: datetime) -> bool:
+        """Whether the free replies after the user's last message are used up (48 h, or 8
+        messages) and a ZNS template can carry this one instead of a proactive message."""
+        if not self._templates.get(template_key(message.kind)):
+            return False  # no template: a proactive consultation message rather than none
+        if now - message.last_seen_at >= FREE_REPLY_WINDOW:
+            return True
+        sent = await asyncio.to_thread(self._sent_since_last_seen, message)
+        return sent >= FREE_REPLIES
+
+    def _sent_since_last_seen(self, message: ClaimedMessage) -> int:
+        with self._engine.connect() as connection:
+            return messages_sent_since(connection, message.chat_user_id, message.last_seen_at)
 
     async def _consult(
         self, message: ClaimedMessage, reply: Reply, now: datetime

@@ -25,7 +25,7 @@ from handlers import texts
 from handlers.format import format_date
 from meters.outbox_records import ClaimedMessage, NewMessage
 from meters.outbox_store import SqlOutboxStore
-from meters.schema import ChatUser, OutboxMessage, SendBucket
+from meters.schema import ChatUser, ConversationLogEntry, OutboxMessage, SendBucket
 from scheduler.dispatcher import Dispatcher
 from scheduler.ports import Delivery
 from scheduler.render import daily_projection, render
@@ -140,6 +140,61 @@ async def test_outside_the_window_a_zns_template_goes_to_the_contract_phone(
         "projected_kwh": str(projection.projected_kwh),
         "projected_amount": str(projection.bill.total),
     }
+
+
+def log_replies(store: Engine, subscriber: ZaloSubscriber, count: int, since: datetime) -> None:
+    """`count` replies of the conversation to the subscriber's chat after `since`."""
+    with store.begin() as connection:
+        connection.execute(
+            insert(ConversationLogEntry),
+            [
+                {
+                    "chat_user_id": subscriber.chat_user_id,
+                    "direction": "out",
+                    "text": "Dạ",
+                    "intent": None,
+                    "created_at": since + timedelta(minutes=number + 1),
+                }
+                for number in range(count)
+            ],
+        )
+
+
+@pytest.mark.parametrize(("replies", "route"), [(7, "consultation"), (8, "zns")])
+async def test_after_eight_free_replies_in_48_hours_zns_takes_over(
+    store: Engine, fake: FakeZalo, oa: OaClient, replies: int, route: str
+) -> None:
+    """Zalo counts a 9th message after the user's last one as proactive (billed)."""
+    [chosen, *_] = subscribe_zalo(store, RECENT, kind="threshold")
+    fake.add_user(chosen.user_id)
+    log_replies(store, chosen, replies, RECENT)
+    queue_notice(store, chosen, "threshold", "Hôm qua dùng 31 kWh")
+    message = claim_all(store)[chosen.chat_user_id]
+
+    result = await sender(store, oa).send(message, render(message))
+
+    assert result.delivery is Delivery.SENT
+    sent = {"consultation": fake.messages_to(chosen.user_id), "zns": fake.zns_to(chosen.phone)}
+    assert len(sent[route]) == 1
+    assert sum(map(len, sent.values())) == 1
+
+
+@pytest.mark.parametrize(("templates", "route"), [(TEMPLATES, "zns"), ({}, "consultation")])
+async def test_past_48_hours_inside_7_days_zns_goes_when_a_template_exists(
+    store: Engine, fake: FakeZalo, oa: OaClient, templates: dict[str, str], route: str
+) -> None:
+    three_days_ago = SENDING_TIME - timedelta(days=3)
+    [chosen, *_] = subscribe_zalo(store, three_days_ago, kind="threshold")
+    fake.add_user(chosen.user_id)
+    queue_notice(store, chosen, "threshold", "Hôm qua dùng 31 kWh")
+    message = claim_all(store)[chosen.chat_user_id]
+
+    result = await sender(store, oa, templates).send(message, render(message))
+
+    assert result.delivery is Delivery.SENT
+    sent = {"consultation": fake.messages_to(chosen.user_id), "zns": fake.zns_to(chosen.phone)}
+    assert len(sent[route]) == 1
+    assert sum(map(len, sent.values())) == 1
 
 
 async def test_when_zalo_says_the_window_closed_the_zns_template_goes_instead(
