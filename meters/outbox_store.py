@@ -13,6 +13,8 @@ from typing import Any
 
 from sqlalchemy import Connection, and_, case, delete, func, literal, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.selectable import ScalarSelect
 
 from meters.outbox_records import BucketBacklog, ClaimedMessage, NewMessage, StatusCount
 from meters.schema import (
@@ -331,24 +333,20 @@ class SqlOutboxStore:
 def messages_sent_since(connection: Connection, chat_user_id: int, since: datetime) -> int:
     """How many messages the chat has been sent since `since`: the conversation's replies and
     the scheduled messages delivered (by whichever route: a ZNS one counts, to be safe)."""
-    replies = (
-        select(func.count())
-        .select_from(ConversationLogEntry)
-        .where(
-            ConversationLogEntry.chat_user_id == chat_user_id,
-            ConversationLogEntry.direction == "out",
-            ConversationLogEntry.created_at >= since,
-        )
-        .scalar_subquery()
+    replies = _count_of(
+        ConversationLogEntry,
+        ConversationLogEntry.chat_user_id == chat_user_id,
+        ConversationLogEntry.direction == "out",
+        ConversationLogEntry.created_at >= since,
     )
-    scheduled = (
-        select(func.count())
-        .select_from(OutboxMessage)
-        .where(
-            OutboxMessage.chat_user_id == chat_user_id,
-            OutboxMessage.status == "sent",
-            OutboxMessage.sent_at >= since,
-        )
-        .scalar_subquery()
+    scheduled = _count_of(
+        OutboxMessage,
+        OutboxMessage.chat_user_id == chat_user_id,
+        OutboxMessage.status == "sent",
+        OutboxMessage.sent_at >= since,
     )
     return int(connection.execute(select(replies + scheduled)).scalar_one())
+
+
+def _count_of(table: Any, *conditions: ColumnElement[bool]) -> ScalarSelect[int]:
+    return select(func.count()).select_from(table).where(*conditions).scalar_subquery()
