@@ -342,7 +342,7 @@ def messages_sent_since(connection: Connection, chat_user_id: int, since: dateti
     scheduled = _count_of(
         OutboxMessage,
         OutboxMessage.chat_user_id == chat_user_id,
-        OutboxMessage.status == "sent",
+        OutboxMessage.status == SENT,
         OutboxMessage.sent_at >= since,
     )
     return int(connection.execute(select(replies + scheduled)).scalar_one())

@@ -173,10 +173,7 @@ def begin_with_generic_plans(connection: Connection[Any]) -> None:
     Nothing is sent when the connection is not idle or would begin otherwise (autocommit,
     isolation level, read-only, deferrable): psycopg then begins as usual.
     """
-    pgconn = connection.pgconn
-    if pgconn.transaction_status != pq.TransactionStatus.IDLE or not _plain_begin(connection):
-        return
-    _checked(connection, pgconn.exec_(_BEGIN_WITH_GENERIC_PLANS))
+    _begin(connection, _BEGIN_WITH_GENERIC_PLANS)
 
 
 def commit(connection: Connection[Any]) -> None:
@@ -205,12 +202,16 @@ def closed_by_server(connection: Connection[Any]) -> bool:
     return bool(poller.poll(0))
 
 
-def _plain_begin(connection: Connection[Any]) -> bool:
-    """Whether psycopg would begin this connection's transaction with a plain BEGIN."""
-    if connection.autocommit:
+def _begin(connection: Connection[Any], sql: bytes) -> bool:
+    """Send `sql` (a BEGIN) when the connection is idle and psycopg would begin its transaction
+    with a plain BEGIN; whether it was sent."""
+    if connection.pgconn.transaction_status != pq.TransactionStatus.IDLE or connection.autocommit:
         return False
     characteristics = (connection.isolation_level, connection.read_only, connection.deferrable)
-    return all(setting is None for setting in characteristics)
+    if any(setting is not None for setting in characteristics):
+        return False
+    _checked(connection, connection.pgconn.exec_(sql))
+    return True
 
 
 def _in_transaction(connection: Connection[Any]) -> bool:
@@ -219,13 +220,9 @@ def _in_transaction(connection: Connection[Any]) -> bool:
     psycopg begins a transaction before the first statement of a connection that is not in
     autocommit mode; with default characteristics it sends a plain BEGIN, as here.
     """
-    status = connection.pgconn.transaction_status
-    if status == pq.TransactionStatus.INTRANS:
+    if connection.pgconn.transaction_status == pq.TransactionStatus.INTRANS:
         return True
-    if status != pq.TransactionStatus.IDLE or not _plain_begin(connection):
-        return False
-    _checked(connection, connection.pgconn.exec_(b"BEGIN"))
-    return True
+    return _begin(connection, b"BEGIN")
 
 
 _TUPLES_OK = int(pq.ExecStatus.TUPLES_OK)

@@ -230,8 +230,7 @@ def check_thresholds(
         for target in targets:
             alert = threshold_alert(target, use.get(target.customer_id, {}), day)
             if alert is not None:
-                counts_for, text, fields = alert
-                messages.append(_alert(THRESHOLD, target, counts_for, (text, fields), timing))
+                messages.append(_alert(THRESHOLD, target, *alert, timing=timing))
         checked += len(targets)
         queued += queue(connection, messages, now)
     return AlertReport(THRESHOLD, checked, queued, time.perf_counter() - started)
@@ -263,8 +262,8 @@ def check_anomalies(
                 continue
             anomaly = find_anomaly(use.get(target.customer_id, {}), day)
             if anomaly is not None:
-                content = (anomaly_text(target.customer_code, anomaly), anomaly_fields(anomaly))
-                messages.append(_alert(ANOMALY, target, day, content, timing))
+                text, fields = anomaly_text(target.customer_code, anomaly), anomaly_fields(anomaly)
+                messages.append(_alert(ANOMALY, target, day, text, fields, timing=timing))
         checked += len(targets)
         queued += queue(connection, messages, now)
     return AlertReport(ANOMALY, checked, queued, time.perf_counter() - started)
@@ -286,7 +285,9 @@ def _alert(
     kind: str,
     target: AlertTarget,
     day: date,
-    content: tuple[str, Fields],
+    text: str,
+    fields: Fields,
+    *,
     timing: tuple[datetime, datetime],
 ) -> NewMessage:
     recipient = Recipient(
@@ -299,11 +300,11 @@ def _alert(
         dedup_key=f"{kind}:{target.customer_id}:{day.isoformat()}:{target.chat_user_id}",
         kind=kind,
         recipient=recipient,
-        text=content[0],
+        text=text,
         stop_kind=kind,
         timing=timing,
         priority=ALERT_PRIORITY,
-        fields=content[1],
+        fields=fields,
     )
 
 

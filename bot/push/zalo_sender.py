@@ -140,7 +140,8 @@ def template_data(kind: str, payload: Mapping[str, object], customer_code: str) 
             and isinstance(value, str | int | float)
             and not isinstance(value, bool)
         ):
-            data.update([_template_field(name, value)])
+            key, parameter = _template_field(name, value)
+            data[key] = parameter
     return data
 
 
@@ -230,7 +231,7 @@ class ZaloPushSender:
     async def _past_free_replies(self, message: ClaimedMessage, now: datetime) -> bool:
         """Whether the free replies after the user's last message are used up (48 h, or 8
         messages) and a ZNS template can carry this one instead of a proactive message."""
-        if not self._templates.get(template_key(message.kind)):
+        if self._template_of(message.kind) is None:
             return False  # no template: a proactive consultation message rather than none
         if now - message.last_seen_at >= FREE_REPLY_WINDOW:
             return True
@@ -257,14 +258,17 @@ class ZaloPushSender:
             return outcome(error, now, self._zone)
         return SendResult(Delivery.SENT)
 
+    def _template_of(self, kind: str) -> str | None:
+        """The ZNS template configured for messages of `kind`, if any."""
+        return self._templates.get(template_key(kind)) or None
+
     async def _notify(self, message: ClaimedMessage, now: datetime) -> SendResult:
-        key = template_key(message.kind)
-        template_id = self._templates.get(key)
-        if not template_id:
+        template_id = self._template_of(message.kind)
+        if template_id is None:
             return SendResult(
                 Delivery.REJECTED,
-                error=f"outside Zalo's 7-day window and no ZNS template {key!r} "
-                "in DIENBOT_ZNS_TEMPLATES",
+                error=f"outside Zalo's 7-day window and no ZNS template "
+                f"{template_key(message.kind)!r} in DIENBOT_ZNS_TEMPLATES",
             )
         contact = None
         if message.customer_id is not None:
