@@ -201,8 +201,8 @@ async def test_on_postgresql_a_connection_the_server_closed_costs_no_answer(
         kept = backends(engine) - before
         assert kept
         with engine.connect() as other:
-            for pid in kept:
-                other.exec_driver_sql(f"SELECT pg_terminate_backend({pid})")
+            for pid in kept:  # and wait until it has gone: then its socket tells
+                other.exec_driver_sql(f"SELECT pg_terminate_backend({pid}, 5000)")
         chats = [f"late-{number}" for number in range(6)]
         answers = await asyncio.gather(*(runner.handle(greeting(chat)) for chat in chats))
         assert all(replies and replies[0].text for replies in answers)
