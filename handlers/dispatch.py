@@ -1,7 +1,8 @@
 """The conversation core: one update in, the replies and effects out, state and log kept.
 
-Order of routing: commands, button presses, shared cards and places, the step the chat is in,
-and finally the NLU's intent. A chat handed to a person is only logged until `/bot`.
+Order of routing: commands, button presses, shared cards and places, files without a caption,
+the step the chat is in, and finally the NLU's intent (a file's caption is its text). A chat
+handed to a person is only logged until `/bot`.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ import logging
 from collections.abc import Mapping
 from types import MappingProxyType
 
-from handlers import account, agent, smalltalk
+from handlers import account, agent, attachments, smalltalk
 from handlers.context import Answer, Deps, Step, Turn, say
 from handlers.privacy import mask_text, personal_strings
 from handlers.routes import (
@@ -70,6 +71,8 @@ def route(turn: Turn, deps: Deps) -> Answer:  # noqa: PLR0911 - one return per r
         return account.link_by_contact(turn, deps)
     if update.location is not None:
         return LOCATION_HANDLER(turn, deps)
+    if update.attachment is not None and not update.text.strip():
+        return attachments.file_alone(turn, deps)
     if turn.step is Step.AWAIT_ONE_TIME_CODE and account.looks_like_code(update.text):
         return account.check_one_time_code(turn, deps)
     if turn.step is Step.AWAIT_CUSTOMER_CODE and "customer_code" in turn.entities:
@@ -147,6 +150,8 @@ def _log_lines(turn: Turn, answer: Answer) -> list[tuple[str, str, str | None]]:
     personal = personal_strings(turn.linked)
     update = turn.update
     incoming = update.text or (f"[button {update.callback_data}]" if update.callback_data else "")
+    if update.attachment is not None:
+        incoming = attachments.described(update)
     if update.contact is not None:
         incoming = "[contact]"
     elif update.location is not None:

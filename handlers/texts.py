@@ -707,6 +707,7 @@ AGENT_TOPIC_AUTHORS = {
     "note": "Ghi chú",
 }
 AGENT_TOPIC_CUSTOMER_LINE = "Khách: {text}"
+AGENT_TOPIC_FILE_LINK = "Tệp khách gửi: {url}"
 AGENT_TOPIC_CHANNELS = {"telegram": "Telegram", "zalo": "Zalo", "web": "trò chuyện trên web"}
 AGENT_TOPIC_REASONS = {
     "asked": "khách yêu cầu",
@@ -752,3 +753,17 @@ AGENT_GROUP_COMMAND_BOT = "Trả khách hàng về trợ lý tự động (đón
 AGENT_GROUP_CUSTOMER_LEFT = (
     "khách hàng quay lại trợ lý tự động"  # the case's resolution "customer_left"
 )
+ATTACHMENT_NAMES = {
+    "photo": "ảnh",
+    "document": "tệp",
+    "voice": "tin nhắn thoại",
+    "video": "video",
+    "sticker": "nhãn dán",
+}  # by AttachmentKind: how a file is named to the customer and in the transcripts
+ATTACHMENT_LINE = "[{what}]"  # a file in the agents' transcript and the conversation log
+ATTACHMENT_UNREAD = (
+    "Em chưa xem được {what} anh/chị gửi. Anh/chị nhắn bằng chữ giúp em nhé, hoặc bấm "
+    "“Gặp nhân viên” rồi gửi lại để nhân viên chăm sóc khách hàng xem. Nếu là sự cố nguy hiểm "
+    "(dây điện đứt, chập cháy), anh/chị gọi ngay tổng đài {hotline} (24/7)."
+)
+STICKER_REPLY = "Em có thể giúp gì cho anh/chị ạ? Anh/chị chọn một mục bên dưới nhé:"

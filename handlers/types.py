@@ -47,9 +47,32 @@ class Location:
     longitude: float
 
 
+class AttachmentKind(StrEnum):
+    """What kind of file a customer sent."""
+
+    PHOTO = "photo"
+    DOCUMENT = "document"
+    VOICE = "voice"  # a voice note or an audio file
+    VIDEO = "video"
+    STICKER = "sticker"  # stickers and GIFs
+
+
+@dataclass(frozen=True, slots=True)
+class Attachment:
+    """A file a customer sent (its caption, if any, is the update's text).
+
+    `source` is where an agent's relay finds the file again: `telegram:<chat id>:<message id>`
+    for a Telegram message (copied into the agent group as it is), or the file's URL on the
+    platform's servers (Zalo).
+    """
+
+    kind: AttachmentKind
+    source: str
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Update:
-    """One thing the customer did: a text, a button press, a shared contact or location.
+    """One thing the customer did: a text, a button press, a shared contact or location, a file.
 
     Attributes:
         user: who sent it.
@@ -58,6 +81,7 @@ class Update:
         callback_data: the `Button.data` of the pressed button.
         contact: a shared phone card.
         location: a shared location.
+        attachment: a photo, document, voice note, video or sticker (its caption is `text`).
         private_chat: False in groups (contact sharing is only trusted in private chats).
         forwarded: True when the message was forwarded from someone else.
         message_id: the platform's id of the message, to drop duplicate deliveries.
@@ -69,6 +93,7 @@ class Update:
     callback_data: str | None = None
     contact: SharedContact | None = None
     location: Location | None = None
+    attachment: Attachment | None = None
     private_chat: bool = True
     forwarded: bool = False
     message_id: str | None = None

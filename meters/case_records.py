@@ -38,6 +38,15 @@ class CaseRecord:
 
 
 @dataclass(frozen=True, slots=True)
+class CaseFile:
+    """A file a customer sent in a case: its kind (photo, document…) and where to find it
+    (`telegram:<chat id>:<message id>` to copy the message, or the file's URL)."""
+
+    kind: str
+    source: str
+
+
+@dataclass(frozen=True, slots=True)
 class CaseMessageRecord:
     """One line of a case transcript; `author` is customer, agent, bot or note."""
 
@@ -48,6 +57,7 @@ class CaseMessageRecord:
     agent_name: str | None
     text: str
     created_at: datetime
+    file: CaseFile | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import Connection, func, insert, select, union, update
 
 from meters.account_store import SqlAccountStore
-from meters.case_records import CaseMessageRecord, CaseRecord, StatusNotice
+from meters.case_records import CaseFile, CaseMessageRecord, CaseRecord, StatusNotice
 from meters.schema import (
     Agent,
     CaseMessage,
@@ -195,14 +195,29 @@ class SqlCaseStore:
         )
 
     def add_message(
-        self, case_id: int, author: str, text: str, now: datetime, agent_id: int | None = None
+        self,
+        case_id: int,
+        author: str,
+        text: str,
+        now: datetime,
+        agent_id: int | None = None,
+        *,
+        file: CaseFile | None = None,
     ) -> int:
-        """Append a line to the case transcript; its id."""
+        """Append a line to the case transcript (with the file the customer sent); its id."""
         if author not in AUTHORS:
             raise ValueError(f"unknown author {author!r}")
         result = self._connection.execute(
             insert(CaseMessage)
-            .values(case_id=case_id, author=author, agent_id=agent_id, text=text, created_at=now)
+            .values(
+                case_id=case_id,
+                author=author,
+                agent_id=agent_id,
+                text=text,
+                created_at=now,
+                file_kind=None if file is None else file.kind,
+                file_source=None if file is None else file.source,
+            )
             .returning(CaseMessage.id)
         )
         return int(result.scalar_one())
@@ -218,12 +233,14 @@ class SqlCaseStore:
                 Agent.display_name,
                 CaseMessage.text,
                 CaseMessage.created_at,
+                CaseMessage.file_kind,
+                CaseMessage.file_source,
             )
             .outerjoin(Agent, Agent.id == CaseMessage.agent_id)
             .where(CaseMessage.case_id == case_id, CaseMessage.id > after_id)
             .order_by(CaseMessage.id)
         )
-        return tuple(CaseMessageRecord(*row) for row in rows)
+        return tuple(CaseMessageRecord(*row[:7], file=_file(row[7], row[8])) for row in rows)
 
     def customer_messages_after(
         self, after_id: int, limit: int = 100
@@ -241,6 +258,8 @@ class SqlCaseStore:
                 CaseMessage.agent_id,
                 CaseMessage.text,
                 CaseMessage.created_at,
+                CaseMessage.file_kind,
+                CaseMessage.file_source,
             )
             .join(HandoffCase, HandoffCase.id == CaseMessage.case_id)
             .where(
@@ -254,7 +273,9 @@ class SqlCaseStore:
         return tuple(
             (
                 str(row[0]),
-                CaseMessageRecord(row[1], row[2], row[3], row[4], None, row[5], row[6]),
+                CaseMessageRecord(
+                    row[1], row[2], row[3], row[4], None, row[5], row[6], _file(row[7], row[8])
+                ),
             )
             for row in rows
         )
@@ -386,3 +407,7 @@ class SqlCaseStore:
                 for chat_id, channel in targets
             )
         return tuple(notices)
+
+
+def _file(kind: str | None, source: str | None) -> CaseFile | None:
+    return None if kind is None or source is None else CaseFile(kind, source)

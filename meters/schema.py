@@ -511,6 +511,9 @@ class CaseMessage(Base):
     agent_id: Mapped[int | None] = mapped_column(ForeignKey("agents.id", ondelete="SET NULL"))
     text: Mapped[str] = mapped_column(Text)
     created_at: Mapped[moment]
+    # A file the customer sent (meters.case_records.CaseFile): its kind, and where it is.
+    file_kind: Mapped[str | None] = mapped_column(String(16))
+    file_source: Mapped[str | None] = mapped_column(String(1100))
 
 
 class Survey(Base):

@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy import Connection, delete, func, select, update
 
+from meters.case_records import CaseFile
 from meters.outbox_store import dialect_insert
 from meters.schema import CaseMessage, HandoffCase, TelegramAgent, TelegramTopic
 
@@ -161,10 +162,19 @@ class SqlTelegramTopicStore:
         )
         return bool(result.rowcount)
 
-    def unrelayed(self, limit: int = 200) -> tuple[tuple[TopicRecord, int, str], ...]:
-        """Customer messages of open cases not yet shown in their open topic: (topic, id, text)."""
+    def unrelayed(
+        self, limit: int = 200
+    ) -> tuple[tuple[TopicRecord, int, str, CaseFile | None], ...]:
+        """Customer messages of open cases not yet shown in their open topic: (topic, id, text,
+        the file the customer sent)."""
         rows = self._connection.execute(
-            select(*_TOPIC_COLUMNS, CaseMessage.id, CaseMessage.text)
+            select(
+                *_TOPIC_COLUMNS,
+                CaseMessage.id,
+                CaseMessage.text,
+                CaseMessage.file_kind,
+                CaseMessage.file_source,
+            )
             .join(HandoffCase, HandoffCase.id == TelegramTopic.case_id)
             .join(CaseMessage, CaseMessage.case_id == TelegramTopic.case_id)
             .where(
@@ -176,7 +186,15 @@ class SqlTelegramTopicStore:
             .order_by(CaseMessage.id)
             .limit(limit)
         )
-        return tuple((_topic(row), int(row[7]), str(row[8])) for row in rows)
+        return tuple(
+            (
+                _topic(row),
+                int(row[7]),
+                str(row[8]),
+                None if row[9] is None or row[10] is None else CaseFile(row[9], row[10]),
+            )
+            for row in rows
+        )
 
     def stale(self, before: datetime) -> bool:
         """Whether a topic has been "being created" since before `before`."""

@@ -39,7 +39,7 @@ from handlers import cases, texts
 from handlers.cases import CaseDeps, CaseError
 from handlers.context import ConversationConfig
 from handlers.types import NotifyAgents
-from meters.case_records import AgentRecord, CaseRecord
+from meters.case_records import AgentRecord, CaseFile, CaseRecord
 from meters.case_store import SqlCaseStore
 from meters.records import CustomerDetails
 from meters.telegram_topic_store import FAILED, SqlTelegramTopicStore, TopicRecord
@@ -64,7 +64,7 @@ class _Plan:
     """What one poll found to do."""
 
     new_topics: tuple[tuple[int, int], ...] = ()  # (case id, group)
-    relays: tuple[tuple[int, int, str], ...] = ()  # (group, thread, line)
+    relays: tuple[tuple[int, int, str, CaseFile | None], ...] = ()  # (group, thread, line, file)
     endings: tuple[tuple[TopicRecord, str], ...] = ()  # (topic, resolution label)
 
 
@@ -178,8 +178,10 @@ class AgentGroup:
             plan = await self._transaction(self._plan)
         for case_id, chat_id in plan.new_topics:
             self._spawn(self._open_topic(case_id, chat_id))
-        for chat_id, thread_id, line in plan.relays:
+        for chat_id, thread_id, line, file in plan.relays:
             self.senders[chat_id].relay(thread_id, line)
+            if file is not None:
+                self.senders[chat_id].relay_file(thread_id, file)
         for topic, resolution in plan.endings:
             self._spawn(self._end_topic(topic, resolution))
 
@@ -202,13 +204,13 @@ class AgentGroup:
             chat_id = min(self.chat_ids, key=lambda chat: (load[chat], self.chat_ids.index(chat)))
             if topics.reserve(case_id, chat_id, now):
                 new.append((case_id, chat_id))
-        relays: list[tuple[int, int, str]] = []
-        for topic, message_id, message_text in topics.unrelayed():
+        relays: list[tuple[int, int, str, CaseFile | None]] = []
+        for topic, message_id, message_text, file in topics.unrelayed():
             if topic.chat_id not in self.senders or topic.thread_id is None:
                 continue  # a group this process does not serve
             if topics.claim_relay(topic.case_id, message_id):
                 line = agent_topics.customer_line(message_text)
-                relays.append((topic.chat_id, topic.thread_id, line))
+                relays.append((topic.chat_id, topic.thread_id, line, file))
         endings: list[tuple[TopicRecord, str]] = []
         case_store = SqlCaseStore(connection)
         for topic in topics.ending_topics():

@@ -20,7 +20,10 @@ from typing import Any
 
 import telegram as tg
 
+from bot.telegram.convert import parse_telegram_source
 from bot.telegram.render import split_text
+from handlers import texts
+from meters.case_records import CaseFile
 
 logger = logging.getLogger(__name__)
 
@@ -113,6 +116,17 @@ class GroupSender:
             last.lines.append(text)
         else:
             self._queue.append(_Lines(thread_id, [text]))
+        self._work.set()
+
+    def relay_file(self, thread_id: int, file: CaseFile) -> None:
+        """Queue a customer's file for a topic, after the lines queued before it.
+
+        A Telegram customer's message is copied as it is; a file on another platform's servers
+        is sent by its URL (a photo) or as a link. Posted with `protect_content`: the group's
+        members see the file but cannot forward or save it (it cannot be masked as text is).
+        """
+        action = _Action(self._file(thread_id, file), self._future(), thread_id)
+        self._queue.append(action)
         self._work.set()
 
     def post(self, thread_id: int | None, text: str) -> None:
@@ -210,6 +224,31 @@ class GroupSender:
     def _message(self, thread_id: int | None, text: str) -> Call:
         async def send() -> Any:
             return await self.bot.send_message(self.chat_id, text, message_thread_id=thread_id)
+
+        return send
+
+    def _file(self, thread_id: int, file: CaseFile) -> Call:
+        async def send() -> Any:
+            copied = parse_telegram_source(file.source)
+            if copied is not None:
+                chat_id, message_id = copied
+                return await self.bot.copy_message(
+                    self.chat_id,
+                    chat_id,
+                    message_id,
+                    message_thread_id=thread_id,
+                    protect_content=True,
+                )
+            if file.kind == "photo":
+                return await self.bot.send_photo(
+                    self.chat_id, file.source, message_thread_id=thread_id, protect_content=True
+                )
+            return await self.bot.send_message(
+                self.chat_id,
+                texts.AGENT_TOPIC_FILE_LINK.format(url=file.source),
+                message_thread_id=thread_id,
+                protect_content=True,
+            )
 
         return send
 

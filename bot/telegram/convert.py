@@ -7,7 +7,33 @@ from datetime import UTC, datetime
 import telegram as tg
 from telegram.constants import ChatType
 
-from handlers.types import Channel, Location, SharedContact, Update, UserRef
+from handlers.types import (
+    Attachment,
+    AttachmentKind,
+    Channel,
+    Location,
+    SharedContact,
+    Update,
+    UserRef,
+)
+
+TELEGRAM_SOURCE = "telegram:"  # Attachment.source of a Telegram message: telegram:<chat>:<message>
+
+
+def telegram_source(chat_id: int, message_id: int) -> str:
+    """The `Attachment.source` of a Telegram message."""
+    return f"{TELEGRAM_SOURCE}{chat_id}:{message_id}"
+
+
+def parse_telegram_source(source: str) -> tuple[int, int] | None:
+    """(chat id, message id) of a Telegram `Attachment.source`, None for anything else."""
+    chat, separator, message = source.removeprefix(TELEGRAM_SOURCE).partition(":")
+    if not source.startswith(TELEGRAM_SOURCE) or not separator:
+        return None
+    try:
+        return int(chat), int(message)
+    except ValueError:
+        return None
 
 
 def to_update(update: tg.Update, bot_username: str | None, now: datetime) -> Update | None:
@@ -33,18 +59,38 @@ def to_update(update: tg.Update, bot_username: str | None, now: datetime) -> Upd
     location = None
     if message.location is not None:
         location = Location(message.location.latitude, message.location.longitude)
-    if not text and contact is None and location is None:
-        return None  # a sticker, a photo without caption, a service message
+    attachment = _attachment(message)
+    if not text and contact is None and location is None and attachment is None:
+        return None  # a service message, a poll, a dice
     return Update(
         user=_user(message.from_user),
         received_at=_aware(message.date, now),
         text=text,
         contact=contact,
         location=location,
+        attachment=attachment,
         private_chat=message.chat.type == ChatType.PRIVATE,
         forwarded=message.forward_origin is not None,
         message_id=f"{message.chat.id}:{message.message_id}",
     )
+
+
+def _attachment(message: tg.Message) -> Attachment | None:
+    """The file of a message, found again by copying the message itself (no download)."""
+    kind = None
+    if message.photo:
+        kind = AttachmentKind.PHOTO
+    elif message.sticker is not None or message.animation is not None:
+        kind = AttachmentKind.STICKER  # checked before `document`, which a GIF also sets
+    elif message.voice is not None or message.audio is not None:
+        kind = AttachmentKind.VOICE
+    elif message.video is not None or message.video_note is not None:
+        kind = AttachmentKind.VIDEO
+    elif message.document is not None:
+        kind = AttachmentKind.DOCUMENT
+    if kind is None:
+        return None
+    return Attachment(kind, telegram_source(message.chat.id, message.message_id))
 
 
 def _from_callback(query: tg.CallbackQuery, now: datetime) -> Update | None:

@@ -1,7 +1,9 @@
 """Zalo OA webhook events translated into our channel-neutral `Update`.
 
-Handled: `user_send_text` (also what a tapped button sends), `user_send_location` and `follow`.
-Every other event (stickers, images, `user_seen_message`, `oa_send_text`, …) is ignored.
+Handled: `user_send_text` (also what a tapped button sends), `user_send_location`, the files
+(`user_send_image`, `_file`, `_sticker`, `_gif`, `_audio`, `_video`: an `Update.attachment` with
+the file's URL, its caption as the text) and `follow`. Every other event (`user_seen_message`,
+`oa_send_text`, …) is ignored.
 The translation never raises: a payload of an unexpected shape is simply not an update.
 
 Button presses come back as text: a CALLBACK button is rendered as an `oa.query.hide` button
@@ -18,11 +20,28 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from handlers.types import CALLBACK_DATA_LIMIT, Channel, Location, Update, UserRef
+from handlers.types import (
+    CALLBACK_DATA_LIMIT,
+    Attachment,
+    AttachmentKind,
+    Channel,
+    Location,
+    Update,
+    UserRef,
+)
 
 CALLBACK_PREFIX = "#cb:"
 FOLLOW_TEXT = "/start"  # a new follower is greeted and shown the menu, like /start on Telegram
 EXTERNAL_ID_LIMIT = 64  # chat_users.external_id
+URL_LIMIT = 1000  # case_messages.attachment holds the URL of a file
+FILE_EVENTS = {
+    "user_send_image": AttachmentKind.PHOTO,
+    "user_send_file": AttachmentKind.DOCUMENT,
+    "user_send_sticker": AttachmentKind.STICKER,
+    "user_send_gif": AttachmentKind.STICKER,
+    "user_send_audio": AttachmentKind.VOICE,
+    "user_send_video": AttachmentKind.VIDEO,
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,6 +108,18 @@ def _location(message: Mapping[str, Any]) -> Location | None:
     return None
 
 
+def _file_url(message: Mapping[str, Any]) -> str | None:
+    """The URL of the message's first attached file (https, printable, not too long)."""
+    attachments = message.get("attachments")
+    if not isinstance(attachments, list):
+        return None
+    for item in attachments:
+        url = _text(_mapping(_mapping(item).get("payload")).get("url"))
+        if url is not None and url.startswith("https://") and url.isprintable():
+            return url if len(url) <= URL_LIMIT else None
+    return None
+
+
 def _identifier(value: Any) -> str | None:
     text = _text(value)
     return text if text is not None and text.isprintable() else None
@@ -106,6 +137,13 @@ def _content(name: Any, message: Mapping[str, Any]) -> dict[str, Any] | None:
     if name == "user_send_location":
         location = _location(message)
         return None if location is None else {"location": location}
+    if name in FILE_EVENTS:
+        url = _file_url(message)
+        if url is None:
+            return None
+        caption = message.get("text")
+        words = caption.replace("\x00", "") if isinstance(caption, str) else ""
+        return {"attachment": Attachment(FILE_EVENTS[name], url), "text": words}
     text = message.get("text")
     if not isinstance(text, str):
         return None
@@ -129,7 +167,7 @@ def translate_event(body: Mapping[str, Any], now: datetime) -> ZaloEvent | None:
             return None
         key = f"follow:{user.external_id}:{body.get('timestamp')}"
         return ZaloEvent(key, Update(user=user, received_at=received_at, text=FOLLOW_TEXT))
-    if name not in ("user_send_text", "user_send_location"):
+    if name not in ("user_send_text", "user_send_location", *FILE_EVENTS):
         return None
     user = _user(_mapping(body.get("sender")).get("id"))
     message = _mapping(body.get("message"))

@@ -90,6 +90,9 @@ BOOL_FIELDS = frozenset(
     }
 )
 
+# What a message may carry as a file; copyMessage and forwardMessage carry it over.
+FILE_KEYS = ("photo", "document", "voice", "audio", "video", "video_note", "sticker", "animation")
+
 Method = Callable[[JsonObject, dict[str, bytes]], Awaitable[Any]]
 
 
@@ -359,6 +362,8 @@ class FakeTelegram(TelegramWorld):
             size = len(photo)
         elif isinstance(photo, str) and photo in self.files:
             file_id, (width, height), size = photo, _png_size(self.files[photo][1]), 0
+        elif isinstance(photo, str) and photo.startswith("https://"):  # Telegram fetches it
+            file_id, width, height, size = f"url-photo-{next(self._file_ids)}", 0, 0, 0
         else:
             raise ApiError(400, "Bad Request: there is no photo in the request")
         message = self._new_message(chat, self.bot, params.get("message_thread_id"))
@@ -421,9 +426,11 @@ class FakeTelegram(TelegramWorld):
         original = self._find(int(params.get("from_chat_id", 0)), params.get("message_id"))
         chat = self._target(params)
         message = self._new_message(chat, self.bot, params.get("message_thread_id"))
-        for key in ("text", "photo", "contact", "location"):
+        for key in ("text", "caption", *FILE_KEYS, "contact", "location"):
             if key in original:
                 message[key] = original[key]
+        if params.get("protect_content"):
+            message["has_protected_content"] = True
         self._bot_sent(chat, message, _checked_markup(params.get("reply_markup")))
         return {"message_id": message["message_id"]}
 
@@ -436,7 +443,7 @@ class FakeTelegram(TelegramWorld):
             "date": original["date"],
             "sender_user": original["from"],
         }
-        for key in ("text", "photo", "contact", "location"):
+        for key in ("text", "caption", *FILE_KEYS, "contact", "location"):
             if key in original:
                 message[key] = original[key]
         return self._bot_sent(chat, message, None)

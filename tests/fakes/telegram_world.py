@@ -120,8 +120,11 @@ class TelegramWorld:
         forwarded_from: int | None = None,
         chat_id: int | None = None,
         message_thread_id: int | None = None,
+        photo: bool = False,
+        document: str | None = None,
     ) -> JsonObject:
-        """`user_id` sends a message (text, a contact card, or a location); returns it.
+        """`user_id` sends a message (text, a contact card, a location, a photo or a document
+        named `document`, their caption `text`); returns it.
 
         `contact=(phone, owner_user_id)` is any card; `share_own_contact` is the request_contact
         button (the card of the sender, with the sender's registered phone).
@@ -131,7 +134,26 @@ class TelegramWorld:
         if chat.type == "private":
             person.started = True
         message = self._new_message(chat, person.as_user(), message_thread_id)
-        if text is not None:
+        if photo or document is not None:
+            number = next(self._file_ids)
+            if photo:
+                message["photo"] = [
+                    {
+                        "file_id": f"user-photo-{number}",
+                        "file_unique_id": f"up{number}",
+                        "width": 1280,
+                        "height": 960,
+                    }
+                ]
+            else:
+                message["document"] = {
+                    "file_id": f"user-document-{number}",
+                    "file_unique_id": f"ud{number}",
+                    "file_name": document,
+                }
+            if text is not None:
+                message["caption"] = text
+        elif text is not None:
             message["text"] = text
             if text.startswith("/"):
                 command = text.split()[0]

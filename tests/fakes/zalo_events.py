@@ -94,3 +94,23 @@ def follow_event(app_id: str, user_id: str, at: datetime) -> dict[str, Any]:
 def encode_event(event: dict[str, Any]) -> bytes:
     """The raw body Zalo would POST for `event`."""
     return json.dumps(event, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def file_event(
+    app_id: str, user_id: str, name: str, url: str, at: datetime, *, caption: str = ""
+) -> dict[str, Any]:
+    """A file event (`user_send_image`, `_file`, `_sticker`…): the file's URL, and its caption."""
+    kind = name.removeprefix("user_send_")
+    return {
+        "app_id": app_id,
+        "user_id_by_app": f"app-{user_id}",
+        "event_name": name,
+        "timestamp": epoch_ms(at),
+        "sender": {"id": user_id},
+        "recipient": {"id": DEFAULT_OA_ID},
+        "message": {
+            "msg_id": next_message_id(),
+            "text": caption,
+            "attachments": [{"type": kind, "payload": {"url": url, "thumbnail": url}}],
+        },
+    }

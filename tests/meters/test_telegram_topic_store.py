@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import Connection, Engine
 
-from meters.case_records import CaseRecord
+from meters.case_records import CaseFile, CaseRecord
 from meters.case_store import SqlCaseStore
 from meters.chat_store import SqlChatStore
 from meters.telegram_topic_store import SqlTelegramTopicStore
@@ -43,12 +43,13 @@ def test_a_topic_is_reserved_relayed_and_closed_once(engine: Engine) -> None:
         assert topics.unrelayed() == ()  # still being created
         topics.opened(case.id, 7, first)
         later = cases.add_message(case.id, "customer", "nhà tôi mất điện", NOW)
-        [(topic, message_id, text)] = topics.unrelayed()
-        assert (topic.code, topic.thread_id, message_id, text) == (
+        [(topic, message_id, text, file)] = topics.unrelayed()
+        assert (topic.code, topic.thread_id, message_id, text, file) == (
             case.code,
             7,
             later,
             "nhà tôi mất điện",
+            None,
         )
         assert topics.claim_relay(case.id, later)
         assert not topics.claim_relay(case.id, later)
@@ -69,3 +70,19 @@ def test_a_stale_reservation_is_forgotten(engine: Engine) -> None:
         assert topics.stale(NOW + timedelta(minutes=11))
         assert topics.forget_stale(NOW + timedelta(minutes=11)) == 1
         assert topics.cases_without_topic() == (case.id,)
+
+
+def test_a_file_the_customer_sent_is_relayed_with_its_line(engine: Engine) -> None:
+    with engine.begin() as connection:
+        cases = SqlCaseStore(connection)
+        case = _open_case(connection, "111", "An")
+        first = cases.add_message(case.id, "customer", "xin gặp nhân viên", NOW)
+        topics = SqlTelegramTopicStore(connection)
+        assert topics.reserve(case.id, GROUPS[0], NOW)
+        topics.opened(case.id, 7, first)
+        photo = CaseFile("photo", "telegram:111:42")
+        cases.add_message(case.id, "customer", "[ảnh] công tơ", NOW, file=photo)
+        [(_, _, text, file)] = topics.unrelayed()
+        assert (text, file) == ("[ảnh] công tơ", photo)
+        [*_, last] = cases.messages(case.id)
+        assert (last.text, last.file) == ("[ảnh] công tơ", photo)

@@ -40,6 +40,7 @@ REASON_LABELS = {
     "abnormal": "Điện năng bất thường",
     "hazard": "Nguy hiểm lưới điện",
 }
+OPEN_FILE_LABEL = "Mở tệp khách gửi"
 AUTHOR_LABELS = {
     "customer": "Khách hàng",
     "bot": "Trợ lý tự động",
@@ -162,7 +163,16 @@ def message_json(message: CaseMessageRecord, zone: ZoneInfo) -> dict[str, Any]:
         "who": who,
         "text": message.text,
         "at": moment_text(message.created_at, zone),
+        "file_url": file_link(message),
+        "file_label": OPEN_FILE_LABEL,
     }
+
+
+def file_link(message: CaseMessageRecord) -> str | None:
+    """The address of the file a customer sent, when the console can open it (a file on Zalo's
+    servers; a Telegram customer's file is copied into the Telegram agent group instead)."""
+    source = message.file.source if message.file is not None else ""
+    return source if source.startswith("https://") else None
 
 
 def message_html(message: dict[str, Any]) -> str:
@@ -170,7 +180,15 @@ def message_html(message: dict[str, Any]) -> str:
     return (
         f'<div class="msg {e(message["author"])}" data-id="{e(message["id"])}">'
         f'<span class="who">{e(message["who"])}</span> <time>{e(message["at"])}</time>'
-        f"<p>{e(message['text'])}</p></div>"
+        f"<p>{e(message['text'])}{_file_anchor(message.get('file_url'))}</p></div>"
+    )
+
+
+def _file_anchor(url: str | None) -> str:
+    if not url:
+        return ""
+    return (
+        f' <a href="{e(url)}" target="_blank" rel="noopener noreferrer">{e(OPEN_FILE_LABEL)}</a>'
     )
 
 

@@ -222,6 +222,25 @@ async def test_customer_messages_are_relayed_into_the_topic(desk: Desk) -> None:
     assert desk.tg.bot_messages(CUSTOMER)[-1]["text"] != shown_text(relayed)
 
 
+async def test_a_photo_the_customer_sends_is_copied_into_the_topic_protected(
+    desk: Desk,
+) -> None:
+    thread = await open_case(desk)
+    answered = len(desk.tg.bot_messages(CUSTOMER))
+    sent = await desk.tg.user_message(CUSTOMER, "công tơ nhà tôi quay nhanh", photo=True)
+    line = await in_topic(desk, thread, "[ảnh] công tơ nhà tôi quay nhanh")
+    await desk.tg.wait_until(
+        lambda: any("photo" in m for m in topic_messages(desk.tg, GROUP, thread)),
+        describe=lambda: f"the photo in topic {thread}",
+    )
+    posts = topic_messages(desk.tg, GROUP, thread)
+    [copied] = [m for m in posts if "photo" in m]
+    assert copied["photo"] == sent["photo"]
+    assert copied.get("has_protected_content") is True  # seen in the group, not forwarded
+    assert posts.index(line) < posts.index(copied)
+    assert len(desk.tg.bot_messages(CUSTOMER)) == answered  # a person has the chat: no bot reply
+
+
 async def test_an_agent_reply_reaches_the_customer_and_the_log(
     desk: Desk, sqlite_url: str
 ) -> None:

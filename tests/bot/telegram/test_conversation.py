@@ -165,3 +165,24 @@ async def test_an_unlinked_chat_asking_for_its_bill_gets_no_personal_data(
         assert someone.address not in said
         assert someone.phone not in said
     assert all(format_money(b.total) not in said for b in demo_data.bills)
+
+
+async def test_a_photo_alone_is_answered_with_the_offer_of_an_agent(
+    tg: FakeTelegram, service: web.Application
+) -> None:
+    tg.add_user(111, "An")
+    await tg.user_message(111, photo=True)
+    answer = await reply_containing(tg, 111, "Em chưa xem được ảnh")
+    labels = [button["text"] for button in inline_buttons(answer)]
+    assert texts.MENU_AGENT in labels
+    assert "1900" in shown_text(answer)  # the hotline, for a hazard
+
+
+async def test_a_photo_with_a_caption_is_answered_by_its_caption(
+    tg: FakeTelegram, service: web.Application
+) -> None:
+    tg.add_user(111, "An")
+    await tg.user_message(111, "đóng tiền điện ở đâu", photo=True)
+    await settled(tg, 111)
+    said = all_text(tg, 111)
+    assert "Em chưa xem được" not in said

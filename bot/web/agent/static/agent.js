@@ -68,6 +68,15 @@
     at.textContent = m.at;
     const text = document.createElement("p");
     text.textContent = m.text;
+    if (m.file_url && m.file_url.startsWith("https://")) {
+      const link = document.createElement("a");
+      link.href = m.file_url;
+      link.target = "_blank";
+      link.rel = "noopener noreferrer";
+      link.textContent = m.file_label;
+      text.appendChild(document.createTextNode(" "));
+      text.appendChild(link);
+    }
     item.appendChild(who);
     item.appendChild(document.createTextNode(" "));
     item.appendChild(at);

@@ -6,11 +6,14 @@ Every test runs on SQLite and on PostgreSQL (the demo store of tests/bot/web/con
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 
 from sqlalchemy import select
 
 from bot.web.keys import ENGINE
 from handlers import texts
+from meters.case_records import CaseFile
+from meters.case_store import SqlCaseStore
 from meters.demo.model import DemoData
 from meters.schema import ConversationLogEntry, HandoffCase, OutboxMessage, Survey
 from tests.bot.web.agent.conftest import (
@@ -227,3 +230,24 @@ async def test_a_closed_case_refuses_more_replies_and_a_claimed_one_other_agents
     late = await client.post(f"/agent/cases/{code}/reply", data={"csrf": csrf, "text": "alo"})
     assert late.status == 409
     assert await say(client, "alo") != []  # the bot answers again
+
+
+async def test_a_file_on_zalo_s_servers_opens_from_the_transcript(
+    client: Client, staff: Staff, web_demo: DemoData
+) -> None:
+    code = await handed_off(client, web_demo)
+    url = "https://photo-stal-9.zdn.vn/user/cong-to.jpg"
+    with client.app[ENGINE].begin() as connection:
+        store = SqlCaseStore(connection)
+        case = store.case(code)
+        assert case is not None
+        now = datetime.now(UTC)
+        store.add_message(case.id, "customer", "[ảnh] công tơ", now, file=CaseFile("photo", url))
+        telegram = CaseFile("photo", "telegram:111:42")  # copied into the Telegram group instead
+        store.add_message(case.id, "customer", "[ảnh]", now, file=telegram)
+    await sign_in(client, "an")
+    page = await (await client.get(f"/agent/cases/{code}")).text()
+    assert f'<a href="{url}" target="_blank" rel="noopener noreferrer">' in page
+    assert page.count("noopener noreferrer") == 1
+    lines = (await (await client.get(f"/agent/api/cases/{code}/messages")).json())["messages"]
+    assert [line["file_url"] for line in lines[-2:]] == [url, None]
