@@ -37,7 +37,11 @@ from handlers.types import Channel, Effect, NotifyAgents, Outcome, Reply, SendOn
 from meters.account_store import SqlAccountStore
 from meters.chat_store import SqlChatStore
 from meters.database import write_transaction
-from meters.driver_sql import replace_if_closed_by_server, short_transaction
+from meters.driver_sql import (
+    lost_before_commit,
+    replace_if_closed_by_server,
+    short_transaction,
+)
 from meters.repository import SqlMeterRepository
 from meters.turn_writes import TurnWrites
 from meters.usage import UsageService
@@ -220,12 +224,21 @@ class ConversationRunner:
     def _answer_batch(self, updates: tuple[Update, ...]) -> list[Outcome | BaseException]:
         """The batch in one transaction; when that fails, each update again in its own."""
         if len(updates) == 1:
-            return self._handle_in_transaction(updates)
+            return self._answer_alone(updates)
         try:
             return self._handle_in_transaction(updates, raise_failure=True)
         except Exception:
             logger.warning("a batch of %d updates failed: answering them one by one", len(updates))
-            return [self._handle_in_transaction((update,))[0] for update in updates]
+            return [self._answer_alone((update,))[0] for update in updates]
+
+    def _answer_alone(self, update: tuple[Update]) -> list[Outcome | BaseException]:
+        """One update in its transaction, run once more on a new connection when the kept one
+        was lost before the commit (the server closed it between the idle check and BEGIN)."""
+        [outcome] = self._handle_in_transaction(update)
+        if isinstance(outcome, BaseException) and lost_before_commit(outcome):
+            logger.warning("the database connection was lost: answering the update again")
+            [outcome] = self._handle_in_transaction(update)
+        return [outcome]
 
     def _handle_in_transaction(
         self, updates: tuple[Update, ...], *, raise_failure: bool = False

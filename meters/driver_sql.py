@@ -294,13 +294,19 @@ def execute_driver_sql(connection: Connection, sql: str) -> None:
         raise _translated(connection, error, sql, ()) from error
 
 
+class CommitFailed(Exception):
+    """The COMMIT of a transaction failed: whether the server committed it is not known (the
+    connection may have been lost after the server committed, before its answer arrived)."""
+
+
 @contextmanager
 def short_transaction(connection: Connection) -> Iterator[Connection]:
     """A transaction of a few short statements on a connection the caller keeps, committed at
     the end of the block (rolled back on error).
 
     On PostgreSQL BEGIN and COMMIT go to libpq and the prepared statements take their generic
-    plans (meters.postgres_wire); elsewhere this is `connection.begin()`.
+    plans (meters.postgres_wire); elsewhere this is `connection.begin()`. A failed COMMIT raises
+    `CommitFailed` (from the driver's error), so that nobody runs the transaction again.
     """
     with connection.begin():
         if connection.dialect.name != "postgresql":
@@ -311,7 +317,18 @@ def short_transaction(connection: Connection) -> Iterator[Connection]:
         driver: Any = connection.connection.driver_connection
         _on_driver(connection, begin_with_generic_plans, driver, "BEGIN")
         yield connection
-        _on_driver(connection, commit, driver, "COMMIT")
+        try:
+            _on_driver(connection, commit, driver, "COMMIT")
+        except DBAPIError as error:
+            raise CommitFailed("COMMIT failed: the transaction may or may not be committed") from (
+                error
+            )
+
+
+def lost_before_commit(failure: BaseException) -> bool:
+    """Whether a transaction failed because its connection was lost before any COMMIT was sent:
+    the server has rolled it back, so it can safely run again on a new connection."""
+    return isinstance(failure, DBAPIError) and failure.connection_invalidated
 
 
 def replace_if_closed_by_server(connection: Connection) -> None:

@@ -7,14 +7,18 @@ from collections.abc import Iterator
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+import psycopg
 import pytest
 from sqlalchemy import Connection, Engine, event, func, select
 
+import bot.conversation
 from bot.conversation import ConversationRunner
 from handlers.context import ConversationConfig, Deps
 from handlers.dispatch import handle_update
 from handlers.types import Channel, Outcome, Update, UserRef
+from meters import postgres_wire
 from meters.database import create_store_engine, upgrade
+from meters.driver_sql import CommitFailed
 from meters.schema import ChatUser, ConversationLogEntry
 from meters.turn_writes import TurnWrites
 
@@ -208,6 +212,59 @@ async def test_on_postgresql_a_connection_the_server_closed_costs_no_answer(
         assert all(replies and replies[0].text for replies in answers)
         for chat in chats:
             assert inbound_texts(engine, chat) == ["xin chào"]
+    finally:
+        runner.close()
+        engine.dispose()
+
+
+@pytest.mark.postgres
+async def test_on_postgresql_an_update_whose_connection_was_lost_is_answered_again(
+    postgres_schema_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The server may close a kept connection after its idle check and before BEGIN: nothing
+    was committed, so the update runs once more on a new connection instead of failing."""
+    monkeypatch.setattr(bot.conversation, "replace_if_closed_by_server", lambda _c: None)
+    engine = create_store_engine(postgres_schema_url)
+    upgrade(engine)
+    engine.dispose()
+    before = backends(engine)
+    runner = ConversationRunner(engine, ConversationConfig(zone=ZONE))
+    try:
+        await asyncio.gather(*(runner.handle(greeting(f"early-{n}")) for n in range(6)))
+        kept = backends(engine) - before
+        assert kept
+        with engine.connect() as other:
+            for pid in kept:
+                other.exec_driver_sql(f"SELECT pg_terminate_backend({pid}, 5000)")
+        replies = await runner.handle(greeting("late"))
+        assert replies
+        assert replies[0].text
+        assert inbound_texts(engine, "late") == ["xin chào"]
+    finally:
+        runner.close()
+        engine.dispose()
+
+
+@pytest.mark.postgres
+async def test_on_postgresql_a_failed_commit_is_not_run_again(
+    postgres_schema_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """When the answer to COMMIT is lost the transaction may have committed: running it again
+    could file a request twice, so the update fails instead."""
+    real_commit = postgres_wire.commit
+
+    def committed_then_lost(connection: psycopg.Connection[object]) -> None:
+        real_commit(connection)
+        raise psycopg.OperationalError("server closed the connection unexpectedly")
+
+    monkeypatch.setattr(postgres_wire, "commit", committed_then_lost)
+    engine = create_store_engine(postgres_schema_url)
+    upgrade(engine)
+    runner = ConversationRunner(engine, ConversationConfig(zone=ZONE))
+    try:
+        with pytest.raises(CommitFailed):
+            await runner.handle(greeting("chat"))
+        assert inbound_texts(engine, "chat") == ["xin chào"]  # committed, and only once
     finally:
         runner.close()
         engine.dispose()
