@@ -17,8 +17,13 @@ def described(update: Update) -> str:
     """The file and its caption as one line of a transcript: "[ảnh] đồng hồ nhà tôi"."""
     if update.attachment is None:
         return update.text
-    line = texts.ATTACHMENT_LINE.format(what=texts.ATTACHMENT_NAMES[update.attachment.kind])
-    return f"{line} {update.text}".strip()
+    return described_file(update.attachment.kind, update.text)
+
+
+def described_file(kind: str, caption: str) -> str:
+    """A file of `kind` (an AttachmentKind value) and its caption as a transcript line."""
+    what = texts.ATTACHMENT_NAMES.get(kind, texts.ATTACHMENT_NAMES[AttachmentKind.DOCUMENT])
+    return f"{texts.ATTACHMENT_LINE.format(what=what)} {caption}".strip()
 
 
 def file_alone(turn: Turn, deps: Deps) -> Answer:

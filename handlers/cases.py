@@ -19,6 +19,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from handlers import texts
+from handlers.attachments import described_file
 from handlers.context import ConversationConfig, Step
 from handlers.privacy import mask_text, personal_strings
 from handlers.requests import status_name
@@ -26,7 +27,7 @@ from handlers.service_catalog import DEADLINE_WORKING_DAYS
 from handlers.types import Button, Reply
 from meters.account_store import SqlAccountStore
 from meters.agent_store import SqlAgentStore
-from meters.case_records import AgentRecord, CaseMessageRecord, CaseRecord
+from meters.case_records import AgentRecord, CaseFile, CaseMessageRecord, CaseRecord
 from meters.case_store import HANDOFF, SqlCaseStore
 from meters.chat_store import SqlChatStore
 from meters.outbox_records import NewMessage
@@ -184,19 +185,31 @@ def claim(deps: CaseDeps, agent: AgentRecord, code: str) -> CaseRecord:
     return _reloaded(deps, case)
 
 
-def reply(deps: CaseDeps, agent: AgentRecord, code: str, text: str) -> int:
-    """Send the customer a message: into the transcript, the masked log and the outbox."""
-    text = _checked_text(text)
+def reply(
+    deps: CaseDeps, agent: AgentRecord, code: str, text: str, *, file: CaseFile | None = None
+) -> int:
+    """Send the customer a message: into the transcript, the masked log and the outbox.
+
+    `file`: a Telegram message of the agent's (a photo, a document…, `text` its caption) that
+    is copied to the customer as it is; only a customer on Telegram can be sent one.
+    """
     case = _open_case_for(deps, agent, code)
+    if file is not None and case.channel != "telegram":
+        raise CaseError(texts.AGENT_FILE_TELEGRAM_ONLY)
+    text = _checked_text(text) if file is None else text.strip()[:MAX_REPLY_CHARS]
     deps.cases.lock_chat(case.chat_user_id)
     if case.assignee_id is None:
         claim(deps, agent, code)
     elif case.assignee_id != agent.id and not agent.is_supervisor:
         raise CaseError(f"Hồ sơ đang do {case.assignee_name} xử lý.", 409)
-    message_id = deps.cases.add_message(case.id, "agent", text, deps.now, agent.id)
+    line = text if file is None else described_file(file.kind, text)
+    message_id = deps.cases.add_message(case.id, "agent", line, deps.now, agent.id, file=file)
     personal = _personal_strings(deps, case)
-    deps.chats.log_message(case.chat_user_id, "out", mask_text(text, personal), None, deps.now)
-    _send(deps, case, AGENT_REPLY, f"agent_reply:{message_id}", text)
+    deps.chats.log_message(case.chat_user_id, "out", mask_text(line, personal), None, deps.now)
+    payload: dict[str, object] = {"text": text}
+    if file is not None:
+        payload["copy_from"] = file.source
+    _send(deps, case, AGENT_REPLY, f"agent_reply:{message_id}", payload)
     return message_id
 
 
@@ -410,7 +423,10 @@ def _change_status(deps: CaseDeps, case: CaseRecord, status: str, note: str | No
         notify_status_changes(deps, cursor)
 
 
-def _send(deps: CaseDeps, case: CaseRecord, kind: str, dedup_key: str, text: str) -> None:
+def _send(
+    deps: CaseDeps, case: CaseRecord, kind: str, dedup_key: str, content: str | dict[str, object]
+) -> None:
+    """Queue a message to the case's customer: a text, or a payload (a text and a file)."""
     deps.outbox.enqueue(
         [
             NewMessage(
@@ -420,7 +436,7 @@ def _send(deps: CaseDeps, case: CaseRecord, kind: str, dedup_key: str, text: str
                 bucket=case.channel,
                 chat_user_id=case.chat_user_id,
                 customer_id=case.customer_id,
-                payload={"text": text},
+                payload={"text": content} if isinstance(content, str) else content,
                 not_before=deps.now,
                 expires_at=None,
                 priority=0,

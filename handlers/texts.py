@@ -708,6 +708,9 @@ AGENT_TOPIC_AUTHORS = {
 }
 AGENT_TOPIC_CUSTOMER_LINE = "Khách: {text}"
 AGENT_TOPIC_FILE_LINK = "Tệp khách gửi: {url}"
+AGENT_FILE_TELEGRAM_ONLY = (
+    "Khách hàng không dùng Telegram: tệp không gửi được, anh/chị vui lòng trả lời bằng chữ."
+)
 AGENT_TOPIC_CHANNELS = {"telegram": "Telegram", "zalo": "Zalo", "web": "trò chuyện trên web"}
 AGENT_TOPIC_REASONS = {
     "asked": "khách yêu cầu",

@@ -13,6 +13,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from bot.push.http1 import Http1Client, HttpError
+from bot.telegram.convert import parse_telegram_source
 from handlers.types import ButtonKind, Reply
 from meters.outbox_records import ClaimedMessage
 from scheduler.ports import Delivery, SendResult
@@ -48,21 +49,28 @@ def api_origin(api_url: str) -> str:
 
 
 class TelegramPushSender:
-    """Sends one text message per outbox row with `sendMessage`."""
+    """Sends one message per outbox row: `sendMessage`, or `copyMessage` for a row that carries
+    a Telegram message to copy (`copy_from`: a file an agent sent in the agent group)."""
 
     def __init__(self, client: Http1Client, api_url: str, token: str) -> None:
         self._client = client
         self._path = f"{urlsplit(api_url).path}{token}/sendMessage"
+        self._copy_path = f"{urlsplit(api_url).path}{token}/copyMessage"
 
     async def send(self, message: ClaimedMessage, reply: Reply) -> SendResult:
         """Send and classify the answer: sent, 429, unreachable, transient or rejected."""
+        path = self._path
         body: dict[str, Any] = {"chat_id": int(message.recipient), "text": reply.text[:TEXT_LIMIT]}
+        copied = parse_telegram_source(str(message.payload.get("copy_from", "")))
+        if copied is not None:  # the caption travels with the copied message
+            path = self._copy_path
+            body = {"chat_id": body["chat_id"], "from_chat_id": copied[0], "message_id": copied[1]}
         keyboard = inline_keyboard(reply)
         if keyboard is not None:
             body["reply_markup"] = keyboard
         data = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
         try:
-            answer = await self._client.post_json(self._path, data)
+            answer = await self._client.post_json(path, data)
         except (HttpError, OSError, TimeoutError) as error:
             return SendResult(Delivery.TRANSIENT, error=f"network: {error!r}")
         return classify(answer.status, answer.body.decode("utf-8", "replace"))

@@ -35,6 +35,7 @@ from bot.telegram import agent_topics
 from bot.telegram.agent_sender import GROUP_LIMIT, GROUP_PERIOD, SAFETY_MARGIN, Clock, GroupSender
 from bot.telegram.agent_sender import Sleep as SleepFunction
 from bot.telegram.channel import TelegramChannel
+from bot.telegram.convert import attachment_of
 from handlers import cases, texts
 from handlers.cases import CaseDeps, CaseError
 from handlers.context import ConversationConfig
@@ -78,6 +79,7 @@ class _Said:
     command: str | None
     argument: str
     text: str
+    file: CaseFile | None = None  # a photo, a document… the agent sent (`text`: its caption)
 
 
 class AgentGroup:
@@ -303,13 +305,16 @@ class AgentGroup:
         if not message.is_topic_message or message.message_thread_id is None:
             return  # the general topic: agents talk among themselves
         said = (message.text or message.caption or "").strip()
-        if not said:
+        attachment = attachment_of(message)
+        if not said and attachment is None:
             return
-        command, argument = _command(said, self._bot.username)
+        file = None if attachment is None else CaseFile(attachment.kind.value, attachment.source)
+        # A file's caption is never a command: the file goes to the customer with it.
+        command, argument = _command(said, self._bot.username) if file is None else (None, "")
         if command == "":
             return  # a command for another bot
         thread_id = message.message_thread_id
-        act = _Said(chat_id, thread_id, message.from_user.id, command, argument, said)
+        act = _Said(chat_id, thread_id, message.from_user.id, command, argument, said, file)
         try:
             answer = await self._transaction(lambda connection: self._act(connection, act))
         except CaseError as error:  # refused: nothing of it was written
@@ -332,7 +337,7 @@ class AgentGroup:
         if agent is None or not agent.active:
             return None
         if said.command is None:
-            cases.reply(deps, agent, topic.code, said.text)
+            cases.reply(deps, agent, topic.code, said.text, file=said.file)
             return None
         return _carry_out(deps, agent, topic.code, said)
 

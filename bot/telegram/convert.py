@@ -59,7 +59,7 @@ def to_update(update: tg.Update, bot_username: str | None, now: datetime) -> Upd
     location = None
     if message.location is not None:
         location = Location(message.location.latitude, message.location.longitude)
-    attachment = _attachment(message)
+    attachment = attachment_of(message)
     if not text and contact is None and location is None and attachment is None:
         return None  # a service message, a poll, a dice
     return Update(
@@ -75,7 +75,7 @@ def to_update(update: tg.Update, bot_username: str | None, now: datetime) -> Upd
     )
 
 
-def _attachment(message: tg.Message) -> Attachment | None:
+def attachment_of(message: tg.Message) -> Attachment | None:
     """The file of a message, found again by copying the message itself (no download)."""
     kind = None
     if message.photo:

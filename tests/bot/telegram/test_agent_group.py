@@ -266,6 +266,60 @@ async def test_an_agent_reply_reaches_the_customer_and_the_log(
     await reply_containing(desk.tg, CUSTOMER, "em là Lan")
 
 
+def agent_replies(desk: Desk) -> list[dict[str, object]]:
+    """The payloads of the agents' replies queued so far."""
+    with desk.engine.connect() as connection:
+        return list(
+            connection.execute(
+                select(OutboxMessage.payload).where(OutboxMessage.kind == "agent_reply")
+            ).scalars()
+        )
+
+
+async def test_an_agent_photo_reaches_a_telegram_customer_as_a_copy(
+    desk: Desk, sqlite_url: str
+) -> None:
+    thread = await open_case(desk)
+    posted = await desk.tg.user_message(
+        AGENT_USER, "Số công tơ nằm ở ô này ạ", chat_id=GROUP, message_thread_id=thread, photo=True
+    )
+    await desk.tg.wait_until(lambda: agent_replies(desk), describe=lambda: "the agent's reply")
+    [payload] = agent_replies(desk)
+    assert payload == {
+        "text": "Số công tơ nằm ở ô này ạ",
+        "copy_from": f"telegram:{GROUP}:{posted['message_id']}",
+    }
+    async with telegram_dispatcher(desk.engine, settings_for(desk.tg, sqlite_url)) as push:
+        await push.run(asyncio.Event(), until_empty=True)
+    received = desk.tg.bot_messages(CUSTOMER)[-1]
+    assert received["photo"] == posted["photo"]
+    assert received["caption"] == "Số công tơ nằm ở ô này ạ"
+    with desk.engine.connect() as connection:
+        case = SqlCaseStore(connection).case(case_code(desk))
+        assert case is not None
+        last = SqlCaseStore(connection).messages(case.id)[-1]
+    assert (last.author, last.text) == ("agent", "[ảnh] Số công tơ nằm ở ô này ạ")
+
+
+async def test_an_agent_file_for_a_customer_off_telegram_is_refused(desk: Desk) -> None:
+    before = set(topics_of(desk.tg, GROUP))
+    zalo = UserRef(Channel.ZALO, "zalo-user-1")
+    await desk.runner.handle(Update(user=zalo, received_at=datetime.now(UTC), text="/nhanvien"))
+    desk.group.wake()
+    await desk.tg.wait_until(
+        lambda: any(
+            topic_messages(desk.tg, GROUP, t) for t in set(topics_of(desk.tg, GROUP)) - before
+        ),
+        describe=lambda: "the Zalo customer's topic",
+    )
+    (thread,) = set(topics_of(desk.tg, GROUP)) - before
+    await desk.tg.user_message(
+        AGENT_USER, "ảnh hướng dẫn", chat_id=GROUP, message_thread_id=thread, photo=True
+    )
+    await in_topic(desk, thread, texts.AGENT_FILE_TELEGRAM_ONLY)
+    assert agent_replies(desk) == []
+
+
 async def test_a_member_who_is_not_an_agent_is_ignored(desk: Desk) -> None:
     thread = await open_case(desk)
     await agent_says(desk, thread, "Tôi trả lời hộ nhé", user_id=STRANGER)
