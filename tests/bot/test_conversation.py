@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -189,42 +190,13 @@ def backends(engine: Engine) -> set[int]:
         )
 
 
-@pytest.mark.postgres
-async def test_on_postgresql_a_connection_the_server_closed_costs_no_answer(
-    postgres_schema_url: str,
-) -> None:
-    """The workers keep their connections (no pool checkout, no ping per batch); one the server
-    closed while it was idle is replaced before its next transaction."""
-    engine = create_store_engine(postgres_schema_url)
-    upgrade(engine)
-    engine.dispose()
-    before = backends(engine)
-    runner = ConversationRunner(engine, ConversationConfig(zone=ZONE))
-    try:
-        await asyncio.gather(*(runner.handle(greeting(f"early-{n}")) for n in range(6)))
-        kept = backends(engine) - before
-        assert kept
-        with engine.connect() as other:
-            for pid in kept:  # and wait until it has gone: then its socket tells
-                other.exec_driver_sql(f"SELECT pg_terminate_backend({pid}, 5000)")
-        chats = [f"late-{number}" for number in range(6)]
-        answers = await asyncio.gather(*(runner.handle(greeting(chat)) for chat in chats))
-        assert all(replies and replies[0].text for replies in answers)
-        for chat in chats:
-            assert inbound_texts(engine, chat) == ["xin chào"]
-    finally:
-        runner.close()
-        engine.dispose()
-
-
-@pytest.mark.postgres
-async def test_on_postgresql_an_update_whose_connection_was_lost_is_answered_again(
-    postgres_schema_url: str, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """The server may close a kept connection after its idle check and before BEGIN: nothing
-    was committed, so the update runs once more on a new connection instead of failing."""
-    monkeypatch.setattr(bot.conversation, "replace_if_closed_by_server", lambda _c: None)
-    engine = create_store_engine(postgres_schema_url)
+@asynccontextmanager
+async def runner_whose_connections_were_closed(
+    url: str,
+) -> AsyncIterator[tuple[Engine, ConversationRunner]]:
+    """A runner that has answered a few chats, then the server ended the sessions its workers
+    keep (and each has gone: then its socket tells)."""
+    engine = create_store_engine(url)
     upgrade(engine)
     engine.dispose()
     before = backends(engine)
@@ -236,13 +208,38 @@ async def test_on_postgresql_an_update_whose_connection_was_lost_is_answered_aga
         with engine.connect() as other:
             for pid in kept:
                 other.exec_driver_sql(f"SELECT pg_terminate_backend({pid}, 5000)")
+        yield engine, runner
+    finally:
+        runner.close()
+        engine.dispose()
+
+
+@pytest.mark.postgres
+async def test_on_postgresql_a_connection_the_server_closed_costs_no_answer(
+    postgres_schema_url: str,
+) -> None:
+    """The workers keep their connections (no pool checkout, no ping per batch); one the server
+    closed while it was idle is replaced before its next transaction."""
+    async with runner_whose_connections_were_closed(postgres_schema_url) as (engine, runner):
+        chats = [f"late-{number}" for number in range(6)]
+        answers = await asyncio.gather(*(runner.handle(greeting(chat)) for chat in chats))
+        assert all(replies and replies[0].text for replies in answers)
+        for chat in chats:
+            assert inbound_texts(engine, chat) == ["xin chào"]
+
+
+@pytest.mark.postgres
+async def test_on_postgresql_an_update_whose_connection_was_lost_is_answered_again(
+    postgres_schema_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The server may close a kept connection after its idle check and before BEGIN: nothing
+    was committed, so the update runs once more on a new connection instead of failing."""
+    monkeypatch.setattr(bot.conversation, "replace_if_closed_by_server", lambda _c: None)
+    async with runner_whose_connections_were_closed(postgres_schema_url) as (engine, runner):
         replies = await runner.handle(greeting("late"))
         assert replies
         assert replies[0].text
         assert inbound_texts(engine, "late") == ["xin chào"]
-    finally:
-        runner.close()
-        engine.dispose()
 
 
 @pytest.mark.postgres
