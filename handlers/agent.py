@@ -8,7 +8,7 @@ waiting goes into the case's transcript, so the agent reads it all and nothing i
 from __future__ import annotations
 
 from handlers import texts
-from handlers.attachments import described
+from handlers.attachments import described_file, file_of
 from handlers.cases import expected_wait, handoff_due, in_agent_hours, next_opening
 from handlers.cases import opening_day_text as _opening_day
 from handlers.context import Answer, Deps, Step, Turn, say
@@ -16,7 +16,7 @@ from handlers.incident import is_hazard
 from handlers.menu import MENU_BUTTONS
 from handlers.smalltalk import MISSES_BEFORE_AGENT
 from handlers.types import NotifyAgents, Reply, Update
-from meters.case_records import CaseFile, CaseRecord
+from meters.case_records import CaseRecord
 from meters.case_store import TRANSCRIPT_AUTHORS
 from nlu import Intent
 
@@ -74,8 +74,7 @@ def while_with_agent(turn: Turn, deps: Deps) -> Answer:
     if case is None:  # closed meanwhile: a new case, so that the message reaches a person
         return talk_to_agent(turn, deps)
     update = turn.update
-    attachment = update.attachment
-    file = None if attachment is None else CaseFile(attachment.kind.value, attachment.source)
+    file = file_of(update.attachment)
     deps.cases.add_message(case.id, "customer", incoming_text(update), deps.now, file=file)
     return Answer(replies=(), step=Step.HUMAN, data=turn.data)
 
@@ -94,7 +93,7 @@ def back_to_bot(turn: Turn, deps: Deps) -> Answer:
 def incoming_text(update: Update) -> str:
     """What the customer sent, as the agent reads it (unmasked: agents may see it)."""
     if update.attachment is not None:
-        return described(update)
+        return described_file(update.attachment.kind, update.text)
     if update.text:
         return update.text
     if update.callback_data:

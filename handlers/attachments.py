@@ -10,20 +10,20 @@ from __future__ import annotations
 from handlers import texts
 from handlers.context import Answer, Deps, Turn, say
 from handlers.menu import AGENT_BUTTON, MENU_BUTTONS
-from handlers.types import AttachmentKind, Reply, Update
-
-
-def described(update: Update) -> str:
-    """The file and its caption as one line of a transcript: "[ảnh] đồng hồ nhà tôi"."""
-    if update.attachment is None:
-        return update.text
-    return described_file(update.attachment.kind, update.text)
+from handlers.types import Attachment, AttachmentKind, Reply
+from meters.case_records import CaseFile
 
 
 def described_file(kind: str, caption: str) -> str:
-    """A file of `kind` (an AttachmentKind value) and its caption as a transcript line."""
+    """A file of `kind` (an AttachmentKind value) and its caption as one line of a transcript:
+    "[ảnh] đồng hồ nhà tôi"."""
     what = texts.ATTACHMENT_NAMES.get(kind, texts.ATTACHMENT_NAMES[AttachmentKind.DOCUMENT])
     return f"{texts.ATTACHMENT_LINE.format(what=what)} {caption}".strip()
+
+
+def file_of(attachment: Attachment | None) -> CaseFile | None:
+    """The attachment as a case transcript keeps it."""
+    return None if attachment is None else CaseFile(attachment.kind.value, attachment.source)
 
 
 def file_alone(turn: Turn, deps: Deps) -> Answer:

@@ -206,10 +206,8 @@ def reply(
     message_id = deps.cases.add_message(case.id, "agent", line, deps.now, agent.id, file=file)
     personal = _personal_strings(deps, case)
     deps.chats.log_message(case.chat_user_id, "out", mask_text(line, personal), None, deps.now)
-    payload: dict[str, object] = {"text": text}
-    if file is not None:
-        payload["copy_from"] = file.source
-    _send(deps, case, AGENT_REPLY, f"agent_reply:{message_id}", payload)
+    copy_from = None if file is None else file.source
+    _send(deps, case, AGENT_REPLY, f"agent_reply:{message_id}", text, copy_from=copy_from)
     return message_id
 
 
@@ -424,9 +422,19 @@ def _change_status(deps: CaseDeps, case: CaseRecord, status: str, note: str | No
 
 
 def _send(
-    deps: CaseDeps, case: CaseRecord, kind: str, dedup_key: str, content: str | dict[str, object]
+    deps: CaseDeps,
+    case: CaseRecord,
+    kind: str,
+    dedup_key: str,
+    text: str,
+    *,
+    copy_from: str | None = None,
 ) -> None:
-    """Queue a message to the case's customer: a text, or a payload (a text and a file)."""
+    """Queue a message to the case's customer: a text, or (`copy_from`) a Telegram message of
+    an agent's to copy, `text` its caption."""
+    payload: dict[str, object] = {"text": text}
+    if copy_from is not None:
+        payload["copy_from"] = copy_from
     deps.outbox.enqueue(
         [
             NewMessage(
@@ -436,7 +444,7 @@ def _send(
                 bucket=case.channel,
                 chat_user_id=case.chat_user_id,
                 customer_id=case.customer_id,
-                payload={"text": content} if isinstance(content, str) else content,
+                payload=payload,
                 not_before=deps.now,
                 expires_at=None,
                 priority=0,

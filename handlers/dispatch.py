@@ -151,7 +151,7 @@ def _log_lines(turn: Turn, answer: Answer) -> list[tuple[str, str, str | None]]:
     update = turn.update
     incoming = update.text or (f"[button {update.callback_data}]" if update.callback_data else "")
     if update.attachment is not None:
-        incoming = attachments.described(update)
+        incoming = attachments.described_file(update.attachment.kind, update.text)
     if update.contact is not None:
         incoming = "[contact]"
     elif update.location is not None:

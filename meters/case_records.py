@@ -46,6 +46,11 @@ class CaseFile:
     source: str
 
 
+def case_file(kind: str | None, source: str | None) -> CaseFile | None:
+    """The file of a transcript row's two columns (None when the line has none)."""
+    return None if kind is None or source is None else CaseFile(kind, source)
+
+
 @dataclass(frozen=True, slots=True)
 class CaseMessageRecord:
     """One line of a case transcript; `author` is customer, agent, bot or note."""

@@ -15,7 +15,13 @@ from typing import Any
 from sqlalchemy import Connection, func, insert, select, union, update
 
 from meters.account_store import SqlAccountStore
-from meters.case_records import CaseFile, CaseMessageRecord, CaseRecord, StatusNotice
+from meters.case_records import (
+    CaseFile,
+    CaseMessageRecord,
+    CaseRecord,
+    StatusNotice,
+    case_file,
+)
 from meters.schema import (
     Agent,
     CaseMessage,
@@ -240,7 +246,7 @@ class SqlCaseStore:
             .where(CaseMessage.case_id == case_id, CaseMessage.id > after_id)
             .order_by(CaseMessage.id)
         )
-        return tuple(CaseMessageRecord(*row[:7], file=_file(row[7], row[8])) for row in rows)
+        return tuple(CaseMessageRecord(*row[:7], file=case_file(row[7], row[8])) for row in rows)
 
     def customer_messages_after(
         self, after_id: int, limit: int = 100
@@ -274,7 +280,7 @@ class SqlCaseStore:
             (
                 str(row[0]),
                 CaseMessageRecord(
-                    row[1], row[2], row[3], row[4], None, row[5], row[6], _file(row[7], row[8])
+                    row[1], row[2], row[3], row[4], None, row[5], row[6], case_file(row[7], row[8])
                 ),
             )
             for row in rows
@@ -407,7 +413,3 @@ class SqlCaseStore:
                 for chat_id, channel in targets
             )
         return tuple(notices)
-
-
-def _file(kind: str | None, source: str | None) -> CaseFile | None:
-    return None if kind is None or source is None else CaseFile(kind, source)

@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlalchemy import Connection, delete, func, select, update
 
-from meters.case_records import CaseFile
+from meters.case_records import CaseFile, case_file
 from meters.outbox_store import dialect_insert
 from meters.schema import CaseMessage, HandoffCase, TelegramAgent, TelegramTopic
 
@@ -191,7 +191,7 @@ class SqlTelegramTopicStore:
                 _topic(row),
                 int(row[7]),
                 str(row[8]),
-                None if row[9] is None or row[10] is None else CaseFile(row[9], row[10]),
+                case_file(row[9], row[10]),
             )
             for row in rows
         )

@@ -13,8 +13,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from bot.push.http1 import Http1Client, HttpError
-from bot.telegram.convert import parse_telegram_source
-from handlers.types import ButtonKind, Reply
+from handlers.types import ButtonKind, Reply, parse_telegram_source
 from meters.outbox_records import ClaimedMessage
 from scheduler.ports import Delivery, SendResult
 
@@ -59,12 +58,12 @@ class TelegramPushSender:
 
     async def send(self, message: ClaimedMessage, reply: Reply) -> SendResult:
         """Send and classify the answer: sent, 429, unreachable, transient or rejected."""
-        path = self._path
-        body: dict[str, Any] = {"chat_id": int(message.recipient), "text": reply.text[:TEXT_LIMIT]}
+        chat_id = int(message.recipient)
         copied = parse_telegram_source(str(message.payload.get("copy_from", "")))
+        path, body = self._path, {"chat_id": chat_id, "text": reply.text[:TEXT_LIMIT]}
         if copied is not None:  # the caption travels with the copied message
             path = self._copy_path
-            body = {"chat_id": body["chat_id"], "from_chat_id": copied[0], "message_id": copied[1]}
+            body = {"chat_id": chat_id, "from_chat_id": copied[0], "message_id": copied[1]}
         keyboard = inline_keyboard(reply)
         if keyboard is not None:
             body["reply_markup"] = keyboard

@@ -37,6 +37,7 @@ from bot.telegram.agent_sender import Sleep as SleepFunction
 from bot.telegram.channel import TelegramChannel
 from bot.telegram.convert import attachment_of
 from handlers import cases, texts
+from handlers.attachments import file_of
 from handlers.cases import CaseDeps, CaseError
 from handlers.context import ConversationConfig
 from handlers.types import NotifyAgents
@@ -308,7 +309,7 @@ class AgentGroup:
         attachment = attachment_of(message)
         if not said and attachment is None:
             return
-        file = None if attachment is None else CaseFile(attachment.kind.value, attachment.source)
+        file = file_of(attachment)
         # A file's caption is never a command: the file goes to the customer with it.
         command, argument = _command(said, self._bot.username) if file is None else (None, "")
         if command == "":

@@ -20,9 +20,9 @@ from typing import Any
 
 import telegram as tg
 
-from bot.telegram.convert import parse_telegram_source
 from bot.telegram.render import split_text
 from handlers import texts
+from handlers.types import parse_telegram_source
 from meters.case_records import CaseFile
 
 logger = logging.getLogger(__name__)

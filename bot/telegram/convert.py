@@ -15,25 +15,8 @@ from handlers.types import (
     SharedContact,
     Update,
     UserRef,
+    telegram_source,
 )
-
-TELEGRAM_SOURCE = "telegram:"  # Attachment.source of a Telegram message: telegram:<chat>:<message>
-
-
-def telegram_source(chat_id: int, message_id: int) -> str:
-    """The `Attachment.source` of a Telegram message."""
-    return f"{TELEGRAM_SOURCE}{chat_id}:{message_id}"
-
-
-def parse_telegram_source(source: str) -> tuple[int, int] | None:
-    """(chat id, message id) of a Telegram `Attachment.source`, None for anything else."""
-    chat, separator, message = source.removeprefix(TELEGRAM_SOURCE).partition(":")
-    if not source.startswith(TELEGRAM_SOURCE) or not separator:
-        return None
-    try:
-        return int(chat), int(message)
-    except ValueError:
-        return None
 
 
 def to_update(update: tg.Update, bot_username: str | None, now: datetime) -> Update | None:

@@ -33,7 +33,7 @@ from handlers.types import (
 CALLBACK_PREFIX = "#cb:"
 FOLLOW_TEXT = "/start"  # a new follower is greeted and shown the menu, like /start on Telegram
 EXTERNAL_ID_LIMIT = 64  # chat_users.external_id
-URL_LIMIT = 1000  # case_messages.attachment holds the URL of a file
+URL_LIMIT = 1000  # case_messages.file_source holds the URL of a file
 FILE_EVENTS = {
     "user_send_image": AttachmentKind.PHOTO,
     "user_send_file": AttachmentKind.DOCUMENT,

@@ -8,8 +8,13 @@ from typing import Any
 import pytest
 import telegram as tg
 
-from bot.telegram.convert import parse_telegram_source, telegram_source, to_update
-from handlers.types import Attachment, AttachmentKind
+from bot.telegram.convert import to_update
+from handlers.types import (
+    Attachment,
+    AttachmentKind,
+    parse_telegram_source,
+    telegram_source,
+)
 
 NOW = datetime(2026, 12, 2, 3, 0, tzinfo=UTC)
 FILE = {"file_id": "f1", "file_unique_id": "u1"}
