@@ -2,47 +2,34 @@
 
 One INSERT … SELECT per page of subscription ids, `ON CONFLICT (dedup_key) DO NOTHING`: a page
 either commits whole or not at all, so a crashed or repeated fan-out only adds what is missing.
-The payload carries the numbers (day, month to date, tariff situation); the text is rendered
-when the message is sent.
+A message holds only its day: its numbers (the day's use, the month to date, the tariff
+situation) are read when it is claimed, and its text is rendered then.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import (
-    Boolean,
-    Connection,
-    Integer,
-    String,
-    and_,
-    case,
-    cast,
-    exists,
-    func,
-    literal,
-    select,
-    true,
-)
+from sqlalchemy import Connection, Integer, String, and_, case, cast, exists, func, literal, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.sql.elements import ColumnElement
 
+from meters.daily_numbers import DAILY_USAGE
 from meters.outbox_store import PENDING
 from meters.schema import (
     ChatLink,
     ChatUser,
     Consent,
-    Customer,
     DailyUsage,
     Meter,
     OutboxMessage,
     Subscription,
 )
 
-DAILY_USAGE = "daily_usage"
 DIGEST_PRIORITY = 10  # lower is sooner: alerts (0) and notices (5) go first
 
 
@@ -93,15 +80,12 @@ def daily_usage_page_insert(postgres: bool, request: DailyPage) -> Any:
     """The INSERT … SELECT that queues one page's daily messages, for PostgreSQL or SQLite.
 
     The page's subscriptions are chosen first (a materialised CTE on PostgreSQL, so the planner
-    cannot move the outbox check after the sums), leaving out those that already have the day's
+    cannot move the outbox check after the rest), leaving out those that already have the day's
     message: a repeated run or a catch-up only reads the page's subscriptions and outbox keys.
-    The month's numbers are summed per customer: on PostgreSQL in a LATERAL subquery per
-    subscription (about 7 index-read rows each, no sort of the page's joined rows); SQLite has
-    no LATERAL and sums the page's customers in one grouped subquery.
+    A message holds only its day; its numbers are read when it is claimed (meters.daily_numbers).
     """
     day = request.day
     page = _page(postgres, day, request.first_id, request.last_id)
-    usage = _month_to_date(postgres, day, page)
     moment_type = OutboxMessage.not_before.type
     hour_case = case(
         *(
@@ -109,20 +93,6 @@ def daily_usage_page_insert(postgres: bool, request: DailyPage) -> Any:
             for hour, moment in sorted(request.not_before_by_hour.items())
         ),
         else_=literal(request.default_not_before, moment_type),
-    )
-    payload = _json_object(
-        postgres,
-        {
-            "day": literal(day.isoformat()),
-            "code": Customer.customer_code,
-            "used_wh": usage.c.used_wh,
-            "estimated": cast(usage.c.estimated, Boolean) if postgres else usage.c.estimated,
-            "month_wh": usage.c.month_wh,
-            "month_days": usage.c.month_days,
-            "customer_type": Customer.customer_type,
-            "households": cast(Customer.households, String),
-            "reading_day": Customer.reading_day,
-        },
     )
     rows = (
         select(
@@ -132,7 +102,7 @@ def daily_usage_page_insert(postgres: bool, request: DailyPage) -> Any:
             ChatUser.channel,
             page.c.chat_user_id,
             page.c.customer_id,
-            payload,
+            _day_payload(postgres, day),
             literal(DIGEST_PRIORITY, Integer),
             literal(PENDING),
             hour_case,
@@ -142,9 +112,6 @@ def daily_usage_page_insert(postgres: bool, request: DailyPage) -> Any:
         )
         .select_from(page)
         .join(ChatUser, ChatUser.id == page.c.chat_user_id)
-        .join(Customer, Customer.id == page.c.customer_id)
-        .join(usage, true() if postgres else usage.c.customer_id == page.c.customer_id)
-        .where(usage.c.has_today == 1)
     )
     insert_of = postgresql.insert if postgres else sqlite.insert
     return (
@@ -171,6 +138,12 @@ def daily_usage_page_insert(postgres: bool, request: DailyPage) -> Any:
     )
 
 
+def _day_payload(postgres: bool, day: date) -> ColumnElement[Any]:
+    """The payload every message of the page shares, as one JSON constant."""
+    text = literal(json.dumps({"day": day.isoformat()}))
+    return cast(text, postgresql.JSON) if postgres else text
+
+
 def _padded(postgres: bool, column: Any) -> ColumnElement[str]:
     """An id as ten digits, so a day's keys sort like the ids.
 
@@ -184,7 +157,8 @@ def _padded(postgres: bool, column: Any) -> ColumnElement[str]:
 
 
 def _page(postgres: bool, day: date, first_id: int, last_id: int) -> Any:
-    """The page's active daily subscriptions, linked and consenting, without the day's message."""
+    """The page's active daily subscriptions, linked, consenting, with a reading of `day` and
+    without the day's message."""
     dedup = (
         literal(f"{DAILY_USAGE}:{day.isoformat()}:")
         + _padded(postgres, Subscription.customer_id)
@@ -210,6 +184,11 @@ def _page(postgres: bool, day: date, first_id: int, last_id: int) -> Any:
             Consent.purpose == "daily",
             Consent.withdrawn_at.is_(None),
         ),
+        select(literal(1))
+        .select_from(Meter)
+        .join(DailyUsage, and_(DailyUsage.meter_pk == Meter.id, DailyUsage.day == day))
+        .where(Meter.customer_id == Subscription.customer_id)
+        .exists(),
     )
     if postgres:
         return page.cte("page").prefix_with("MATERIALIZED")
@@ -226,50 +205,3 @@ def _no_message_yet(dedup: ColumnElement[str]) -> ColumnElement[bool]:
     """
     probe = select(literal(1)).where(OutboxMessage.dedup_key == dedup).limit(1)
     return probe.scalar_subquery().is_(None)
-
-
-def _month_to_date(postgres: bool, day: date, page: Any) -> Any:
-    """Per customer: the day's use, whether estimated, month to date, days with data, has `day`."""
-    today = DailyUsage.day == day
-    columns = (
-        func.sum(case((today, DailyUsage.used_wh), else_=0)).label("used_wh"),
-        func.max(case((and_(today, DailyUsage.estimated.is_(True)), 1), else_=0)).label(
-            "estimated"
-        ),
-        func.sum(DailyUsage.used_wh).label("month_wh"),
-        func.count(func.distinct(DailyUsage.day)).label("month_days"),
-        func.max(case((today, 1), else_=0)).label("has_today"),
-    )
-    month = (
-        select()
-        .select_from(Meter)
-        .join(
-            DailyUsage,
-            and_(
-                DailyUsage.meter_pk == Meter.id,
-                DailyUsage.day >= day.replace(day=1),
-                DailyUsage.day <= day,
-            ),
-        )
-    )
-    if postgres:
-        return (
-            month.add_columns(*columns)
-            .where(Meter.customer_id == page.c.customer_id)
-            .lateral("usage")
-        )
-    return (
-        month.add_columns(Meter.customer_id, *columns)
-        .where(Meter.customer_id.in_(select(page.c.customer_id)))
-        .group_by(Meter.customer_id)
-        .subquery("usage")
-    )
-
-
-def _json_object(postgres: bool, fields: Mapping[str, Any]) -> ColumnElement[Any]:
-    arguments: list[Any] = []
-    for name, value in fields.items():
-        arguments.extend((literal(name), value))
-    if postgres:
-        return func.json_build_object(*arguments)
-    return func.json_object(*arguments)

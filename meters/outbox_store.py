@@ -8,7 +8,8 @@ the pending rows without waiting on each other; SQLite serialises writers, so a 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from dataclasses import replace
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Connection, and_, case, delete, func, literal, or_, select, update
@@ -16,6 +17,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.selectable import ScalarSelect
 
+from meters.daily_numbers import DAILY_USAGE, daily_numbers
 from meters.outbox_records import BucketBacklog, ClaimedMessage, NewMessage, StatusCount
 from meters.schema import (
     ChatUser,
@@ -30,6 +32,7 @@ SENDING = "sending"
 SENT = "sent"
 FAILED = "failed"  # given up after retries, or the recipient can no longer be reached
 EXPIRED = "expired"  # not delivered in time: never sent late
+NO_READING_ANY_MORE = "no reading of the message's day any more"
 
 
 def dialect_insert(connection: Connection, table: Any) -> Any:
@@ -127,7 +130,7 @@ class SqlOutboxStore:
                     OutboxMessage.id.in_([each for each in ids if each not in found])
                 )
             )
-        return tuple(
+        messages = [
             ClaimedMessage(
                 id=row[0],
                 kind=row[1],
@@ -142,7 +145,43 @@ class SqlOutboxStore:
                 last_seen_at=row[10],
             )
             for row in rows
-        )
+        ]
+        return tuple(self._with_daily_numbers(messages))
+
+    def _with_daily_numbers(self, messages: list[ClaimedMessage]) -> list[ClaimedMessage]:
+        """The daily messages with their numbers read now; one whose day has no reading any
+        more (the readings were corrected away since the fan-out) is given up, not sent empty."""
+        customers_by_day: dict[str, set[int]] = {}
+        for message in messages:
+            if message.kind == DAILY_USAGE and message.customer_id is not None:
+                customers_by_day.setdefault(str(message.payload.get("day")), set()).add(
+                    message.customer_id
+                )
+        if not customers_by_day:
+            return messages
+        numbers = {
+            (day, customer): fields
+            for day, customers in customers_by_day.items()
+            for customer, fields in self._numbers_of(day, customers).items()
+        }
+        ready: list[ClaimedMessage] = []
+        for message in messages:
+            if message.kind != DAILY_USAGE:
+                ready.append(message)
+                continue
+            fields = numbers.get((str(message.payload.get("day")), message.customer_id or 0))
+            if fields is None:
+                self.give_up(message.id, NO_READING_ANY_MORE)
+            else:
+                ready.append(replace(message, payload={**message.payload, **fields}))
+        return ready
+
+    def _numbers_of(self, day: str, customers: set[int]) -> dict[int, dict[str, Any]]:
+        try:
+            when = date.fromisoformat(day)
+        except ValueError:  # not a day: every such message is given up
+            return {}
+        return daily_numbers(self._connection, when, customers)
 
     def mark_sent(self, ids: Sequence[int], now: datetime) -> None:
         """The platform accepted these messages."""

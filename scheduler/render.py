@@ -13,7 +13,7 @@ from decimal import Decimal, InvalidOperation
 from handlers import texts
 from handlers.format import format_date, format_kwh, format_money
 from handlers.types import Button, Reply
-from meters.daily_fanout import DAILY_USAGE
+from meters.daily_numbers import DAILY_USAGE
 from meters.outbox_records import ClaimedMessage
 from scheduler.month_bill import bill_total, calendar_month_request
 from tariff.errors import TariffError

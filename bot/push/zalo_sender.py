@@ -44,7 +44,7 @@ from handlers import texts
 from handlers.format import format_date, format_kwh
 from handlers.privacy import mask_phone
 from handlers.types import Reply
-from meters.daily_fanout import DAILY_USAGE
+from meters.daily_numbers import DAILY_USAGE
 from meters.outbox_records import ClaimedMessage
 from meters.outbox_store import messages_sent_since
 from meters.schema import Customer

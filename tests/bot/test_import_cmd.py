@@ -123,6 +123,7 @@ def test_new_readings_queue_yesterdays_daily_messages_at_once(
 
     from sqlalchemy import insert
 
+    from meters.outbox_store import SqlOutboxStore
     from meters.schema import ChatLink, ChatUser, Consent, OutboxMessage, Subscription
 
     customers = tmp_path / "customers.csv"
@@ -159,7 +160,10 @@ def test_new_readings_queue_yesterdays_daily_messages_at_once(
     readings.write_text("\n".join(lines) + "\n")
     assert main(["import", "readings", str(readings), "--database", database_url]) == 0
     assert "queued 1 daily message(s)" in capsys.readouterr().err
-    with engine.connect() as connection:
-        payloads = connection.execute(select(OutboxMessage.payload)).scalars().all()
+    with engine.begin() as connection:
+        due = connection.execute(select(func.max(OutboxMessage.not_before))).scalar_one()
+        claimed = SqlOutboxStore(connection).claim(
+            "telegram", 10, "test", due, timedelta(minutes=1)
+        )
     engine.dispose()
-    assert [payload["used_wh"] for payload in payloads] == [13_000]
+    assert [message.payload["used_wh"] for message in claimed] == [13_000]

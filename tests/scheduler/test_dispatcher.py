@@ -16,7 +16,9 @@ from handlers.format import format_kwh
 from meters.chat_store import SqlChatStore
 from meters.outbox_records import NewMessage
 from meters.outbox_store import SqlOutboxStore
+from meters.repository import SqlMeterRepository
 from meters.schema import ChatUser, OutboxMessage, Subscription
+from meters.usage import UsageService
 from scheduler.dispatcher import Dispatcher
 from scheduler.fanout import fan_out_daily
 from scheduler.window import DeliveryWindow
@@ -104,13 +106,13 @@ async def test_the_message_says_yesterdays_use_and_offers_to_stop(
     subscribers = queue_daily(store, telegram)
     await dispatcher(store, telegram, session).run(asyncio.Event(), until_empty=True)
     with store.connect() as connection:
-        payloads = {
-            row[0]: row[1]
-            for row in connection.execute(select(OutboxMessage.customer_id, OutboxMessage.payload))
+        usage = UsageService(SqlMeterRepository(connection))
+        used = {
+            s.customer_id: usage.on_date(s.customer_code, YESTERDAY).used_wh for s in subscribers
         }
     for subscriber in subscribers:
         [message] = telegram.bot_messages(subscriber.telegram_id)
-        assert format_kwh(payloads[subscriber.customer_id]["used_wh"]) in message["text"]
+        assert format_kwh(used[subscriber.customer_id]) in message["text"]
         buttons = message["reply_markup"]["inline_keyboard"]
         assert buttons[0][0]["callback_data"] == "unsub:daily_usage"
 
