@@ -14,12 +14,27 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Integer, String, and_, case, cast, exists, func, literal, select
+from sqlalchemy import (
+    Connection,
+    Integer,
+    String,
+    and_,
+    case,
+    cast,
+    exists,
+    func,
+    insert,
+    literal,
+    select,
+    true,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.expression import TableClause
 
 from meters.daily_numbers import DAILY_USAGE
-from meters.outbox_store import PENDING
+from meters.outbox_days import day_batch, mark_page_staged, stage_table
+from meters.outbox_store import OUTBOX_KEY, PENDING
 from meters.schema import (
     ChatLink,
     ChatUser,
@@ -64,6 +79,17 @@ def queue_daily_usage_page(connection: Connection, page: DailyPage) -> int:
     return max(int(result.rowcount), 0)
 
 
+def stage_daily_usage_page(connection: Connection, page: DailyPage) -> int:
+    """Write the page's daily messages into the day's unattached partition (PostgreSQL); how
+    many. A page another run already staged is skipped: its marker is written with its rows."""
+    if not mark_page_staged(connection, day_batch(page.day), page.first_id):
+        return 0
+    use_index_probes(connection)
+    statement = daily_usage_page_insert(True, page, into=stage_table(page.day))
+    result = connection.execute(statement.execution_options(preserve_rowcount=True))
+    return max(int(result.rowcount), 0)
+
+
 def use_index_probes(connection: Connection) -> None:
     """Plan this transaction's page with index probes only (PostgreSQL; SQLite plans so anyway).
 
@@ -76,16 +102,20 @@ def use_index_probes(connection: Connection) -> None:
         connection.exec_driver_sql("SET LOCAL enable_seqscan = off")
 
 
-def daily_usage_page_insert(postgres: bool, request: DailyPage) -> Any:
+def daily_usage_page_insert(
+    postgres: bool, request: DailyPage, *, into: TableClause | None = None
+) -> Any:
     """The INSERT … SELECT that queues one page's daily messages, for PostgreSQL or SQLite.
 
-    The page's subscriptions are chosen first (a materialised CTE on PostgreSQL, so the planner
-    cannot move the outbox check after the rest), leaving out those that already have the day's
-    message: a repeated run or a catch-up only reads the page's subscriptions and outbox keys.
+    Into the outbox, the page's subscriptions are chosen first (a materialised CTE on
+    PostgreSQL, so the planner cannot move the outbox check after the rest), leaving out those
+    that already have the day's message: a repeated run or a catch-up only reads the page's
+    subscriptions and outbox keys. `into` an unattached day partition (meters.outbox_days), a
+    page is written once (its marker says so) and needs neither the check nor ON CONFLICT.
     A message holds only its day; its numbers are read when it is claimed (meters.daily_numbers).
     """
     day = request.day
-    page = _page(postgres, day, request.first_id, request.last_id)
+    page = _page(postgres, day, request.first_id, request.last_id, check_outbox=into is None)
     moment_type = OutboxMessage.not_before.type
     hour_case = case(
         *(
@@ -97,6 +127,7 @@ def daily_usage_page_insert(postgres: bool, request: DailyPage) -> Any:
     rows = (
         select(
             page.c.dedup_key,
+            literal(day_batch(day)),
             literal(DAILY_USAGE),
             ChatUser.channel,
             ChatUser.channel,
@@ -113,28 +144,29 @@ def daily_usage_page_insert(postgres: bool, request: DailyPage) -> Any:
         .select_from(page)
         .join(ChatUser, ChatUser.id == page.c.chat_user_id)
     )
+    columns = [
+        "dedup_key",
+        "batch",
+        "kind",
+        "channel",
+        "bucket",
+        "chat_user_id",
+        "customer_id",
+        "payload",
+        "priority",
+        "status",
+        "not_before",
+        "expires_at",
+        "attempts",
+        "created_at",
+    ]
+    if into is not None:
+        return insert(into).from_select(columns, rows)
     insert_of = postgresql.insert if postgres else sqlite.insert
     return (
         insert_of(OutboxMessage)
-        .from_select(
-            [
-                "dedup_key",
-                "kind",
-                "channel",
-                "bucket",
-                "chat_user_id",
-                "customer_id",
-                "payload",
-                "priority",
-                "status",
-                "not_before",
-                "expires_at",
-                "attempts",
-                "created_at",
-            ],
-            rows,
-        )
-        .on_conflict_do_nothing(index_elements=["dedup_key"])
+        .from_select(columns, rows)
+        .on_conflict_do_nothing(index_elements=OUTBOX_KEY)
     )
 
 
@@ -156,9 +188,9 @@ def _padded(postgres: bool, column: Any) -> ColumnElement[str]:
     return func.printf("%010d", column)
 
 
-def _page(postgres: bool, day: date, first_id: int, last_id: int) -> Any:
+def _page(postgres: bool, day: date, first_id: int, last_id: int, *, check_outbox: bool) -> Any:
     """The page's active daily subscriptions, linked, consenting, with a reading of `day` and
-    without the day's message."""
+    (when `check_outbox`) without the day's message."""
     dedup = (
         literal(f"{DAILY_USAGE}:{day.isoformat()}:")
         + _padded(postgres, Subscription.customer_id)
@@ -174,7 +206,7 @@ def _page(postgres: bool, day: date, first_id: int, last_id: int) -> Any:
         Subscription.kind == DAILY_USAGE,
         Subscription.active.is_(True),
         Subscription.id.between(first_id, last_id),
-        _no_message_yet(dedup),
+        _no_message_yet(dedup, day_batch(day)) if check_outbox else true(),
         exists().where(
             ChatLink.chat_user_id == Subscription.chat_user_id,
             ChatLink.customer_id == Subscription.customer_id,
@@ -190,18 +222,22 @@ def _page(postgres: bool, day: date, first_id: int, last_id: int) -> Any:
         .where(Meter.customer_id == Subscription.customer_id)
         .exists(),
     )
-    if postgres:
+    if postgres and check_outbox:
         return page.cte("page").prefix_with("MATERIALIZED")
     # A statement that starts with WITH gets no rowcount from Python's sqlite3: a subquery.
     return page.subquery("page")
 
 
-def _no_message_yet(dedup: ColumnElement[str]) -> ColumnElement[bool]:
+def _no_message_yet(dedup: ColumnElement[str], batch: str) -> ColumnElement[bool]:
     """No outbox row has `dedup` yet, checked by one probe of the key's index per subscription.
 
     Written as a scalar subquery with LIMIT rather than NOT EXISTS, which the planner may turn
     into an anti join that hashes the whole outbox for every page: with statistics of an empty
     or small outbox it did, and each page of a 3 M fan-out then read all the rows queued so far.
     """
-    probe = select(literal(1)).where(OutboxMessage.dedup_key == dedup).limit(1)
+    probe = (
+        select(literal(1))
+        .where(OutboxMessage.dedup_key == dedup, OutboxMessage.batch == batch)
+        .limit(1)
+    )
     return probe.scalar_subquery().is_(None)

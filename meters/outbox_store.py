@@ -32,6 +32,8 @@ SENDING = "sending"
 SENT = "sent"
 FAILED = "failed"  # given up after retries, or the recipient can no longer be reached
 EXPIRED = "expired"  # not delivered in time: never sent late
+# The key ON CONFLICT names: the dedup key with its batch, the partition key on PostgreSQL.
+OUTBOX_KEY = ["dedup_key", "batch"]
 NO_READING_ANY_MORE = "no reading of the message's day any more"
 
 
@@ -72,7 +74,7 @@ class SqlOutboxStore:
             for message in messages
         ]
         statement = dialect_insert(self._connection, OutboxMessage).on_conflict_do_nothing(
-            index_elements=["dedup_key"]
+            index_elements=OUTBOX_KEY
         )
         result = self._connection.execute(
             statement.execution_options(preserve_rowcount=True), rows

@@ -314,11 +314,18 @@ class ConversationLogEntry(Base):
 
 
 class OutboxMessage(Base):
-    """A message waiting to be sent by the dispatcher; `dedup_key` makes queuing idempotent."""
+    """A message waiting to be sent by the dispatcher; `dedup_key` makes queuing idempotent.
+
+    On PostgreSQL the table is partitioned by `batch` (migration 0003, meters/outbox_days.py):
+    a day's daily messages are one partition, every other message is in the live one. Its keys
+    there are (id, batch) and (dedup_key, batch); the batch follows from the dedup key.
+    """
 
     __tablename__ = "outbox"
 
     id: Mapped[bigpk]
+    # `daily_usage:<day>` for that day's daily messages, '' for every other message.
+    batch: Mapped[str] = mapped_column(String(48), default="", server_default="")
     # Compared byte by byte on PostgreSQL (the key is ASCII): a locale's collation would cost
     # every queued message's uniqueness check and index insert.
     dedup_key: Mapped[str] = mapped_column(ASCII_KEY, unique=True)
@@ -354,9 +361,24 @@ class OutboxMessage(Base):
             sqlite_where=text("status = 'pending'"),
         ),
         Index("ix_outbox_leased", "lease_until", postgresql_where=text("status = 'sending'")),
+        # What ON CONFLICT names on both engines (on PostgreSQL it is `uq_outbox_dedup_key`).
+        Index("uq_outbox_dedup_key_batch", "dedup_key", "batch", unique=True),
         # No index on (kind, channel, status): only `push status` groups by them, a scan it can
         # afford, while the index cost every queued row and every status change (the 3 M fan-out).
     )
+
+
+class FanOutPage(Base):
+    """A page of subscriptions whose messages a day's fan-out has staged (PostgreSQL).
+
+    Written in the page's transaction: a fan-out that stopped half-way stages only the pages
+    without one. The rows of a batch are deleted when its partition is attached.
+    """
+
+    __tablename__ = "fan_out_pages"
+
+    batch: Mapped[str] = mapped_column(String(48), primary_key=True)
+    first_id: Mapped[int] = mapped_column(Integer, primary_key=True)
 
 
 class SendBucket(Base):

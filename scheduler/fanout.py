@@ -10,7 +10,19 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy import Engine
 
-from meters.daily_fanout import DailyPage, queue_daily_usage_page, subscription_id_range
+from meters.daily_fanout import (
+    DailyPage,
+    queue_daily_usage_page,
+    stage_daily_usage_page,
+    subscription_id_range,
+)
+from meters.outbox_days import (
+    KEEP_DAYS,
+    create_stage,
+    drop_days_before,
+    index_and_attach,
+    is_attached,
+)
 from scheduler.window import DeliveryWindow
 
 PAGE_SIZE = 50_000
@@ -40,8 +52,12 @@ def fan_out_daily(
     """Queue the daily message of `day` for every subscriber whose reading of `day` has arrived.
 
     Each page of subscriptions is its own transaction and idempotent, so a fan-out that was
-    interrupted, or is run twice, only queues what is missing. Messages go out from the window's
-    opening on the day after `day` (or the hour the customer chose) and expire at its closing.
+    interrupted, or is run twice, only queues what is missing. On PostgreSQL the first run of a
+    day writes the pages into the day's own table and attaches it as the outbox's partition at
+    the end (meters.outbox_days): the day's messages can be claimed from then on. The daily
+    messages of days more than KEEP_DAYS before `day` are dropped first. Messages go out from
+    the window's opening on the day after `day` (or the hour the customer chose) and expire at
+    its closing.
     On PostgreSQL `workers` pages (default 2) run at once on their own connections; SQLite runs
     one writer at a time anyway, so there pages run one after the other.
     """
@@ -51,8 +67,13 @@ def fan_out_daily(
     by_hour = {hour: max(moment, opens) for hour, moment in window.hours(send_day).items()}
     expires = window.closes(send_day)
     postgres = engine.dialect.name == "postgresql"
-    with engine.connect() as connection:
+    with engine.begin() as connection:
+        drop_days_before(connection, day - timedelta(days=KEEP_DAYS))
         low, high = subscription_id_range(connection)
+        staged = postgres and not is_attached(connection, day)
+        if staged:
+            create_stage(connection, day)
+    queue = stage_daily_usage_page if staged else queue_daily_usage_page
 
     def queue_page(first: int) -> int:
         with engine.begin() as connection:
@@ -65,7 +86,7 @@ def fan_out_daily(
                 expires_at=expires,
                 now=now,
             )
-            return queue_daily_usage_page(connection, page)
+            return queue(connection, page)
 
     firsts = range(low, high + 1, page_size)
     count = (workers if workers is not None else PARALLEL_PAGES) if postgres else 1
@@ -76,6 +97,9 @@ def fan_out_daily(
         pages += 1
         if on_page is not None:
             on_page(pages, queued)
+    if staged:
+        with engine.begin() as connection:
+            index_and_attach(connection, day)
     return FanOutReport(day, queued, pages, time.perf_counter() - started)
 
 

@@ -1,0 +1,164 @@
+"""A day's daily messages as one batch of the outbox, a partition of its own on PostgreSQL.
+
+Inserting three million rows into the indexed outbox one by one cost more than the rest of the
+fan-out: every row went into the heap and four B-trees. So on PostgreSQL a day's fan-out writes
+its pages into a table of their own without indexes (the stage), builds the outbox's indexes
+on it once, sorted, and attaches it as the day's partition: for 1 M messages about 10 s of
+writes and 5 s of index builds, against 22 s into the indexed outbox. The day's messages can be
+claimed from the moment it is attached. Each staged page writes a marker (`fan_out_pages`) in
+its own transaction, so a fan-out that stopped half-way stages only the pages without one.
+After the attach, the day is an ordinary partition: a catch-up queues into the outbox, checked
+by the dedup key.
+
+SQLite keeps one table: a batch is only a column there, and nothing is staged.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import Connection, and_, column, delete, exists, select, table, text
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.sql.expression import TableClause
+
+from meters.daily_numbers import DAILY_USAGE
+from meters.outbox_store import PENDING, SENDING
+from meters.schema import FanOutPage, OutboxMessage
+
+# The outbox's keys and indexes, as the stage must have them for the attach to adopt them
+# rather than build its own (migration 0003 defines the partitioned table's).
+STAGE_KEYS = (
+    ("pkey", "PRIMARY KEY (id, batch)"),
+    ("dedup_key", "UNIQUE (dedup_key, batch)"),
+)
+STAGE_INDEXES = (
+    ("claimable", "(bucket, priority, not_before, id) WHERE status = 'pending'"),
+    ("leased", "(lease_until) WHERE status = 'sending'"),
+    ("chat_user_id", "(chat_user_id)"),
+)
+KEEP_DAYS = 7  # a day's batch is dropped this many days after its day
+
+
+def day_batch(day: date) -> str:
+    """The batch of `day`'s daily messages."""
+    return f"{DAILY_USAGE}:{day.isoformat()}"
+
+
+def partition_name(day: date) -> str:
+    """The table that holds `day`'s daily messages on PostgreSQL."""
+    return f"outbox_daily_{day:%Y%m%d}"
+
+
+def stage_table(day: date) -> TableClause:
+    """The day's table, for an INSERT of the columns a fan-out writes."""
+    names = (
+        "dedup_key",
+        "batch",
+        "kind",
+        "channel",
+        "bucket",
+        "chat_user_id",
+        "customer_id",
+        "payload",
+        "priority",
+        "status",
+        "not_before",
+        "expires_at",
+        "attempts",
+        "created_at",
+    )
+    return table(partition_name(day), *(column(name) for name in names))
+
+
+def is_attached(connection: Connection, day: date) -> bool:
+    """Whether `day`'s partition is part of the outbox (its messages can be claimed)."""
+    return bool(
+        connection.execute(
+            text(
+                "SELECT EXISTS (SELECT 1 FROM pg_inherits"
+                " WHERE inhrelid = to_regclass(:name) AND inhparent = to_regclass('outbox'))"
+            ),
+            {"name": partition_name(day)},
+        ).scalar_one()
+    )
+
+
+def create_stage(connection: Connection, day: date) -> None:
+    """The day's unindexed table, unless a run before this one created it."""
+    _lock(connection, f"outbox-stage:{day_batch(day)}")
+    connection.exec_driver_sql(
+        f"CREATE TABLE IF NOT EXISTS {partition_name(day)} (LIKE outbox INCLUDING DEFAULTS)"
+    )
+
+
+def mark_page_staged(connection: Connection, batch: str, first_id: int) -> bool:
+    """Record that this transaction stages the page; False when one already did."""
+    marked = connection.execute(
+        postgresql.insert(FanOutPage)
+        .values(batch=batch, first_id=first_id)
+        .on_conflict_do_nothing()
+        .returning(FanOutPage.first_id)
+    ).first()
+    return marked is not None
+
+
+def index_and_attach(connection: Connection, day: date) -> None:
+    """Build the outbox's keys and indexes on the day's table and attach it as the day's
+    partition, in the connection's transaction: a run that stopped in the middle left nothing
+    of it, and of two runs at once the second finds it done."""
+    _lock(connection, f"outbox-stage:{day_batch(day)}")
+    name = partition_name(day)
+    if not is_attached(connection, day):
+        # Sorting a 3 M-row day's keys in the default 64 MB spills to disk.
+        connection.exec_driver_sql("SET LOCAL maintenance_work_mem = '256MB'")
+        for suffix, definition in STAGE_KEYS:
+            connection.exec_driver_sql(
+                f"ALTER TABLE {name} ADD CONSTRAINT {name}_{suffix} {definition}"
+            )
+        for suffix, definition in STAGE_INDEXES:
+            connection.exec_driver_sql(f"CREATE INDEX {name}_{suffix} ON {name} {definition}")
+        connection.exec_driver_sql(
+            f"ALTER TABLE outbox ATTACH PARTITION {name} FOR VALUES IN ('{day_batch(day)}')"
+        )
+    connection.execute(delete(FanOutPage).where(FanOutPage.batch == day_batch(day)))
+
+
+def drop_days_before(connection: Connection, first_kept: date) -> None:
+    """Drop the daily messages of the days before `first_kept`, once none of a day's is still
+    waiting to be sent.
+
+    A day's messages expire at the close of the next day's window, so by then they are sent,
+    failed or expired. On PostgreSQL the day's table is dropped whole, which holds the outbox's
+    lock for a moment.
+    """
+    waiting = OutboxMessage.status.in_((PENDING, SENDING))
+    if connection.dialect.name != "postgresql":
+        old = and_(
+            OutboxMessage.batch.like(f"{DAILY_USAGE}:%"),
+            OutboxMessage.batch < day_batch(first_kept),
+        )
+        still_waiting = select(OutboxMessage.batch).where(old, waiting).distinct()
+        connection.execute(
+            delete(OutboxMessage).where(old, OutboxMessage.batch.not_in(still_waiting))
+        )
+        return
+    tables = connection.execute(
+        text(
+            "SELECT relname FROM pg_class WHERE relkind = 'r'"
+            " AND relname LIKE 'outbox\\_daily\\_%' AND relname < :first"
+            " AND relnamespace ="
+            " (SELECT relnamespace FROM pg_class WHERE oid = 'outbox'::regclass)"
+        ),
+        {"first": partition_name(first_kept)},
+    ).scalars()
+    for name in list(tables):
+        status = table(name, column("status")).c.status
+        if connection.execute(select(exists().where(status.in_((PENDING, SENDING))))).scalar():
+            continue
+        connection.exec_driver_sql(f'DROP TABLE "{name}"')
+    connection.execute(delete(FanOutPage).where(FanOutPage.batch < day_batch(first_kept)))
+
+
+def _lock(connection: Connection, key: str) -> None:
+    """A transaction-long advisory lock on `key`: the DDL of one day never runs twice at once."""
+    connection.execute(text("SELECT pg_advisory_xact_lock(hashtext(:key))"), {"key": key})
