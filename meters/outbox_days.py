@@ -117,6 +117,9 @@ def index_and_attach(connection: Connection, day: date) -> None:
             )
         for suffix, definition in STAGE_INDEXES:
             connection.exec_driver_sql(f"CREATE INDEX {name}_{suffix} ON {name} {definition}")
+        # Statistics before its messages can be claimed: the planner would otherwise guess
+        # until autovacuum came by, and a claim of 250 took 200-390 ms instead of 35-65 ms.
+        connection.exec_driver_sql(f"ANALYZE {name}")
         connection.exec_driver_sql(
             f"ALTER TABLE outbox ATTACH PARTITION {name} FOR VALUES IN ('{day_batch(day)}')"
         )

@@ -76,6 +76,9 @@ def test_a_days_first_fan_out_attaches_its_own_partition_indexed_like_the_outbox
             text("SELECT indexname FROM pg_indexes WHERE tablename = :name"), {"name": name}
         ).scalars()
         markers = connection.execute(select(func.count()).select_from(FanOutPage)).scalar_one()
+        analysed = connection.execute(
+            text("SELECT count(*) FROM pg_stats WHERE tablename = :name"), {"name": name}
+        ).scalar_one()
         batches = set(connection.execute(select(OutboxMessage.batch)).scalars())
     assert report.queued == in_partition == SUBSCRIBERS
     # the outbox's five, adopted by the attach rather than built a second time
@@ -84,6 +87,7 @@ def test_a_days_first_fan_out_attaches_its_own_partition_indexed_like_the_outbox
         for suffix in ("pkey", "dedup_key", "claimable", "leased", "chat_user_id")
     )
     assert markers == 0
+    assert analysed > 0  # the claims' plans know the day's rows from the start
     assert batches == {day_batch(YESTERDAY)}
     assert claim(engine) == SUBSCRIBERS
 
