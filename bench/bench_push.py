@@ -152,7 +152,15 @@ def bench_fanout(url: str) -> None:
         print(f"  bulk-created in {clock.perf_counter() - started:.1f} s (generate_series)")
         rss_before = peak_rss_mb()
         tracemalloc.start()
-        report = fan_out_daily(engine, DAY, WINDOW, FANNED_AT)
+        last_page_at: list[float] = []
+        started = clock.perf_counter()
+        report = fan_out_daily(
+            engine,
+            DAY,
+            WINDOW,
+            FANNED_AT,
+            on_page=lambda pages, queued: last_page_at.append(clock.perf_counter() - started),
+        )
         _, python_peak = tracemalloc.get_traced_memory()
         tracemalloc.stop()
         print(
@@ -160,6 +168,11 @@ def bench_fanout(url: str) -> None:
             f" {report.seconds:.1f} s ({report.queued / report.seconds:,.0f}/s;"
             f" target < 60 s)"
         )
+        if last_page_at:
+            print(
+                f"    pages {last_page_at[-1]:.1f} s, then indexing and attaching the day's"
+                f" partition {report.seconds - last_page_at[-1]:.1f} s"
+            )
         print(
             f"  memory: Python peak {python_peak / 1e6:.1f} MB during the fan-out,"
             f" process peak RSS {peak_rss_mb():.0f} MB (before: {rss_before:.0f} MB)"
