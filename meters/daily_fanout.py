@@ -33,7 +33,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.expression import TableClause
 
 from meters.daily_numbers import DAILY_USAGE
-from meters.outbox_days import day_batch, mark_page_staged, stage_table
+from meters.outbox_days import FAN_OUT_COLUMNS, day_batch, mark_page_staged, stage_table
 from meters.outbox_store import OUTBOX_KEY, PENDING
 from meters.schema import (
     ChatLink,
@@ -144,28 +144,12 @@ def daily_usage_page_insert(
         .select_from(page)
         .join(ChatUser, ChatUser.id == page.c.chat_user_id)
     )
-    columns = [
-        "dedup_key",
-        "batch",
-        "kind",
-        "channel",
-        "bucket",
-        "chat_user_id",
-        "customer_id",
-        "payload",
-        "priority",
-        "status",
-        "not_before",
-        "expires_at",
-        "attempts",
-        "created_at",
-    ]
     if into is not None:
-        return insert(into).from_select(columns, rows)
+        return insert(into).from_select(FAN_OUT_COLUMNS, rows)
     insert_of = postgresql.insert if postgres else sqlite.insert
     return (
         insert_of(OutboxMessage)
-        .from_select(columns, rows)
+        .from_select(FAN_OUT_COLUMNS, rows)
         .on_conflict_do_nothing(index_elements=OUTBOX_KEY)
     )
 

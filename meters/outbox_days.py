@@ -36,6 +36,23 @@ STAGE_INDEXES = (
     ("leased", "(lease_until) WHERE status = 'sending'"),
     ("chat_user_id", "(chat_user_id)"),
 )
+# What a fan-out page writes of each message (the rest are the columns' defaults).
+FAN_OUT_COLUMNS = (
+    "dedup_key",
+    "batch",
+    "kind",
+    "channel",
+    "bucket",
+    "chat_user_id",
+    "customer_id",
+    "payload",
+    "priority",
+    "status",
+    "not_before",
+    "expires_at",
+    "attempts",
+    "created_at",
+)
 KEEP_DAYS = 7  # a day's batch is dropped this many days after its day
 
 
@@ -51,23 +68,7 @@ def partition_name(day: date) -> str:
 
 def stage_table(day: date) -> TableClause:
     """The day's table, for an INSERT of the columns a fan-out writes."""
-    names = (
-        "dedup_key",
-        "batch",
-        "kind",
-        "channel",
-        "bucket",
-        "chat_user_id",
-        "customer_id",
-        "payload",
-        "priority",
-        "status",
-        "not_before",
-        "expires_at",
-        "attempts",
-        "created_at",
-    )
-    return table(partition_name(day), *(column(name) for name in names))
+    return table(partition_name(day), *(column(name) for name in FAN_OUT_COLUMNS))
 
 
 def is_attached(connection: Connection, day: date) -> bool:

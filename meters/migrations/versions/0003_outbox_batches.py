@@ -29,6 +29,13 @@ COLUMNS = (
     "id, dedup_key, kind, channel, bucket, chat_user_id, customer_id, payload, priority, status,"
     " not_before, expires_at, attempts, lease_until, claimed_by, sent_at, last_error, created_at"
 )
+OUTBOX_INDEXES = (
+    "pk_outbox",
+    "uq_outbox_dedup_key",
+    "ix_outbox_chat_user_id",
+    "ix_outbox_claimable",
+    "ix_outbox_leased",
+)
 DAY_KEY = re.compile(r"^daily_usage:(\d{4})-(\d\d)-(\d\d)$")
 
 
@@ -49,13 +56,7 @@ def upgrade() -> None:
         return
     op.execute("ALTER SEQUENCE outbox_id_seq OWNED BY NONE")
     op.execute("ALTER TABLE outbox RENAME TO outbox_unpartitioned")
-    for name in (
-        "pk_outbox",
-        "uq_outbox_dedup_key",
-        "ix_outbox_chat_user_id",
-        "ix_outbox_claimable",
-        "ix_outbox_leased",
-    ):
+    for name in OUTBOX_INDEXES:
         op.execute(f"ALTER INDEX {name} RENAME TO {name}_unpartitioned")
     op.execute(
         "CREATE TABLE outbox (LIKE outbox_unpartitioned INCLUDING DEFAULTS,"
@@ -114,13 +115,7 @@ def downgrade() -> None:
         return
     op.execute("ALTER SEQUENCE outbox_id_seq OWNED BY NONE")
     op.execute("ALTER TABLE outbox RENAME TO outbox_partitioned")
-    for name in (
-        "pk_outbox",
-        "uq_outbox_dedup_key",
-        "ix_outbox_chat_user_id",
-        "ix_outbox_claimable",
-        "ix_outbox_leased",
-    ):
+    for name in OUTBOX_INDEXES:
         op.execute(f"ALTER INDEX {name} RENAME TO {name}_partitioned")
     op.execute("CREATE TABLE outbox (LIKE outbox_partitioned INCLUDING DEFAULTS)")
     op.execute("ALTER TABLE outbox DROP COLUMN batch")
