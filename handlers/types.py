@@ -89,6 +89,23 @@ def parse_telegram_source(source: str) -> tuple[int, int] | None:
         return None
 
 
+def storable(text: str) -> str:
+    """`text` as a database can store it: without NUL, a lone UTF-16 surrogate replaced by
+    U+FFFD.
+
+    A message with either would fail its whole turn (the log write): PostgreSQL text cannot
+    hold NUL, and a lone surrogate (a JSON body's "\\ud800") cannot be encoded as UTF-8 for
+    either engine. Every channel's text and button data pass through here.
+    """
+    if "\x00" in text:
+        text = text.replace("\x00", "")
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return "".join("\ufffd" if "\ud800" <= char <= "\udfff" else char for char in text)
+    return text
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Update:
     """One thing the customer did: a text, a button press, a shared contact or location, a file.
@@ -120,12 +137,9 @@ class Update:
     def __post_init__(self) -> None:
         if self.received_at.tzinfo is None:
             raise ValueError("Update.received_at must be timezone-aware")
-        # PostgreSQL text cannot hold NUL: a message with one would fail its whole turn (the
-        # log write), so every channel's text and button data arrive without it.
-        if "\x00" in self.text:
-            object.__setattr__(self, "text", self.text.replace("\x00", ""))
-        if self.callback_data is not None and "\x00" in self.callback_data:
-            object.__setattr__(self, "callback_data", self.callback_data.replace("\x00", ""))
+        object.__setattr__(self, "text", storable(self.text))
+        if self.callback_data is not None:
+            object.__setattr__(self, "callback_data", storable(self.callback_data))
 
     @property
     def channel(self) -> Channel:

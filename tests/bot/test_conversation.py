@@ -179,6 +179,17 @@ async def test_a_nul_character_in_a_message_is_dropped_not_fatal(
     assert inbound_texts(engine, "chat") == ["xin chào"]
 
 
+async def test_a_lone_surrogate_in_a_message_is_replaced_not_fatal(
+    runner: ConversationRunner, engine: Engine
+) -> None:
+    """A JSON body may carry "\\ud800", which no engine can store as UTF-8."""
+    replies = await runner.handle(greeting("chat", "xin\ud800 chào"))
+
+    assert replies
+    assert replies[0].text
+    assert inbound_texts(engine, "chat") == ["xin\ufffd chào"]
+
+
 def backends(engine: Engine) -> set[int]:
     """The server processes of the database's sessions, the asking one left out."""
     with engine.connect() as connection:
