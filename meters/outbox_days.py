@@ -54,6 +54,7 @@ FAN_OUT_COLUMNS = (
     "created_at",
 )
 KEEP_DAYS = 7  # a day's batch is dropped this many days after its day
+LOCK_NOT_AVAILABLE = "55P03"
 
 
 def day_batch(day: date) -> str:
@@ -127,13 +128,16 @@ def index_and_attach(connection: Connection, day: date) -> None:
     connection.execute(delete(FanOutPage).where(FanOutPage.batch == day_batch(day)))
 
 
-def drop_days_before(connection: Connection, first_kept: date) -> None:
+def drop_days_before(
+    connection: Connection, first_kept: date, *, lock_timeout_ms: int = 2_000
+) -> None:
     """Drop the daily messages of the days before `first_kept`, once none of a day's is still
     waiting to be sent.
 
     A day's messages expire at the close of the next day's window, so by then they are sent,
     failed or expired. On PostgreSQL the day's table is dropped whole, which holds the outbox's
-    lock for a moment.
+    lock for a moment; waiting longer than `lock_timeout_ms` for it raises (SQLSTATE 55P03,
+    LOCK_NOT_AVAILABLE), and the caller's transaction then drops nothing.
     """
     waiting = OutboxMessage.status.in_((PENDING, SENDING))
     if connection.dialect.name != "postgresql":
@@ -155,6 +159,9 @@ def drop_days_before(connection: Connection, first_kept: date) -> None:
         ),
         {"first": partition_name(first_kept)},
     ).scalars()
+    # A session holding the outbox (an idle transaction, a long report) would otherwise hold the
+    # DROP, and every claim queued behind it, for as long as it lasts.
+    connection.exec_driver_sql(f"SET LOCAL lock_timeout = '{lock_timeout_ms}ms'")
     for name in list(tables):
         status = table(name, column("status")).c.status
         if connection.execute(select(exists().where(status.in_((PENDING, SENDING))))).scalar():

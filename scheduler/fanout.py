@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -9,6 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import Engine
+from sqlalchemy.exc import OperationalError
 
 from meters.daily_fanout import (
     DailyPage,
@@ -18,12 +20,15 @@ from meters.daily_fanout import (
 )
 from meters.outbox_days import (
     KEEP_DAYS,
+    LOCK_NOT_AVAILABLE,
     create_stage,
     drop_days_before,
     index_and_attach,
     is_attached,
 )
 from scheduler.window import DeliveryWindow
+
+logger = logging.getLogger(__name__)
 
 PAGE_SIZE = 50_000
 PARALLEL_PAGES = 2  # PostgreSQL: pages queued at once, one connection each
@@ -67,8 +72,8 @@ def fan_out_daily(
     by_hour = {hour: max(moment, opens) for hour, moment in window.hours(send_day).items()}
     expires = window.closes(send_day)
     postgres = engine.dialect.name == "postgresql"
+    _drop_old_days(engine, day)
     with engine.begin() as connection:
-        drop_days_before(connection, day - timedelta(days=KEEP_DAYS))
         low, high = subscription_id_range(connection)
         staged = postgres and not is_attached(connection, day)
         if staged:
@@ -101,6 +106,17 @@ def fan_out_daily(
         with engine.begin() as connection:
             index_and_attach(connection, day)
     return FanOutReport(day, queued, pages, time.perf_counter() - started)
+
+
+def _drop_old_days(engine: Engine, day: date) -> None:
+    """Drop the daily messages of days long past, unless the outbox is busy: then tomorrow."""
+    try:
+        with engine.begin() as connection:
+            drop_days_before(connection, day - timedelta(days=KEEP_DAYS))
+    except OperationalError as error:
+        if getattr(error.orig, "sqlstate", None) != LOCK_NOT_AVAILABLE:
+            raise
+        logger.warning("old daily messages kept until the next fan-out: the outbox is busy")
 
 
 def _run_pages(queue_page: Callable[[int], int], firsts: range, workers: int) -> Iterator[int]:

@@ -8,10 +8,12 @@ from datetime import timedelta
 
 import pytest
 from sqlalchemy import Engine, func, select, text, update
+from sqlalchemy.exc import OperationalError
 
 from meters.daily_fanout import DailyPage, stage_daily_usage_page
 from meters.database import alembic_config, create_store_engine
 from meters.outbox_days import (
+    LOCK_NOT_AVAILABLE,
     create_stage,
     day_batch,
     drop_days_before,
@@ -189,6 +191,25 @@ def test_old_days_are_dropped_once_nothing_of_them_waits(engine: Engine) -> None
     with engine.connect() as connection:
         batches = Counter(connection.execute(select(OutboxMessage.batch)).scalars())
     assert batches == Counter({day_batch(waiting): 3, day_batch(recent): 3, "": 1})
+
+
+def test_a_busy_outbox_keeps_its_old_days_rather_than_wait(engine: Engine) -> None:
+    postgres_only(engine)
+    old = YESTERDAY - timedelta(days=10)
+    add_subscribers(engine, 3, old, MORNING)
+    fan_out_daily(engine, old, WINDOW, MORNING)
+    with engine.begin() as connection:
+        connection.execute(update(OutboxMessage).values(status="sent"))
+    with engine.connect() as reader:
+        reader.execute(select(func.count()).select_from(OutboxMessage))  # holds the outbox
+        with pytest.raises(OperationalError) as busy, engine.begin() as connection:
+            drop_days_before(connection, YESTERDAY, lock_timeout_ms=100)
+        reader.rollback()
+    assert getattr(busy.value.orig, "sqlstate", None) == LOCK_NOT_AVAILABLE
+    with engine.begin() as connection:
+        assert is_attached(connection, old)
+        drop_days_before(connection, YESTERDAY)
+        assert not is_attached(connection, old)
 
 
 def test_the_upgrade_puts_each_queued_message_in_its_batch(database_url: str) -> None:

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import Engine, delete, select, update
 
 from meters.daily_fanout import DailyPage, daily_usage_page_insert, use_index_probes
-from meters.outbox_days import partition_name
+from meters.outbox_days import is_attached, partition_name
 from meters.schema import Consent, OutboxMessage, Subscription
 from scheduler.fanout import fan_out_daily
 from tests.scheduler.conftest import MORNING, WINDOW, YESTERDAY, ZONE, subscribe_all
@@ -163,3 +163,21 @@ def test_a_page_looks_up_its_own_keys_and_never_reads_the_whole_outbox(
     assert "Seq Scan on outbox" not in plan
     day_table = partition_name(YESTERDAY)
     assert f"using {day_table}_dedup_key on {day_table}" in plan  # that day's partition only
+
+
+def test_a_busy_outbox_does_not_hold_up_the_fan_out(store: Engine) -> None:
+    """Old days are dropped when the outbox's lock can be had soon; else by the next day's."""
+    if store.dialect.name != "postgresql":
+        pytest.skip("SQLite deletes rows; there is no table lock to wait for")
+    subscribers = subscribe_all(store)
+    old = YESTERDAY - timedelta(days=10)
+    fan_out_daily(store, old, WINDOW, MORNING)
+    with store.begin() as connection:
+        connection.execute(update(OutboxMessage).values(status="sent"))
+    with store.connect() as reader:
+        reader.execute(select(OutboxMessage.id).limit(1))  # an open transaction on the outbox
+        report = fan_out_daily(store, YESTERDAY, WINDOW, MORNING)
+        reader.rollback()
+    assert report.queued == len(subscribers)
+    with store.connect() as connection:
+        assert is_attached(connection, old)  # kept for now
