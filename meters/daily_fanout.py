@@ -33,7 +33,13 @@ from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.expression import TableClause
 
 from meters.daily_numbers import DAILY_USAGE
-from meters.outbox_days import FAN_OUT_COLUMNS, day_batch, mark_page_staged, stage_table
+from meters.outbox_days import (
+    FAN_OUT_COLUMNS,
+    day_batch,
+    lock_stage,
+    mark_page_staged,
+    stage_table,
+)
 from meters.outbox_store import OUTBOX_KEY, PENDING
 from meters.schema import (
     ChatLink,
@@ -81,8 +87,11 @@ def queue_daily_usage_page(connection: Connection, page: DailyPage) -> int:
 
 def stage_daily_usage_page(connection: Connection, page: DailyPage) -> int:
     """Write the page's daily messages into the day's unattached partition (PostgreSQL); how
-    many. A page another run already staged is skipped: its marker is written with its rows."""
-    if not mark_page_staged(connection, day_batch(page.day), page.first_id):
+    many. A page another run already staged is skipped: its marker is written with its rows.
+    Once another run has attached the day, the page is queued into the outbox instead."""
+    if not lock_stage(connection, page.day):
+        return queue_daily_usage_page(connection, page)
+    if not mark_page_staged(connection, day_batch(page.day), page.first_id, page.last_id):
         return 0
     use_index_probes(connection)
     statement = daily_usage_page_insert(True, page, into=stage_table(page.day))

@@ -15,9 +15,10 @@ SQLite keeps one table: a batch is only a column there, and nothing is staged.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import Connection, and_, column, delete, exists, select, table, text
+from sqlalchemy import Connection, and_, column, delete, exists, func, select, table, text
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.sql.expression import TableClause
 
@@ -85,23 +86,48 @@ def is_attached(connection: Connection, day: date) -> bool:
     )
 
 
-def create_stage(connection: Connection, day: date) -> None:
-    """The day's unindexed table, unless a run before this one created it."""
+def create_stage(connection: Connection, day: date, page_size: int) -> None:
+    """The day's unindexed table, unless a run before this one created it.
+
+    Raises StagedPagesDiffer when an earlier run staged the day in pages of another size: its
+    pages and this run's would overlap, and the overlap would be staged twice.
+    """
     _lock(connection, f"outbox-stage:{day_batch(day)}")
     connection.exec_driver_sql(
         f"CREATE TABLE IF NOT EXISTS {partition_name(day)} (LIKE outbox INCLUDING DEFAULTS)"
     )
+    staged = connection.execute(
+        select(FanOutPage.first_id, FanOutPage.last_id)
+        .where(FanOutPage.batch == day_batch(day))
+        .limit(1)
+    ).first()
+    if staged is not None and staged.last_id - staged.first_id + 1 != page_size:
+        raise StagedPagesDiffer(
+            f"{day_batch(day)} was staged in pages of {staged.last_id - staged.first_id + 1}"
+            f" subscriptions, not {page_size}: finish it with the page size it began with"
+        )
 
 
-def mark_page_staged(connection: Connection, batch: str, first_id: int) -> bool:
+class StagedPagesDiffer(RuntimeError):
+    """The day's fan-out was staged in pages of another size: its pages would overlap."""
+
+
+def mark_page_staged(connection: Connection, batch: str, first_id: int, last_id: int) -> bool:
     """Record that this transaction stages the page; False when one already did."""
     marked = connection.execute(
         postgresql.insert(FanOutPage)
-        .values(batch=batch, first_id=first_id)
+        .values(batch=batch, first_id=first_id, last_id=last_id)
         .on_conflict_do_nothing()
         .returning(FanOutPage.first_id)
     ).first()
     return marked is not None
+
+
+def lock_stage(connection: Connection, day: date) -> bool:
+    """Hold the day's table until this transaction ends, so that it cannot be attached
+    meanwhile; False when it is attached already (a page then goes into the outbox)."""
+    connection.exec_driver_sql(f"LOCK TABLE {partition_name(day)} IN ROW EXCLUSIVE MODE")
+    return not is_attached(connection, day)
 
 
 def index_and_attach(connection: Connection, day: date) -> None:
@@ -126,6 +152,36 @@ def index_and_attach(connection: Connection, day: date) -> None:
             f"ALTER TABLE outbox ATTACH PARTITION {name} FOR VALUES IN ('{day_batch(day)}')"
         )
     connection.execute(delete(FanOutPage).where(FanOutPage.batch == day_batch(day)))
+
+
+@dataclass(frozen=True, slots=True)
+class StagedDay:
+    """A day's fan-out whose messages are written but not attached yet: not claimable."""
+
+    day: date
+    pages: int
+    messages: int
+
+
+def staged_days(connection: Connection) -> tuple[StagedDay, ...]:
+    """The days being fanned out, or whose fan-out stopped before the attach (PostgreSQL)."""
+    if connection.dialect.name != "postgresql":
+        return ()
+    pages = connection.execute(
+        select(FanOutPage.batch, func.count())
+        .group_by(FanOutPage.batch)
+        .order_by(FanOutPage.batch)
+    ).all()
+    staged: list[StagedDay] = []
+    for batch, count in pages:
+        day = date.fromisoformat(batch.removeprefix(f"{DAILY_USAGE}:"))
+        if is_attached(connection, day):  # attached a moment ago; its markers go next
+            continue
+        messages = connection.execute(
+            select(func.count()).select_from(table(partition_name(day)))
+        ).scalar_one()
+        staged.append(StagedDay(day, int(count), int(messages)))
+    return tuple(staged)
 
 
 def drop_days_before(

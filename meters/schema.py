@@ -379,6 +379,7 @@ class FanOutPage(Base):
 
     batch: Mapped[str] = mapped_column(String(48), primary_key=True)
     first_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    last_id: Mapped[int] = mapped_column(Integer)
 
 
 class SendBucket(Base):

@@ -77,7 +77,7 @@ def fan_out_daily(
         low, high = subscription_id_range(connection)
         staged = postgres and not is_attached(connection, day)
         if staged:
-            create_stage(connection, day)
+            create_stage(connection, day, page_size)
     queue = stage_daily_usage_page if staged else queue_daily_usage_page
 
     def queue_page(first: int) -> int:
@@ -85,7 +85,7 @@ def fan_out_daily(
             page = DailyPage(
                 day=day,
                 first_id=first,
-                last_id=min(first + page_size - 1, high),
+                last_id=first + page_size - 1,
                 not_before_by_hour=by_hour,
                 default_not_before=opens,
                 expires_at=expires,
@@ -93,7 +93,9 @@ def fan_out_daily(
             )
             return queue(connection, page)
 
-    firsts = range(low, high + 1, page_size)
+    # Pages are cut at multiples of the page size, whatever the lowest id of the day: a run
+    # that finishes a stopped fan-out must find the same pages (meters.outbox_days).
+    firsts = range((max(low, 1) - 1) // page_size * page_size + 1, high + 1, page_size)
     count = (workers if workers is not None else PARALLEL_PAGES) if postgres else 1
     queued = 0
     pages = 0

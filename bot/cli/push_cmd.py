@@ -18,6 +18,7 @@ from bot.config import Settings
 if TYPE_CHECKING:
     from sqlalchemy import Engine
 
+    from meters.outbox_days import StagedDay
     from meters.outbox_records import BucketBacklog, StatusCount
     from scheduler.dispatcher import DispatchStats
 
@@ -133,6 +134,7 @@ def forecast(
 
 def run_status(arguments: argparse.Namespace) -> int:
     """Print the outbox counts and the expected finish of each bucket."""
+    from meters.outbox_days import staged_days
     from meters.outbox_store import SqlOutboxStore
 
     settings = settings_from(arguments)
@@ -143,14 +145,15 @@ def run_status(arguments: argparse.Namespace) -> int:
             store = SqlOutboxStore(connection)
             counts = store.status_counts()
             backlogs = store.backlog(now)
+            staged = staged_days(connection)
     finally:
         engine.dispose()
     rates = {"telegram": settings.telegram_send_rate}
     forecasts = [forecast(backlog, rates, now, settings) for backlog in backlogs]
     if arguments.json:
-        print(json.dumps(_status_json(counts, forecasts, settings)))
+        print(json.dumps(_status_json(counts, forecasts, staged, settings)))
     else:
-        print(_status_text(counts, forecasts, now, settings))
+        print(_status_text(counts, forecasts, staged, now, settings))
     return EXIT_OK
 
 
@@ -163,7 +166,10 @@ def _table(counts: tuple[StatusCount, ...]) -> dict[tuple[str, str], dict[str, i
 
 
 def _status_json(
-    counts: tuple[StatusCount, ...], forecasts: list[Forecast], settings: Settings
+    counts: tuple[StatusCount, ...],
+    forecasts: list[Forecast],
+    staged: tuple[StagedDay, ...],
+    settings: Settings,
 ) -> dict[str, Any]:
     return {
         "counts": [
@@ -182,15 +188,23 @@ def _status_json(
             }
             for f in forecasts
         ],
+        "staged": [
+            {"day": each.day.isoformat(), "pages": each.pages, "messages": each.messages}
+            for each in staged
+        ],
     }
 
 
 def _status_text(
-    counts: tuple[StatusCount, ...], forecasts: list[Forecast], now: datetime, settings: Settings
+    counts: tuple[StatusCount, ...],
+    forecasts: list[Forecast],
+    staged: tuple[StagedDay, ...],
+    now: datetime,
+    settings: Settings,
 ) -> str:
     table = _table(counts)
     if not table:
-        return "the outbox is empty"
+        return "\n".join(["the outbox is empty", *map(staged_line, staged)])
     header = ["kind", "channel", *STATUSES]
     rows = [header] + [
         [kind, channel, *(_number(row[status]) for status in STATUSES)]
@@ -208,7 +222,20 @@ def _status_text(
         lines.append("")
     for f in forecasts:
         lines.append(forecast_line(f, now, settings))
+    if staged:
+        lines.append("")
+    lines.extend(map(staged_line, staged))
     return "\n".join(lines)
+
+
+def staged_line(staged: StagedDay) -> str:
+    """A day whose daily messages are written but cannot be sent yet."""
+    day = staged.day.isoformat()
+    return (
+        f"daily_usage of {day}: {_number(staged.messages)} messages staged in"
+        f" {_number(staged.pages)} pages, not sendable until the fan-out attaches them"
+        f" (if it stopped, `dienbot push daily --date {day}` finishes it)"
+    )
 
 
 def forecast_line(f: Forecast, now: datetime, settings: Settings) -> str:

@@ -17,11 +17,14 @@ from sqlalchemy import Engine, func, select, update
 from bot.cli import main
 from bot.cli.push_cmd import forecast, forecast_line
 from bot.config import load_settings
+from meters.daily_fanout import DailyPage, stage_daily_usage_page
+from meters.outbox_days import create_stage
 from meters.outbox_records import BucketBacklog
 from meters.schema import OutboxMessage
+from scheduler.fanout import PAGE_SIZE
 from tests.fakes.telegram_api import FakeTelegram
 from tests.scheduler.bulk import add_subscribers
-from tests.scheduler.conftest import MORNING, YESTERDAY, ZONE
+from tests.scheduler.conftest import MORNING, WINDOW, YESTERDAY, ZONE
 
 TOKEN = "123456:PUSHCMD"
 DIENBOT = Path(sys.executable).with_name("dienbot")
@@ -129,6 +132,44 @@ def test_push_status_counts_per_kind_channel_and_status_and_forecasts_the_bucket
     assert header.split() == ["kind", "channel", "pending", "sending", "sent", "failed", "expired"]
     assert row.split() == ["daily_usage", "telegram", "25", "0", "5", "0", "0"]
     assert "telegram: 25 pending, at 25/s done by" in text
+
+
+def test_push_status_shows_a_day_staged_but_not_yet_sendable(
+    engine: Engine, database_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """On PostgreSQL a day's first fan-out writes its own table and attaches it at the end."""
+    if engine.dialect.name != "postgresql":
+        pytest.skip("SQLite stages nothing")
+    add_subscribers(engine, 30, YESTERDAY, MORNING)
+    send_day = YESTERDAY + timedelta(days=1)
+    window = WINDOW
+    with engine.begin() as connection:  # a fan-out that stopped after its first page, unattached
+        create_stage(connection, YESTERDAY, PAGE_SIZE)
+        stage_daily_usage_page(
+            connection,
+            DailyPage(
+                day=YESTERDAY,
+                first_id=1,
+                last_id=PAGE_SIZE,
+                not_before_by_hour=window.hours(send_day),
+                default_not_before=window.opens(send_day),
+                expires_at=window.closes(send_day),
+                now=MORNING,
+            ),
+        )
+
+    report = json.loads(push(capsys, "status", "--json", "--database", database_url))
+    assert report["counts"] == []
+    assert report["staged"] == [{"day": YESTERDAY.isoformat(), "pages": 1, "messages": 30}]
+    text = push(capsys, "status", "--database", database_url)
+    assert text.splitlines()[0] == "the outbox is empty"
+    assert f"daily_usage of {YESTERDAY.isoformat()}: 30 messages staged in 1 pages" in text
+    assert f"push daily --date {YESTERDAY.isoformat()}" in text
+
+    push(capsys, "daily", "--date", YESTERDAY.isoformat(), "--database", database_url)
+    report = json.loads(push(capsys, "status", "--json", "--database", database_url))
+    assert report["staged"] == []
+    assert report["counts"][0]["pending"] == 30
 
 
 def test_push_status_of_an_empty_outbox(

@@ -14,6 +14,7 @@ from meters.daily_fanout import DailyPage, stage_daily_usage_page
 from meters.database import alembic_config, create_store_engine
 from meters.outbox_days import (
     LOCK_NOT_AVAILABLE,
+    StagedPagesDiffer,
     create_stage,
     day_batch,
     drop_days_before,
@@ -22,7 +23,7 @@ from meters.outbox_days import (
 )
 from meters.outbox_records import NewMessage
 from meters.outbox_store import SqlOutboxStore
-from meters.schema import FanOutPage, OutboxMessage
+from meters.schema import FanOutPage, OutboxMessage, Subscription
 from scheduler.fanout import fan_out_daily
 from tests.scheduler.bulk import add_subscribers
 from tests.scheduler.conftest import MORNING, WINDOW, YESTERDAY
@@ -98,7 +99,7 @@ def test_staged_messages_cannot_be_claimed_before_the_attach(engine: Engine) -> 
     postgres_only(engine)
     add_subscribers(engine, SUBSCRIBERS, YESTERDAY, MORNING)
     with engine.begin() as connection:
-        create_stage(connection, YESTERDAY)
+        create_stage(connection, YESTERDAY, 10)
         assert stage_daily_usage_page(connection, first_page(engine, 1, 10)) == 10
     assert claim(engine) == 0
 
@@ -107,7 +108,7 @@ def test_a_fan_out_that_stopped_half_way_stages_only_the_pages_left(engine: Engi
     postgres_only(engine)
     add_subscribers(engine, SUBSCRIBERS, YESTERDAY, MORNING)
     with engine.begin() as connection:  # the run that died had staged ids 1..7
-        create_stage(connection, YESTERDAY)
+        create_stage(connection, YESTERDAY, 7)
         assert stage_daily_usage_page(connection, first_page(engine, 1, 7)) == 7
     report = fan_out_daily(engine, YESTERDAY, WINDOW, MORNING, page_size=7)
     assert report.queued == SUBSCRIBERS - 7
@@ -119,10 +120,50 @@ def test_a_page_already_staged_is_not_staged_again(engine: Engine) -> None:
     postgres_only(engine)
     add_subscribers(engine, SUBSCRIBERS, YESTERDAY, MORNING)
     with engine.begin() as connection:
-        create_stage(connection, YESTERDAY)
+        create_stage(connection, YESTERDAY, 7)
         assert stage_daily_usage_page(connection, first_page(engine, 1, 7)) == 7
     with engine.begin() as connection:
         assert stage_daily_usage_page(connection, first_page(engine, 1, 7)) == 0
+
+
+def test_pages_are_cut_the_same_way_when_the_lowest_id_changed(engine: Engine) -> None:
+    postgres_only(engine)
+    add_subscribers(engine, SUBSCRIBERS, YESTERDAY, MORNING)
+    with engine.begin() as connection:  # the run that died had staged ids 1..7
+        create_stage(connection, YESTERDAY, 7)
+        stage_daily_usage_page(connection, first_page(engine, 1, 7))
+        connection.execute(  # then the first subscriber stopped the message
+            update(Subscription).where(Subscription.id == 1).values(active=False)
+        )
+    fan_out_daily(engine, YESTERDAY, WINDOW, MORNING, page_size=7)
+    assert set(keys_per_subscriber(engine).values()) == {1}
+    assert len(keys_per_subscriber(engine)) == SUBSCRIBERS  # the first was queued before
+
+
+def test_a_day_staged_in_pages_of_another_size_is_refused_not_doubled(engine: Engine) -> None:
+    postgres_only(engine)
+    add_subscribers(engine, SUBSCRIBERS, YESTERDAY, MORNING)
+    with engine.begin() as connection:
+        create_stage(connection, YESTERDAY, 10)
+        stage_daily_usage_page(connection, first_page(engine, 1, 10))
+    with pytest.raises(StagedPagesDiffer, match="staged in pages of 10 subscriptions, not 7"):
+        fan_out_daily(engine, YESTERDAY, WINDOW, MORNING, page_size=7)
+    fan_out_daily(engine, YESTERDAY, WINDOW, MORNING, page_size=10)
+    assert set(keys_per_subscriber(engine).values()) == {1}
+    assert len(keys_per_subscriber(engine)) == SUBSCRIBERS
+
+
+def test_a_page_staged_after_another_run_attached_the_day_goes_into_the_outbox(
+    engine: Engine,
+) -> None:
+    postgres_only(engine)
+    add_subscribers(engine, SUBSCRIBERS, YESTERDAY, MORNING)
+    fan_out_daily(engine, YESTERDAY, WINDOW, MORNING)  # the other run, attached
+    add_subscribers(engine, 2, YESTERDAY, MORNING, first_telegram_id=900_000)
+    with engine.begin() as connection:  # this run was still staging its last page
+        assert stage_daily_usage_page(connection, first_page(engine, 1, 50_000)) == 2
+    assert set(keys_per_subscriber(engine).values()) == {1}
+    assert len(keys_per_subscriber(engine)) == SUBSCRIBERS + 2
 
 
 def test_two_fan_outs_of_one_day_at_once_queue_each_message_once(engine: Engine) -> None:

@@ -101,6 +101,7 @@ def _create_fan_out_pages() -> None:
         "fan_out_pages",
         sa.Column("batch", sa.String(length=48), nullable=False),
         sa.Column("first_id", sa.Integer(), nullable=False),
+        sa.Column("last_id", sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint("batch", "first_id", name=op.f("pk_fan_out_pages")),
     )
 
