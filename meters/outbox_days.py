@@ -137,8 +137,9 @@ def index_and_attach(connection: Connection, day: date) -> None:
     _lock(connection, f"outbox-stage:{day_batch(day)}")
     name = partition_name(day)
     if not is_attached(connection, day):
-        # Sorting a 3 M-row day's keys in the default 64 MB spills to disk.
-        connection.exec_driver_sql("SET LOCAL maintenance_work_mem = '256MB'")
+        # Sorting a 3 M-row day's keys in the default 64 MB spills to disk. For 3 M messages
+        # the index builds and the attach took 25.1 s with 256 MB, 20.9 s with 1 GB.
+        connection.exec_driver_sql("SET LOCAL maintenance_work_mem = '1GB'")
         for suffix, definition in STAGE_KEYS:
             connection.exec_driver_sql(
                 f"ALTER TABLE {name} ADD CONSTRAINT {name}_{suffix} {definition}"
