@@ -24,7 +24,7 @@ from handlers.context import ConversationConfig, Step
 from handlers.privacy import mask_text, personal_strings
 from handlers.requests import status_name
 from handlers.service_catalog import DEADLINE_WORKING_DAYS
-from handlers.types import Button, Reply
+from handlers.types import Button, Channel, Reply
 from meters.account_store import SqlAccountStore
 from meters.agent_store import SqlAgentStore
 from meters.case_records import AgentRecord, CaseFile, CaseMessageRecord, CaseRecord
@@ -194,7 +194,7 @@ def reply(
     is copied to the customer as it is; only a customer on Telegram can be sent one.
     """
     case = _open_case_for(deps, agent, code)
-    if file is not None and case.channel != "telegram":
+    if file is not None and case.channel != Channel.TELEGRAM:
         raise CaseError(texts.AGENT_FILE_TELEGRAM_ONLY)
     text = _checked_text(text) if file is None else text.strip()[:MAX_REPLY_CHARS]
     deps.cases.lock_chat(case.chat_user_id)

@@ -56,6 +56,7 @@ FAN_OUT_COLUMNS = (
 )
 KEEP_DAYS = 7  # a day's batch is dropped this many days after its day
 LOCK_NOT_AVAILABLE = "55P03"
+WAITING = (PENDING, SENDING)  # a day with messages in these statuses is not dropped
 
 
 def day_batch(day: date) -> str:
@@ -196,13 +197,14 @@ def drop_days_before(
     lock for a moment; waiting longer than `lock_timeout_ms` for it raises (SQLSTATE 55P03,
     LOCK_NOT_AVAILABLE), and the caller's transaction then drops nothing.
     """
-    waiting = OutboxMessage.status.in_((PENDING, SENDING))
     if connection.dialect.name != "postgresql":
         old = and_(
             OutboxMessage.batch.like(f"{DAILY_USAGE}:%"),
             OutboxMessage.batch < day_batch(first_kept),
         )
-        still_waiting = select(OutboxMessage.batch).where(old, waiting).distinct()
+        still_waiting = (
+            select(OutboxMessage.batch).where(old, OutboxMessage.status.in_(WAITING)).distinct()
+        )
         connection.execute(
             delete(OutboxMessage).where(old, OutboxMessage.batch.not_in(still_waiting))
         )
@@ -221,7 +223,7 @@ def drop_days_before(
     connection.exec_driver_sql(f"SET LOCAL lock_timeout = '{lock_timeout_ms}ms'")
     for name in list(tables):
         status = table(name, column("status")).c.status
-        if connection.execute(select(exists().where(status.in_((PENDING, SENDING))))).scalar():
+        if connection.execute(select(exists().where(status.in_(WAITING)))).scalar():
             continue
         connection.exec_driver_sql(f'DROP TABLE "{name}"')
     connection.execute(delete(FanOutPage).where(FanOutPage.batch < day_batch(first_kept)))

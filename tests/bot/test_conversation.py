@@ -168,26 +168,24 @@ async def test_on_postgresql_each_transaction_writes_its_turns_with_one_statemen
     assert sum(writes) == len(chats)  # every chat's turn, each in one of the writes
 
 
-async def test_a_nul_character_in_a_message_is_dropped_not_fatal(
-    runner: ConversationRunner, engine: Engine
+@pytest.mark.parametrize(
+    ("sent", "logged"),
+    [
+        # PostgreSQL text cannot hold NUL: the turn's log write would fail the whole update.
+        ("xin\x00 chào", "xin chào"),
+        # A JSON body may carry "\\ud800", which no engine can store as UTF-8.
+        ("xin\ud800 chào", "xin\ufffd chào"),
+    ],
+    ids=["nul dropped", "lone surrogate replaced"],
+)
+async def test_a_character_no_store_can_hold_is_not_fatal(
+    runner: ConversationRunner, engine: Engine, sent: str, logged: str
 ) -> None:
-    """PostgreSQL text cannot hold NUL: the turn's log write would fail the whole update."""
-    replies = await runner.handle(greeting("chat", "xin\x00 chào"))
+    replies = await runner.handle(greeting("chat", sent))
 
     assert replies
     assert replies[0].text
-    assert inbound_texts(engine, "chat") == ["xin chào"]
-
-
-async def test_a_lone_surrogate_in_a_message_is_replaced_not_fatal(
-    runner: ConversationRunner, engine: Engine
-) -> None:
-    """A JSON body may carry "\\ud800", which no engine can store as UTF-8."""
-    replies = await runner.handle(greeting("chat", "xin\ud800 chào"))
-
-    assert replies
-    assert replies[0].text
-    assert inbound_texts(engine, "chat") == ["xin\ufffd chào"]
+    assert inbound_texts(engine, "chat") == [logged]
 
 
 def backends(engine: Engine) -> set[int]:

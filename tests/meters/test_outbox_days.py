@@ -46,7 +46,7 @@ def keys_per_subscriber(engine: Engine) -> Counter[int]:
         )
 
 
-def first_page(engine: Engine, first_id: int, last_id: int) -> DailyPage:
+def first_page(first_id: int, last_id: int) -> DailyPage:
     send_day = YESTERDAY + timedelta(days=1)
     return DailyPage(
         day=YESTERDAY,
@@ -57,6 +57,13 @@ def first_page(engine: Engine, first_id: int, last_id: int) -> DailyPage:
         expires_at=WINDOW.closes(send_day),
         now=MORNING,
     )
+
+
+def stage_first_page(engine: Engine, page_size: int) -> int:
+    """What a run that stopped after its first page left: the day's table and that page."""
+    with engine.begin() as connection:
+        create_stage(connection, YESTERDAY, page_size)
+        return stage_daily_usage_page(connection, first_page(1, page_size))
 
 
 def claim(engine: Engine) -> int:
@@ -98,18 +105,14 @@ def test_a_days_first_fan_out_attaches_its_own_partition_indexed_like_the_outbox
 def test_staged_messages_cannot_be_claimed_before_the_attach(engine: Engine) -> None:
     postgres_only(engine)
     add_subscribers(engine, SUBSCRIBERS, YESTERDAY, MORNING)
-    with engine.begin() as connection:
-        create_stage(connection, YESTERDAY, 10)
-        assert stage_daily_usage_page(connection, first_page(engine, 1, 10)) == 10
+    assert stage_first_page(engine, 10) == 10
     assert claim(engine) == 0
 
 
 def test_a_fan_out_that_stopped_half_way_stages_only_the_pages_left(engine: Engine) -> None:
     postgres_only(engine)
     add_subscribers(engine, SUBSCRIBERS, YESTERDAY, MORNING)
-    with engine.begin() as connection:  # the run that died had staged ids 1..7
-        create_stage(connection, YESTERDAY, 7)
-        assert stage_daily_usage_page(connection, first_page(engine, 1, 7)) == 7
+    assert stage_first_page(engine, 7) == 7  # the run that died had staged ids 1..7
     report = fan_out_daily(engine, YESTERDAY, WINDOW, MORNING, page_size=7)
     assert report.queued == SUBSCRIBERS - 7
     assert set(keys_per_subscriber(engine).values()) == {1}
@@ -119,19 +122,16 @@ def test_a_fan_out_that_stopped_half_way_stages_only_the_pages_left(engine: Engi
 def test_a_page_already_staged_is_not_staged_again(engine: Engine) -> None:
     postgres_only(engine)
     add_subscribers(engine, SUBSCRIBERS, YESTERDAY, MORNING)
+    assert stage_first_page(engine, 7) == 7
     with engine.begin() as connection:
-        create_stage(connection, YESTERDAY, 7)
-        assert stage_daily_usage_page(connection, first_page(engine, 1, 7)) == 7
-    with engine.begin() as connection:
-        assert stage_daily_usage_page(connection, first_page(engine, 1, 7)) == 0
+        assert stage_daily_usage_page(connection, first_page(1, 7)) == 0
 
 
 def test_pages_are_cut_the_same_way_when_the_lowest_id_changed(engine: Engine) -> None:
     postgres_only(engine)
     add_subscribers(engine, SUBSCRIBERS, YESTERDAY, MORNING)
-    with engine.begin() as connection:  # the run that died had staged ids 1..7
-        create_stage(connection, YESTERDAY, 7)
-        stage_daily_usage_page(connection, first_page(engine, 1, 7))
+    stage_first_page(engine, 7)  # the run that died had staged ids 1..7
+    with engine.begin() as connection:
         connection.execute(  # then the first subscriber stopped the message
             update(Subscription).where(Subscription.id == 1).values(active=False)
         )
@@ -143,9 +143,7 @@ def test_pages_are_cut_the_same_way_when_the_lowest_id_changed(engine: Engine) -
 def test_a_day_staged_in_pages_of_another_size_is_refused_not_doubled(engine: Engine) -> None:
     postgres_only(engine)
     add_subscribers(engine, SUBSCRIBERS, YESTERDAY, MORNING)
-    with engine.begin() as connection:
-        create_stage(connection, YESTERDAY, 10)
-        stage_daily_usage_page(connection, first_page(engine, 1, 10))
+    stage_first_page(engine, 10)
     with pytest.raises(StagedPagesDiffer, match="staged in pages of 10 subscriptions, not 7"):
         fan_out_daily(engine, YESTERDAY, WINDOW, MORNING, page_size=7)
     fan_out_daily(engine, YESTERDAY, WINDOW, MORNING, page_size=10)
@@ -161,7 +159,7 @@ def test_a_page_staged_after_another_run_attached_the_day_goes_into_the_outbox(
     fan_out_daily(engine, YESTERDAY, WINDOW, MORNING)  # the other run, attached
     add_subscribers(engine, 2, YESTERDAY, MORNING, first_telegram_id=900_000)
     with engine.begin() as connection:  # this run was still staging its last page
-        assert stage_daily_usage_page(connection, first_page(engine, 1, 50_000)) == 2
+        assert stage_daily_usage_page(connection, first_page(1, 50_000)) == 2
     assert set(keys_per_subscriber(engine).values()) == {1}
     assert len(keys_per_subscriber(engine)) == SUBSCRIBERS + 2
 
