@@ -243,7 +243,7 @@ def transfer(
         line = f"{agent.display_name} chuyển hồ sơ về hàng chờ của {unit}."
     else:
         raise CaseError("Chọn nhân viên hoặc đơn vị nhận hồ sơ.")
-    deps.cases.add_message(case.id, "note", line, deps.now, agent.id)
+    deps.cases.add_message(case.id, "event", line, deps.now, agent.id)
     if unit not in (case.unit, deps.config.default_unit):
         _change_status(deps, case, "forwarded", texts.CASE_FORWARDED_NOTE.format(unit=unit))
     return _reloaded(deps, case)

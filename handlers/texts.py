@@ -705,8 +705,10 @@ AGENT_TOPIC_AUTHORS = {
     "bot": "Trợ lý",
     "agent": "NV {agent}",
     "note": "Ghi chú",
+    "event": "Thao tác",
 }
 AGENT_TOPIC_CUSTOMER_LINE = "Khách: {text}"
+AGENT_TOPIC_EVENT_LINE = "📌 {text}"  # a transfer made in the web console
 AGENT_TOPIC_FILE_LINK = "Tệp khách gửi: {url}"
 AGENT_FILE_TELEGRAM_ONLY = (
     "Khách hàng không dùng Telegram: tệp không gửi được, anh/chị vui lòng trả lời bằng chữ."

@@ -35,7 +35,9 @@ from meters.schema import (
 )
 
 HANDOFF = "handoff"  # the service type of a case's request
-AUTHORS = frozenset({"customer", "agent", "bot", "note"})
+# "event": what an agent did to the case (a transfer), seen by agents only and announced in
+# the case's Telegram topic; "note": an agent's internal note.
+AUTHORS = frozenset({"customer", "agent", "bot", "note", "event"})
 TRANSCRIPT_AUTHORS = {"in": "customer", "out": "bot"}  # conversation log direction -> author
 # Intents that say nothing about what the customer wanted before asking for a person.
 _NO_GUESS = ("unknown", "talk_to_agent", "greet", "thanks", "help")

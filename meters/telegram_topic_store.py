@@ -22,6 +22,9 @@ CREATING = "creating"
 OPEN = "open"
 CLOSED = "closed"
 FAILED = "failed"
+# Shown in a case's topic as they come: the customer's lines and agents' actions made elsewhere.
+# Agents' replies and notes are not: they are typed in the topic or belong to the console.
+RELAYED_AUTHORS = ("customer", "event")
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,9 +167,9 @@ class SqlTelegramTopicStore:
 
     def unrelayed(
         self, limit: int = 200
-    ) -> tuple[tuple[TopicRecord, int, str, CaseFile | None], ...]:
-        """Customer messages of open cases not yet shown in their open topic: (topic, id, text,
-        the file the customer sent)."""
+    ) -> tuple[tuple[TopicRecord, int, str, str, CaseFile | None], ...]:
+        """Customer messages and agents' actions ("event") of open cases not yet shown in their
+        open topic: (topic, id, author, text, the file the customer sent)."""
         rows = self._connection.execute(
             select(
                 *_TOPIC_COLUMNS,
@@ -174,13 +177,14 @@ class SqlTelegramTopicStore:
                 CaseMessage.text,
                 CaseMessage.file_kind,
                 CaseMessage.file_source,
+                CaseMessage.author,
             )
             .join(HandoffCase, HandoffCase.id == TelegramTopic.case_id)
             .join(CaseMessage, CaseMessage.case_id == TelegramTopic.case_id)
             .where(
                 TelegramTopic.state == OPEN,
                 HandoffCase.status == "open",
-                CaseMessage.author == "customer",
+                CaseMessage.author.in_(RELAYED_AUTHORS),
                 CaseMessage.id > TelegramTopic.relayed_through,
             )
             .order_by(CaseMessage.id)
@@ -190,6 +194,7 @@ class SqlTelegramTopicStore:
             (
                 _topic(row),
                 int(row[7]),
+                str(row[11]),
                 str(row[8]),
                 case_file(row[9], row[10]),
             )

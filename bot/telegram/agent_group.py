@@ -208,11 +208,14 @@ class AgentGroup:
             if topics.reserve(case_id, chat_id, now):
                 new.append((case_id, chat_id))
         relays: list[tuple[int, int, str, CaseFile | None]] = []
-        for topic, message_id, message_text, file in topics.unrelayed():
+        for topic, message_id, author, message_text, file in topics.unrelayed():
             if topic.chat_id not in self.senders or topic.thread_id is None:
                 continue  # a group this process does not serve
             if topics.claim_relay(topic.case_id, message_id):
-                line = agent_topics.customer_line(message_text)
+                if author == "customer":
+                    line = agent_topics.customer_line(message_text)
+                else:
+                    line = agent_topics.event_line(message_text)
                 relays.append((topic.chat_id, topic.thread_id, line, file))
         endings: list[tuple[TopicRecord, str]] = []
         case_store = SqlCaseStore(connection)

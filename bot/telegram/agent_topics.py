@@ -103,6 +103,11 @@ def customer_line(text: str) -> str:
     return texts.AGENT_TOPIC_CUSTOMER_LINE.format(text=masked(text))
 
 
+def event_line(text: str) -> str:
+    """An agent's action on the case made elsewhere (a transfer in the web console), masked."""
+    return texts.AGENT_TOPIC_EVENT_LINE.format(text=masked(text))
+
+
 def _short(text: str) -> str:
     return text if len(text) <= LINE_LIMIT else text[: LINE_LIMIT - 1] + "…"
 

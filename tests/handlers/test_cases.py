@@ -179,6 +179,18 @@ def test_the_service_claims_replies_transfers_and_closes(
         events = SqlCaseStore(connection).customer_messages_after(0)
     assert [c for c, _ in events] == [code] * len(events)
     run(store, config, lambda deps: cases.transfer(deps, lan, code, to_agent_id=other.id))
+    with store.connect() as connection:
+        case = SqlCaseStore(connection).case(code)
+        assert case is not None
+        transfer_lines = [
+            (m.author, m.text)
+            for m in SqlCaseStore(connection).messages(case.id)
+            if "chuyển hồ sơ" in m.text
+        ]
+    # An action for agents (announced in the case's Telegram topic), never sent to the customer.
+    assert transfer_lines == [
+        ("event", f"{lan.display_name} chuyển hồ sơ cho {other.display_name}.")
+    ]
     with pytest.raises(CaseError):
         run(store, config, cases.reply, lan, code, "còn em đây")
     run(store, config, cases.close, other, code, "information")

@@ -43,11 +43,12 @@ def test_a_topic_is_reserved_relayed_and_closed_once(engine: Engine) -> None:
         assert topics.unrelayed() == ()  # still being created
         topics.opened(case.id, 7, first)
         later = cases.add_message(case.id, "customer", "nhà tôi mất điện", NOW)
-        [(topic, message_id, text, file)] = topics.unrelayed()
-        assert (topic.code, topic.thread_id, message_id, text, file) == (
+        [(topic, message_id, author, text, file)] = topics.unrelayed()
+        assert (topic.code, topic.thread_id, message_id, author, text, file) == (
             case.code,
             7,
             later,
+            "customer",
             "nhà tôi mất điện",
             None,
         )
@@ -82,7 +83,24 @@ def test_a_file_the_customer_sent_is_relayed_with_its_line(engine: Engine) -> No
         topics.opened(case.id, 7, first)
         photo = CaseFile("photo", "telegram:111:42")
         cases.add_message(case.id, "customer", "[ảnh] công tơ", NOW, file=photo)
-        [(_, _, text, file)] = topics.unrelayed()
+        [(_, _, _, text, file)] = topics.unrelayed()
         assert (text, file) == ("[ảnh] công tơ", photo)
         [*_, last] = cases.messages(case.id)
         assert (last.text, last.file) == ("[ảnh] công tơ", photo)
+
+
+def test_an_agents_action_is_relayed_and_replies_and_notes_are_not(engine: Engine) -> None:
+    with engine.begin() as connection:
+        cases = SqlCaseStore(connection)
+        case = _open_case(connection, "113", "An")
+        first = cases.add_message(case.id, "customer", "xin gặp nhân viên", NOW)
+        topics = SqlTelegramTopicStore(connection)
+        assert topics.reserve(case.id, GROUPS[0], NOW)
+        topics.opened(case.id, 7, first)
+        cases.add_message(case.id, "agent", "Dạ em chào anh", NOW)
+        cases.add_message(case.id, "note", "đã gọi lại", NOW)
+        cases.add_message(case.id, "bot", "Nhân viên đang trả lời", NOW)
+        event = cases.add_message(case.id, "event", "Lan chuyển hồ sơ cho Minh.", NOW)
+        assert [(m, a, t) for _, m, a, t, _ in topics.unrelayed()] == [
+            (event, "event", "Lan chuyển hồ sơ cho Minh.")
+        ]

@@ -46,6 +46,7 @@ AUTHOR_LABELS = {
     "bot": "Trợ lý tự động",
     "agent": "Nhân viên",
     "note": "Ghi chú nội bộ",
+    "event": "Thao tác",
 }
 ROLE_LABELS = {"agent": "nhân viên", "supervisor": "giám sát viên"}
 CHANNEL_LABELS = {"telegram": "Telegram", "zalo": "Zalo", "web": "Web chat", "local": "Terminal"}

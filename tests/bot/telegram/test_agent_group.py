@@ -17,12 +17,13 @@ import pytest
 from sqlalchemy import Engine, select
 
 from bot.app import build_app
+from bot.case_deps import case_deps
 from bot.config import ConfigError, load_settings
 from bot.conversation import ConversationRunner
 from bot.push.dispatch import telegram_dispatcher
 from bot.telegram import TelegramChannel
 from bot.telegram.agent_group import AgentGroup
-from handlers import texts
+from handlers import cases, texts
 from handlers.context import ConversationConfig
 from handlers.types import Channel, Update, UserRef
 from meters.agent_store import SqlAgentStore
@@ -352,6 +353,36 @@ async def test_claim_and_close_from_the_topic(desk: Desk) -> None:
     assert case is not None
     assert not case.open
     assert case.resolution == "resolved"
+
+
+async def test_a_transfer_made_in_the_web_console_is_announced_in_the_topic(desk: Desk) -> None:
+    thread = await open_case(desk)
+    code = case_code(desk)
+    config = ConversationConfig(zone=ZONE)
+    now = datetime.now(UTC)
+    with desk.engine.begin() as connection:  # what the console's transfer button does
+        agents = SqlAgentStore(connection)
+        minh = agents.add_agent(
+            username="minh",
+            display_name="Minh",
+            role="agent",
+            unit=config.default_unit,
+            password_hash="-",
+            now=now,
+        )
+        lan = agents.agent(desk.agent_id)
+        assert lan is not None
+        cases.transfer(case_deps(connection, config, now), lan, code, to_agent_id=minh)
+    desk.group.wake()
+    announced = await in_topic(desk, thread, "Lan chuyển hồ sơ cho Minh")
+    assert shown_text(announced).startswith("📌 ")
+    await agent_says(desk, thread, "/note đã gọi lại")
+    await in_topic(desk, thread, texts.AGENT_GROUP_NOTE_SAVED)
+    await desk.tg.user_message(CUSTOMER, "còn ai ở đó không")
+    await in_topic(desk, thread, "còn ai ở đó không")
+    posts = [shown_text(m) for m in topic_messages(desk.tg, GROUP, thread)]
+    assert sum("chuyển hồ sơ" in post for post in posts) == 1  # announced once
+    assert not any(post.startswith("📌") and "đã gọi lại" in post for post in posts)
 
 
 async def test_a_burst_stays_within_twenty_posts_a_minute_and_loses_nothing(
