@@ -73,14 +73,22 @@ def test_a_stale_reservation_is_forgotten(engine: Engine) -> None:
         assert topics.cases_without_topic() == (case.id,)
 
 
+def _case_with_open_topic(
+    connection: Connection, external_id: str
+) -> tuple[SqlCaseStore, CaseRecord, SqlTelegramTopicStore]:
+    """A case whose first customer line is in its open topic (thread 7 of the first group)."""
+    cases = SqlCaseStore(connection)
+    case = _open_case(connection, external_id, "An")
+    first = cases.add_message(case.id, "customer", "xin gặp nhân viên", NOW)
+    topics = SqlTelegramTopicStore(connection)
+    assert topics.reserve(case.id, GROUPS[0], NOW)
+    topics.opened(case.id, 7, first)
+    return cases, case, topics
+
+
 def test_a_file_the_customer_sent_is_relayed_with_its_line(engine: Engine) -> None:
     with engine.begin() as connection:
-        cases = SqlCaseStore(connection)
-        case = _open_case(connection, "111", "An")
-        first = cases.add_message(case.id, "customer", "xin gặp nhân viên", NOW)
-        topics = SqlTelegramTopicStore(connection)
-        assert topics.reserve(case.id, GROUPS[0], NOW)
-        topics.opened(case.id, 7, first)
+        cases, case, topics = _case_with_open_topic(connection, "111")
         photo = CaseFile("photo", "telegram:111:42")
         cases.add_message(case.id, "customer", "[ảnh] công tơ", NOW, file=photo)
         [(_, _, _, text, file)] = topics.unrelayed()
@@ -91,12 +99,7 @@ def test_a_file_the_customer_sent_is_relayed_with_its_line(engine: Engine) -> No
 
 def test_an_agents_action_is_relayed_and_replies_and_notes_are_not(engine: Engine) -> None:
     with engine.begin() as connection:
-        cases = SqlCaseStore(connection)
-        case = _open_case(connection, "113", "An")
-        first = cases.add_message(case.id, "customer", "xin gặp nhân viên", NOW)
-        topics = SqlTelegramTopicStore(connection)
-        assert topics.reserve(case.id, GROUPS[0], NOW)
-        topics.opened(case.id, 7, first)
+        cases, case, topics = _case_with_open_topic(connection, "113")
         cases.add_message(case.id, "agent", "Dạ em chào anh", NOW)
         cases.add_message(case.id, "note", "đã gọi lại", NOW)
         cases.add_message(case.id, "bot", "Nhân viên đang trả lời", NOW)
