@@ -102,9 +102,12 @@ def create_stage(connection: Connection, day: date, page_size: int) -> None:
         .where(FanOutPage.batch == day_batch(day))
         .limit(1)
     ).first()
-    if staged is not None and staged.last_id - staged.first_id + 1 != page_size:
+    if staged is None:
+        return
+    staged_size = staged.last_id - staged.first_id + 1
+    if staged_size != page_size:
         raise StagedPagesDiffer(
-            f"{day_batch(day)} was staged in pages of {staged.last_id - staged.first_id + 1}"
+            f"{day_batch(day)} was staged in pages of {staged_size}"
             f" subscriptions, not {page_size}: finish it with the page size it began with"
         )
 

@@ -212,10 +212,7 @@ class AgentGroup:
             if topic.chat_id not in self.senders or topic.thread_id is None:
                 continue  # a group this process does not serve
             if topics.claim_relay(topic.case_id, message_id):
-                if author == "customer":
-                    line = agent_topics.customer_line(message_text)
-                else:
-                    line = agent_topics.event_line(message_text)
+                line = agent_topics.relayed_line(author, message_text)
                 relays.append((topic.chat_id, topic.thread_id, line, file))
         endings: list[tuple[TopicRecord, str]] = []
         case_store = SqlCaseStore(connection)

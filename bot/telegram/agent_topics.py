@@ -98,13 +98,11 @@ def transcript_line(message: CaseMessageRecord) -> str:
     return f"{author}: {_short(masked(message.text))}"
 
 
-def customer_line(text: str) -> str:
-    """A relayed customer message, masked."""
-    return texts.AGENT_TOPIC_CUSTOMER_LINE.format(text=masked(text))
-
-
-def event_line(text: str) -> str:
-    """An agent's action on the case made elsewhere (a transfer in the web console), masked."""
+def relayed_line(author: str, text: str) -> str:
+    """A transcript line as it is relayed into the topic, masked: a customer's message, or an
+    agent's action on the case made elsewhere (a transfer in the web console)."""
+    if author == "customer":
+        return texts.AGENT_TOPIC_CUSTOMER_LINE.format(text=masked(text))
     return texts.AGENT_TOPIC_EVENT_LINE.format(text=masked(text))
 
 
