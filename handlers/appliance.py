@@ -17,7 +17,7 @@ from handlers.calculator import HOUSEHOLD, WH_PER_KWH, format_decimal
 from handlers.context import Answer, Deps, Turn, say
 from handlers.customers import Chosen, choose_customer
 from handlers.format import format_date, format_kwh, format_money, group_thousands
-from handlers.menu import intent_button
+from handlers.menu import chat_hotline, intent_button
 from handlers.reading import current_period
 from handlers.types import Button, Reply
 from meters.records import CustomerDetails
@@ -145,7 +145,7 @@ def _estimate(turn: Turn, deps: Deps, asked: Asked) -> Answer:
         )
         tiers = tiers_reached(basis.request, estimate)
     except TariffError:
-        return say(Reply(texts.CALC_FAILED.format(hotline=deps.config.default_hotline)))
+        return say(Reply(texts.CALC_FAILED.format(hotline=chat_hotline(turn, deps))))
     appliance = estimate.appliance
     quantity = (
         texts.APPLIANCE_QUANTITY.format(quantity=asked.quantity) if asked.quantity > 1 else ""

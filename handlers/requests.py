@@ -12,7 +12,7 @@ import re
 from handlers import texts
 from handlers.context import Answer, Deps, Turn, say
 from handlers.customers import choose_customer
-from handlers.menu import intent_button, link_buttons, link_needed
+from handlers.menu import chat_hotline, intent_button, link_buttons, link_needed
 from handlers.service_catalog import (
     OPEN_STATUSES,
     SERVICE_TYPES,
@@ -140,7 +140,7 @@ def _how_to_apply(turn: Turn, deps: Deps, service_type: str) -> Reply:
     """For a chat without a linked customer: link first, or bring these papers."""
     lines = [
         texts.SERVICE_UNLINKED.format(
-            service=service_name(service_type), hotline=deps.config.default_hotline
+            service=service_name(service_type), hotline=chat_hotline(turn, deps)
         ),
         texts.SERVICE_PAPERS.format(papers=papers_text(service_type)),
         texts.SERVICE_DEADLINE.format(deadline=deadline_text(service_type)),

@@ -45,12 +45,14 @@ BUTTON_CANCEL = "Hủy"
 # --- linking and privacy --------------------------------------------------------------------------
 LINK_HOW = (
     "Anh/chị có thể liên kết bằng cách chia sẻ số điện thoại (số đã đăng ký trong hợp đồng mua bán "
-    "điện), hoặc nhắn mã khách hàng (13 ký tự, in trên hóa đơn, ví dụ PE05000987654)."
+    "điện), hoặc nhắn mã khách hàng (13 ký tự, in trên hóa đơn)."
 )
 LINK_HOW_CODE_ONLY = (
-    "Anh/chị vui lòng nhắn mã khách hàng (13 ký tự, in trên hóa đơn, ví dụ PE05000987654). "
+    "Anh/chị vui lòng nhắn mã khách hàng (13 ký tự, in trên hóa đơn). "
     "Em sẽ gửi mã xác thực đến số điện thoại đăng ký trong hợp đồng."
 )
+# After LINK_HOW: the code's shape, whatever the power corporation (PE, PP, PD, …).
+LINK_CODE_EXAMPLE = "Mã bắt đầu bằng chữ P và một chữ cái chỉ Tổng công ty Điện lực, ví dụ {code}."
 BUTTON_SHARE_PHONE = "Chia sẻ số điện thoại"
 LINK_NEEDED = "Để xem {what}, anh/chị cần liên kết mã khách hàng trước."
 WHAT_USAGE = "điện năng tiêu thụ"
@@ -362,7 +364,7 @@ BUTTON_REPORT_OUTAGE = "Báo mất điện"
 HAZARD_SAFETY = (
     "⚠ Vì an toàn, anh/chị và mọi người hãy tránh xa chỗ dây điện, thiết bị bị sự cố ít nhất "
     "vài mét, tuyệt đối không chạm vào hay tự xử lý, không để trẻ em lại gần. Nếu có cháy, gọi "
-    "ngay 114. Gọi tổng đài điện lực {hotline} (24/7) để được cắt điện khẩn cấp."
+    "ngay 114. Gọi tổng đài điện lực (trực 24/7) {hotline} để được cắt điện khẩn cấp."
 )
 INCIDENT_FILED = (
     "Em đã ghi nhận báo sự cố của mã KH {code}, mã yêu cầu {request_id}. Điện lực sẽ kiểm tra "
@@ -772,3 +774,8 @@ ATTACHMENT_UNREAD = (
     "(dây điện đứt, chập cháy), anh/chị gọi ngay tổng đài {hotline} (24/7)."
 )
 STICKER_REPLY = "Em có thể giúp gì cho anh/chị ạ? Anh/chị chọn một mục bên dưới nhé:"
+
+# --- hotlines by corporation (handlers/hotlines.py, ConversationConfig.hotline_for) ------------
+HOTLINE_ITEM = "{name} {number}"
+# In place of a number when the customer's corporation is not known: every one, by name.
+HOTLINES_ANY = "của Tổng công ty Điện lực nơi anh/chị ở: {hotlines}"
