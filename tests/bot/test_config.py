@@ -112,5 +112,5 @@ def test_hotlines_extend_the_five_corporations() -> None:
 
 
 def test_a_malformed_hotline_table_names_the_variable() -> None:
-    with pytest.raises(ConfigError, match="DIENBOT_HOTLINES: .*is not a code prefix"):
+    with pytest.raises(ConfigError, match=r"DIENBOT_HOTLINES: .*is not a code prefix"):
         load_settings({"DIENBOT_HOTLINES": "EVN=EVNHCMC 1900 545454"}, env_file=None)
