@@ -158,9 +158,23 @@ USAGE_NO_DATA_RANGE = "khoảng {first} – {last}"
 USAGE_BANDS = "Giờ bình thường {normal}, giờ cao điểm {peak}, giờ thấp điểm {offpeak}."
 USAGE_ESTIMATED = "Có {count} ngày là số ước tính (nội suy vì thiếu chỉ số): {dates}."
 USAGE_MISSING = "Còn {count} ngày chưa có số liệu."
-USAGE_COMPARE_DAY = "Trung bình 7 ngày trước đó: {daily}/ngày ({change})."
-USAGE_COMPARE_RANGE = "Cùng kỳ tháng trước ({first} – {last}): {kwh} ({change})."
-USAGE_COMPARE_PREVIOUS_MONTH = "Tháng {month}: {kwh} ({change})."
+USAGE_COMPARE_DAY = (
+    "So với trung bình 7 ngày trước đó ({first} – {last}): {daily}/ngày ({change})."
+)
+USAGE_COMPARE_SPAN = (
+    "So sánh {days} ngày {first} – {last} với {days} ngày {label} ({before_first} – "
+    "{before_last}): {kwh} so với {before_kwh} ({change})."
+)
+USAGE_BEFORE = "trước đó"
+USAGE_SAME_DAYS_LAST_MONTH = "cùng kỳ tháng trước"
+USAGE_COMPARE_MONTHS = (
+    "So sánh tháng {month} với tháng {before_month} (cùng {days} ngày): {kwh} so với "
+    "{before_kwh} ({change})."
+)
+USAGE_COMPARE_MONTHS_DAILY = (
+    "So sánh tháng {month} ({days} ngày, {kwh}) với tháng {before_month} ({before_days} ngày, "
+    "{before_kwh}) theo trung bình mỗi ngày: {daily} so với {before_daily} ({change})."
+)
 CHANGE_UP = "tăng {percent}%"
 CHANGE_DOWN = "giảm {percent}%"
 CHANGE_SAME = "tương đương"
@@ -260,7 +274,8 @@ PAYMENT_DUE_SOON = "Hạn thanh toán gần nhất: {date} (còn {days} ngày)."
 
 ABNORMAL_HIGH = (
     "7 ngày qua ({first} – {last}) mã {code} dùng trung bình {recent}/ngày, cao hơn "
-    "{percent}% so với mức thường ngày {usual}/ngày (trung vị 4 tuần trước đó)."
+    "{percent}% so với mức thường ngày {usual}/ngày (ngày trung vị của 28 ngày trước đó, "
+    "{usual_first} – {usual_last})."
 )
 ABNORMAL_DOUBLED = "Mức dùng đã tăng gần gấp đôi."
 ABNORMAL_BASE = (
@@ -279,7 +294,8 @@ ABNORMAL_SAFETY = (
 )
 ABNORMAL_NORMAL = (
     "7 ngày qua ({first} – {last}) mã {code} dùng trung bình {recent}/ngày, so với mức thường "
-    "ngày {usual}/ngày: {change}, không thấy dấu hiệu bất thường."
+    "ngày {usual}/ngày (ngày trung vị của 28 ngày trước đó, {usual_first} – {usual_last}): "
+    "{change}, không thấy dấu hiệu bất thường."
 )
 ABNORMAL_NORMAL_HINT = (
     "Nếu hóa đơn vẫn cao, anh/chị xem phần giải thích hóa đơn hoặc biểu đồ 30 ngày; nghi công "
