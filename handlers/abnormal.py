@@ -19,6 +19,7 @@ from handlers.customers import Chosen
 from handlers.format import format_date, format_kwh
 from handlers.menu import AGENT_BUTTON
 from handlers.personal import about, pressed
+from handlers.requests import FROM_ABNORMAL, confirm_reply
 from handlers.types import Button, Reply
 from handlers.usage import change_percent, describe_change, format_tenths, tenths
 from meters.model import DayUse
@@ -98,7 +99,7 @@ def answer_abnormal(turn: Turn, deps: Deps) -> Answer:
 
 
 def abnormal_pressed(turn: Turn, deps: Deps, argument: str) -> Answer:
-    """`abnormal:check:<id>` repeats the check; `abnormal:inspect:<id>` files an inspection."""
+    """`abnormal:check:<id>` repeats the check; `abnormal:inspect:<id>` offers an inspection."""
     action, _, customer_id = argument.partition(":")
     chosen = pressed(
         turn, deps, texts.WHAT_USAGE, Intent.ABNORMAL_USAGE, view=VIEW, customer_id=customer_id
@@ -108,11 +109,7 @@ def abnormal_pressed(turn: Turn, deps: Deps, argument: str) -> Answer:
     customer = chosen.customer
     if action != "inspect":
         return say(abnormal_reply(customer, deps))
-    request_id = deps.accounts.file_request(
-        customer.id, "meter_inspection", texts.INSPECTION_NOTE, deps.now
-    )
-    filed = texts.INSPECTION_FILED.format(code=customer.customer_code, request_id=request_id)
-    return say(Reply(filed, (AGENT_BUTTON,)))
+    return say(confirm_reply(deps, customer, "meter_inspection", FROM_ABNORMAL))
 
 
 def abnormal_reply(customer: CustomerDetails, deps: Deps) -> Reply:

@@ -406,6 +406,28 @@ INCIDENT_WHICH = "Sự cố ở nhà của mã khách hàng nào ạ?"
 INCIDENT_NOTE = "Báo qua kênh chat: {text}"
 
 SERVICE_ASK_TYPE = "Anh/chị cần làm dịch vụ nào?"
+SERVICE_CONFIRM = "Anh/chị xác nhận gửi yêu cầu {service} cho mã KH {code}?"
+SERVICE_WHAT = "Dịch vụ: {description}"
+SERVICE_FEE = "Chi phí: {fee} (theo quy định dịch vụ EVN công bố; số tiền cụ thể Điện lực báo khi tiếp nhận, khảo sát)."
+SERVICE_CONFIRM_HINT = "Bấm “Xác nhận gửi” để em gửi yêu cầu, hoặc “Hủy” nếu chưa cần."
+BUTTON_SERVICE_CONFIRM = "Xác nhận gửi"
+SERVICE_DESCRIPTIONS = {
+    "new_connection": "Điện lực khảo sát, lắp công tơ và ký hợp đồng mua bán điện cho nơi chưa có điện.",
+    "contract_change": "đổi chủ hợp đồng, thông tin, mục đích sử dụng điện hoặc định mức (số hộ dùng chung) trong hợp đồng mua bán điện.",
+    "contract_end": "chấm dứt hợp đồng mua bán điện và thu hồi công tơ; tiền điện đến ngày chấm dứt được tính và thanh toán.",
+    "suspension": "Điện lực tạm ngừng cấp điện theo ngày giờ anh/chị đề nghị (nhà đi vắng, sửa chữa…), rồi cấp điện trở lại.",
+    "meter_inspection": "Điện lực kiểm tra công tơ tại nhà (chỉ số, đấu nối, niêm phong); nếu anh/chị vẫn đề nghị, công tơ được kiểm định tại tổ chức kiểm định độc lập.",
+    "meter_relocation": "di chuyển công tơ đến vị trí mới (khi sửa nhà, dời nhà).",
+}
+SERVICE_FEES = {
+    "new_connection": "anh/chị trả phần từ điểm đấu nối đến nơi sử dụng điện; công tơ và thiết bị đóng cắt do Điện lực đầu tư",
+    "contract_change": "miễn phí",
+    "contract_end": "miễn phí",
+    "suspension": "chi phí ngừng và cấp điện trở lại theo Thông tư 23/2020/TT-BCT",
+    "meter_inspection": "kiểm định độc lập: anh/chị trả phí nếu công tơ đúng tiêu chuẩn, Điện lực trả nếu công tơ sai",
+    "meter_relocation": "anh/chị trả toàn bộ chi phí di dời, trừ công tơ và thiết bị đóng cắt của Điện lực",
+}
+SERVICE_FEE_UNKNOWN = "Điện lực báo khi tiếp nhận"
 SERVICE_FILED = "Em đã tiếp nhận yêu cầu {service} cho mã KH {code}, mã yêu cầu {request_id}."
 SERVICE_ALREADY = (
     "Mã KH {code} đã có yêu cầu {service} đang xử lý: {request_id} ({status}). Em không tạo "
