@@ -271,6 +271,19 @@ PAYMENT_OVERDUE_WARNING = (
     "điện sau khi Điện lực thông báo."
 )
 PAYMENT_DUE_SOON = "Hạn thanh toán gần nhất: {date} (còn {days} ngày)."
+WHAT_PAY = "số tiền cần thanh toán"
+PAY_OWED = "Mã KH {code} cần thanh toán {total} ({count} hóa đơn chưa thanh toán):"
+PAY_NOTHING_OWED = "Mã KH {code} không còn nợ tiền điện, anh/chị chưa cần thanh toán."
+PAY_NOT_IN_CHAT = (
+    "Em chưa nhận thanh toán ngay trong cuộc trò chuyện này (chưa có liên kết hay mã QR thanh "
+    "toán). Anh/chị có thể thanh toán trực tuyến qua:"
+)
+PAY_WITH_CODE = "Khi thanh toán, anh/chị chọn nhà cung cấp {company} và nhập mã khách hàng {code}."
+PAY_COMPANY_UNKNOWN = "Điện lực nơi mình ở"
+PAY_METHODS_FOOTER_LINKED = (
+    "Anh/chị hỏi em cụ thể một cách (ví dụ “trả qua MoMo thế nào”) để xem hướng dẫn."
+)
+BUTTON_PAY_NOW = "Số tiền cần trả"
 
 ABNORMAL_HIGH = (
     "7 ngày qua ({first} – {last}) mã {code} dùng trung bình {recent}/ngày, cao hơn "
@@ -783,6 +796,8 @@ AGENT_TOPIC_GUESSES = {
     "notify_subscribe": "đăng ký thông báo",
     "notify_unsubscribe": "hủy thông báo",
     "usage_alert": "cảnh báo điện năng",
+    "payment_pay": "thanh toán ngay",
+    "outage_restoration": "hỏi khi nào có điện lại",
 }
 AGENT_GROUP_CLAIMED = "{agent} đã nhận hồ sơ {code}."
 AGENT_GROUP_NOTE_SAVED = "Đã lưu ghi chú nội bộ (khách hàng không thấy)."
