@@ -25,6 +25,7 @@ from handlers import outage as outage_handlers
 from handlers import payment_pay as payment_pay_handlers
 from handlers import payment_status as payment_status_handlers
 from handlers import requests as request_handlers
+from handlers import restoration as restoration_handlers
 from handlers import subscriptions as subscription_handlers
 from handlers import usage as usage_handlers
 from handlers.context import Answer, Deps, Step, Turn
@@ -93,6 +94,7 @@ INTENT_HANDLERS: Final[dict[Intent, TurnHandler]] = {
     Intent.ABNORMAL_USAGE: escalation.abnormal_usage,
     Intent.OUTAGE_SCHEDULE: outage_handlers.answer_outage_schedule,
     Intent.OUTAGE_REPORT: escalation.outage_report,
+    Intent.OUTAGE_RESTORATION: restoration_handlers.answer_outage_restoration,
     Intent.SERVICE_REQUEST: request_handlers.answer_service_request,
     Intent.REQUEST_STATUS: request_handlers.answer_request_status,
     Intent.NOTIFY_SUBSCRIBE: subscription_handlers.answer_notify_subscribe,

@@ -835,3 +835,47 @@ STICKER_REPLY = "Em có thể giúp gì cho anh/chị ạ? Anh/chị chọn mộ
 HOTLINE_ITEM = "{name} {number}"
 # In place of a number when the customer's corporation is not known: every one, by name.
 HOTLINES_ANY = "của Tổng công ty Điện lực nơi anh/chị ở: {hotlines}"
+
+# --- when the power is back: outage_restoration (handlers/restoration.py) ----------------------
+WHAT_RESTORATION = "tình hình cấp điện của nhà mình"
+RESTORE_PLACE_STATION = "trạm {station}"
+RESTORE_PLACE_AREA = "khu vực {area}"
+RESTORE_PLANNED_NOW = (
+    "Điện lực đang tạm ngừng cấp điện {place} theo kế hoạch ({reason}) từ {start}, dự kiến có "
+    "điện lại lúc {end}."
+)
+RESTORE_PLANNED_SOON = (
+    "Điện lực sắp tạm ngừng cấp điện {place} theo kế hoạch ({reason}) từ {start} đến {end}: dự "
+    "kiến có điện lại lúc {end}."
+)
+RESTORE_OWN_REPORT = (
+    "Báo sự cố {request_id} của mã KH {code} (lúc {time}): {status}, cập nhật {updated}."
+)
+RESTORE_EXPECTED = "Điện lực dự kiến có điện lại lúc {time}."
+RESTORE_NO_ESTIMATE = "Điện lực chưa báo giờ có điện lại; anh/chị hỏi lại em sau ít phút nhé."
+RESTORE_REPORT_CLOSED = (
+    "Điện lực đã xử lý xong báo sự cố này. Nếu nhà mình vẫn chưa có điện, anh/chị bấm “Báo mất "
+    "điện” để em báo lại."
+)
+RESTORE_STATION_REPORTS = (
+    "Trong 24 giờ qua có thêm {count} báo mất điện khác ở {place}, Điện lực đang xử lý"
+)
+RESTORE_STATION_EXPECTED = ", dự kiến có điện lại lúc {time}"
+RESTORE_REPORT_OFFER = (
+    "Nếu nhà mình đang mất điện, anh/chị bấm “Báo mất điện” để em ghi nhận cho Điện lực."
+)
+RESTORE_UNKNOWN = (
+    "Em chưa có thông tin về lịch cắt điện hay sự cố nào ở {place} của mã KH {code} lúc này, nên "
+    "chưa biết khi nào có điện lại. Nếu nhà mình đang mất điện, anh/chị bấm “Báo mất điện” để em "
+    "ghi nhận cho Điện lực kiểm tra; cần gấp, anh/chị gọi tổng đài {hotline}."
+)
+RESTORE_UNLINKED = (
+    "Để biết khi nào nhà mình có điện lại, anh/chị liên kết mã khách hàng: em sẽ xem lịch cắt "
+    "điện của trạm biến áp nhà mình và các báo sự cố ở đó."
+)
+RESTORE_HOTLINES = (
+    "Cần gấp, anh/chị gọi tổng đài của Tổng công ty Điện lực theo hai chữ cái đầu của mã khách "
+    "hàng: {rules}. Xem lịch cắt điện theo khu vực: bấm “Lịch cắt điện”."
+)
+HOTLINE_RULE = "{prefixes}: {name} {number}"
+RESTORE_AREA_NONE = "{area} không có lịch tạm ngừng cấp điện nào lúc này."
