@@ -19,7 +19,7 @@ from meters.case_store import SqlCaseStore
 from meters.chat_store import SqlChatStore
 from meters.demo.model import DemoData
 from meters.schema import OutboxMessage, RequestStatusChange
-from tests.handlers.conftest import NOW, ZONE, ChatFactory, FakeChat, text_of
+from tests.handlers.conftest import NOW, ZONE, ChatFactory, FakeChat, button_data, text_of
 from tests.handlers.test_hotlines import EVERY_HOTLINE
 
 
@@ -224,7 +224,8 @@ def test_an_imported_status_change_notifies_the_linked_chats(
     customer = demo_data.customers[1]
     chat = chat_factory(Channel.TELEGRAM, "777")
     link(chat, store, customer.customer_code)
-    chat.say("tôi muốn kiểm định công tơ")
+    asked = chat.say("tôi muốn kiểm định công tơ")
+    chat.press(next(data for data in button_data(asked) if data.startswith("svc:ok:")))
     with store.begin() as connection:
         store_cases = SqlCaseStore(connection)
         cursor = store_cases.last_history_id()
