@@ -18,12 +18,14 @@ from tests.meters.factories import KWH, add_customer, add_daily_readings, add_me
 
 CODE = "PE0400000001"
 PHONE = "0901234567"  # add_customer's
-FIRST_DAY = date(2026, 9, 1)
+FIRST_DAY = date(2026, 7, 1)
 LAST_DAY = date(2026, 11, 19)  # the day before the conftest's TODAY
 
 
 def kwh_on(day: date) -> int:
     """The customer's use, in whole kWh: steps the comparisons can be checked against."""
+    if day <= date(2026, 7, 31):
+        return 8
     if day <= date(2026, 10, 24):
         return 9
     if day <= date(2026, 10, 31):
@@ -35,7 +37,7 @@ def kwh_on(day: date) -> int:
 
 @pytest.fixture
 def chat(chat_factory: type[FakeChat], store: Engine) -> FakeChat:
-    """A chat linked to a customer (reading day 5) whose use is `kwh_on`, 01/09–19/11/2026."""
+    """A chat linked to a customer (reading day 5) whose use is `kwh_on`, 01/07–19/11/2026."""
     days = [FIRST_DAY + timedelta(days=n) for n in range((LAST_DAY - FIRST_DAY).days + 1)]
     with store.begin() as connection:
         meter = add_meter(connection, add_customer(connection, CODE, reading_day=5), "MCMP01")
@@ -108,6 +110,16 @@ def test_months_of_different_lengths_are_compared_by_the_daily_average_shown(
     ) in text
 
 
+def test_months_of_as_many_days_are_compared_by_their_totals(chat: FakeChat) -> None:
+    # August: 31 × 9 = 279 kWh; July: 31 × 8 = 248 kWh; 31/248 = 12.5 %, 13 % rounded half up.
+    text = text_of(at(chat, date(2026, 11, 20)).say("điện tháng 8 dùng hết bao nhiêu kwh"))
+
+    assert (
+        "So sánh tháng 8/2026 với tháng 7/2026 (cùng 31 ngày): 279,0 kWh so với 248,0 kWh "
+        "(tăng 13%)."
+    ) in text
+
+
 def test_a_day_is_compared_with_the_average_of_the_7_days_before_it(chat: FakeChat) -> None:
     # 13/11: 12 kWh; 06/11–12/11 at 10 kWh, 10,0 a day; 2/10 = 20 %.
     text = text_of(at(chat, date(2026, 11, 20)).say("ngày 13/11 dùng bao nhiêu điện"))
@@ -118,8 +130,8 @@ def test_a_day_is_compared_with_the_average_of_the_7_days_before_it(chat: FakeCh
 
 
 def test_a_span_without_every_day_s_data_is_not_compared(chat: FakeChat) -> None:
-    # 7/09: 31/08–06/09 has no data for 31/08, the 7 days before it none at all.
-    text = text_of(at(chat, date(2026, 9, 7)).say("7 ngày qua dùng bao nhiêu"))
+    # 7/07: 30/06–06/07 has no data for 30/06, the 7 days before it none at all.
+    text = text_of(at(chat, date(2026, 7, 7)).say("7 ngày qua dùng bao nhiêu"))
 
     assert "So sánh" not in text
     assert texts.USAGE_MISSING.format(count=1) in text
