@@ -94,9 +94,12 @@ async def _settle_heap(_app: web.Application) -> None:
 
 def _conversation(app: web.Application) -> ConversationRunner:
     """The conversation core of the channels, on the store's engine (created at start-up)."""
+    settings = app[SETTINGS]
     return ConversationRunner(
         app[ENGINE],
-        ConversationConfig(zone=app[SETTINGS].zone, agent_hours=app[SETTINGS].agent_window),
+        ConversationConfig(
+            zone=settings.zone, agent_hours=settings.agent_window, hotlines=settings.hotline_table
+        ),
         default_code_sender=app.get(SMS_GATEWAY),
     )
 

@@ -12,6 +12,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from handlers.hotlines import HotlineTable, hotline_table, parse_hotlines
+
 DEFAULT_DATABASE_URL = "sqlite:///var/dienbot.db"
 
 
@@ -51,6 +53,8 @@ class Settings(BaseSettings):
     push_window: str = "07:00-21:00"
     agent_password: SecretStr | None = None
     agent_hours: str = "07:00-21:00"  # when agents answer chats; outside, the hotline is given
+    # Hotlines by code prefix over the five corporations' (docs/conversation.md "Hotlines").
+    hotlines: str = ""
 
     @field_validator("timezone")
     @classmethod
@@ -72,6 +76,12 @@ class Settings(BaseSettings):
     @classmethod
     def _window_shape(cls, value: str) -> str:
         parse_window(value)
+        return value
+
+    @field_validator("hotlines")
+    @classmethod
+    def _hotlines_shape(cls, value: str) -> str:
+        parse_hotlines(value)
         return value
 
     @field_validator("zns_templates", mode="before")
@@ -122,6 +132,11 @@ class Settings(BaseSettings):
     def agent_window(self) -> tuple[time, time]:
         """The agents' business hours as (start, end)."""
         return parse_window(self.agent_hours)
+
+    @property
+    def hotline_table(self) -> HotlineTable:
+        """The hotlines by unit and corporation: the default table with `hotlines` over it."""
+        return hotline_table(self.hotlines)
 
     @property
     def push_hours(self) -> tuple[time, time]:

@@ -19,8 +19,9 @@ from handlers.customers import Chosen
 from handlers.format import format_date, format_kwh
 from handlers.menu import AGENT_BUTTON
 from handlers.personal import about, pressed
+from handlers.requests import FROM_ABNORMAL, confirm_reply
 from handlers.types import Button, Reply
-from handlers.usage import describe_change
+from handlers.usage import change_percent, describe_change, format_tenths, tenths
 from meters.model import DayUse
 from meters.records import CustomerDetails
 from nlu import Intent
@@ -98,7 +99,7 @@ def answer_abnormal(turn: Turn, deps: Deps) -> Answer:
 
 
 def abnormal_pressed(turn: Turn, deps: Deps, argument: str) -> Answer:
-    """`abnormal:check:<id>` repeats the check; `abnormal:inspect:<id>` files an inspection."""
+    """`abnormal:check:<id>` repeats the check; `abnormal:inspect:<id>` offers an inspection."""
     action, _, customer_id = argument.partition(":")
     chosen = pressed(
         turn, deps, texts.WHAT_USAGE, Intent.ABNORMAL_USAGE, view=VIEW, customer_id=customer_id
@@ -108,11 +109,7 @@ def abnormal_pressed(turn: Turn, deps: Deps, argument: str) -> Answer:
     customer = chosen.customer
     if action != "inspect":
         return say(abnormal_reply(customer, deps))
-    request_id = deps.accounts.file_request(
-        customer.id, "meter_inspection", texts.INSPECTION_NOTE, deps.now
-    )
-    filed = texts.INSPECTION_FILED.format(code=customer.customer_code, request_id=request_id)
-    return say(Reply(filed, (AGENT_BUTTON,)))
+    return say(confirm_reply(deps, customer, "meter_inspection", FROM_ABNORMAL))
 
 
 def abnormal_reply(customer: CustomerDetails, deps: Deps) -> Reply:
@@ -131,19 +128,22 @@ def abnormal_reply(customer: CustomerDetails, deps: Deps) -> Reply:
     check = check_usage(history.days, today)
     if check is None:
         return Reply(texts.ABNORMAL_NOT_ENOUGH.format(code=code), buttons)
+    # The percentage is of the figures shown (kWh to a tenth), so the customer can check it.
+    recent, usual = tenths(check.recent_wh), tenths(check.usual_wh)
     span = {
         "first": format_date(check.recent_first),
         "last": format_date(check.recent_last),
+        "usual_first": format_date(check.recent_first - timedelta(days=BASELINE_DAYS)),
+        "usual_last": format_date(check.recent_first - timedelta(days=1)),
         "code": code,
-        "recent": format_kwh(check.recent_wh),
-        "usual": format_kwh(check.usual_wh),
+        "recent": format_tenths(recent),
+        "usual": format_tenths(usual),
     }
     if not check.high:
-        change = describe_change(check.recent_wh, check.usual_wh)
+        change = describe_change(recent, usual)
         lines = [texts.ABNORMAL_NORMAL.format(change=change, **span), texts.ABNORMAL_NORMAL_HINT]
         return Reply("\n".join(lines), buttons)
-    percent = (check.recent_wh - check.usual_wh) * 100 // max(check.usual_wh, 1)
-    lines = [texts.ABNORMAL_HIGH.format(percent=percent, **span)]
+    lines = [texts.ABNORMAL_HIGH.format(percent=change_percent(recent, max(usual, 1)), **span)]
     if check.doubled:
         lines.append(texts.ABNORMAL_DOUBLED)
     if check.rise_since is not None and check.rise_since < check.recent_last:

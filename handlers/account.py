@@ -12,7 +12,7 @@ import re
 
 from handlers import texts
 from handlers.context import Answer, Deps, Step, Turn, say
-from handlers.menu import MENU_BUTTONS, customer_label, link_buttons, link_how
+from handlers.menu import MENU_BUTTONS, chat_hotline, customer_label, link_buttons, link_how
 from handlers.privacy import mask_phone
 from handlers.types import Button, Reply, SendOneTimeCode
 from meters.records import CustomerDetails
@@ -41,7 +41,7 @@ def link_by_contact(turn: Turn, deps: Deps) -> Answer:
     contact = update.contact
     assert contact is not None
     if update.channel.value not in deps.config.contact_linking:
-        return say(Reply(texts.LINK_HOW_CODE_ONLY))
+        return say(Reply(link_how(update.channel, deps.config)))
     if not update.private_chat:
         return say(Reply(texts.CONTACT_NOT_PRIVATE))
     if update.forwarded or contact.user_id != update.user.external_id:
@@ -207,7 +207,9 @@ def _throttled(turn: Turn, deps: Deps) -> Answer | None:
     if failures < config.link_failures_allowed:
         return None
     minutes = int(config.link_failure_window.total_seconds() // 60)
-    return say(Reply(texts.LINK_THROTTLED.format(minutes=minutes, hotline=config.default_hotline)))
+    return say(
+        Reply(texts.LINK_THROTTLED.format(minutes=minutes, hotline=chat_hotline(turn, deps)))
+    )
 
 
 def _hash_code(deps: Deps, chat_user_id: int, code: str) -> str:

@@ -17,8 +17,9 @@ from handlers.calculator import HOUSEHOLD, WH_PER_KWH, format_decimal
 from handlers.context import Answer, Deps, Turn, say
 from handlers.customers import Chosen, choose_customer
 from handlers.format import format_date, format_kwh, format_money, group_thousands
-from handlers.menu import intent_button
+from handlers.menu import chat_hotline, intent_button
 from handlers.reading import current_period
+from handlers.slots import has_any
 from handlers.types import Button, Reply
 from meters.records import CustomerDetails
 from nlu import Intent
@@ -35,11 +36,27 @@ from tariff.appliances import (
 from tariff.explain import project_period_end
 
 TYPICAL_HOUSEHOLD_KWH = 200  # a typical urban household's month (demo homes: 150–450 kWh)
+MAX_WATTS = 100_000  # what a pressed button may carry (no household appliance draws more)
+MAX_UNITS = 100
+HOURS_A_DAY = Decimal(24)
 DEFAULT_AC_HP = Decimal(1)  # the most common size in Vietnamese homes (9.000 BTU)
 HP_WATTS = Decimal(746)  # what the NLU multiplies a size in HP (or BTU / 9000) by
 AIR_CONDITIONER_NAMES = frozenset({"may lanh", "dieu hoa", "may dieu hoa"})
 APPLIANCE_PREFIX = "ae"  # button data "ae:<catalogue key>": that appliance at typical use
 SUGGESTED = ("may_lanh_1hp", "tu_lanh", "binh_nong_lanh", "may_giat", "quat_dung", "tivi")
+# Folded words that say the appliance runs at full power all its hours (no duty cycle).
+CONTINUOUS_WORDS = (
+    "chay lien tuc",
+    "lien tuc",
+    "chay suot",
+    "khong ngat",
+    "khong nghi",
+    "khong tat",
+    "het cong suat",
+    "full cong suat",
+)
+FIGURES_END = 3  # the header, kWh a day, kWh a month: how they were worked out comes next
+CONTINUOUS = "c"  # the last part of a button's data: "ae:<key>:<watts>:<hours>:<quantity>:c"
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +67,7 @@ class Asked:
     quantity: int
     hours_per_day: Decimal
     size_assumed: bool  # an air conditioner of unknown size: the common one was taken
+    continuous: bool = False  # at full power all its hours: the catalogue's duty cycle dropped
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,16 +87,30 @@ def answer_appliance_estimate(turn: Turn, deps: Deps) -> Answer:
     if asked is None:
         name = str(entity.get("name") or "")
         return say(Reply(texts.APPLIANCE_ASK_POWER.format(name=name)))
+    if has_any(turn.update.text, CONTINUOUS_WORDS):
+        asked = replace(asked, continuous=True)
     return _estimate(turn, deps, asked)
 
 
 def appliance_pressed(turn: Turn, deps: Deps, argument: str) -> Answer:
-    """A catalogue appliance at its typical use, from the suggestion buttons."""
+    """`ae:<key>`: a catalogue appliance at its typical use, from the suggestion buttons;
+    `ae:<key>:<watts>:<hours>:<quantity>:c`: an estimate again, running continuously.
+    """
+    key, *use = argument.split(":")
     try:
-        appliance = find_appliance(argument)
+        appliance = find_appliance(key)
     except InvalidBillRequest:
         return _ask()
-    return _estimate(turn, deps, Asked(appliance, 1, appliance.hours_per_day, False))
+    if len(use) != 4 or use[3] != CONTINUOUS:
+        return _estimate(turn, deps, Asked(appliance, 1, appliance.hours_per_day, False))
+    try:
+        watts, hours, quantity = int(use[0]), Decimal(use[1]), int(use[2])
+    except (ArithmeticError, ValueError):
+        return _ask()
+    if not (0 < watts <= MAX_WATTS and 0 < hours <= HOURS_A_DAY and 0 < quantity <= MAX_UNITS):
+        return _ask()
+    asked = Asked(replace(appliance, watts=watts), quantity, hours, False, continuous=True)
+    return _estimate(turn, deps, asked)
 
 
 def appliance_asked(entity: Mapping[str, object]) -> Asked | None:
@@ -129,6 +161,9 @@ def _air_conditioner(watts: int | None) -> tuple[Appliance, bool]:
 
 
 def _estimate(turn: Turn, deps: Deps, asked: Asked) -> Answer:
+    unit = asked.appliance
+    if asked.continuous:
+        unit = replace(unit, duty_cycle=Decimal(1))
     if turn.linked:
         chosen = choose_customer(turn, deps, texts.WHAT_USAGE)
         if not isinstance(chosen, Chosen):
@@ -138,14 +173,14 @@ def _estimate(turn: Turn, deps: Deps, asked: Asked) -> Answer:
         basis = typical_basis(deps.today, texts.APPLIANCE_BASIS_TYPICAL.format(kwh=_typical_kwh()))
     try:
         estimate = estimate_appliance(
-            asked.appliance,
+            unit,
             basis.request,
             quantity=asked.quantity,
             hours_per_day=asked.hours_per_day,
         )
         tiers = tiers_reached(basis.request, estimate)
     except TariffError:
-        return say(Reply(texts.CALC_FAILED.format(hotline=deps.config.default_hotline)))
+        return say(Reply(texts.CALC_FAILED.format(hotline=chat_hotline(turn, deps))))
     appliance = estimate.appliance
     quantity = (
         texts.APPLIANCE_QUANTITY.format(quantity=asked.quantity) if asked.quantity > 1 else ""
@@ -168,11 +203,24 @@ def _estimate(turn: Turn, deps: Deps, asked: Asked) -> Answer:
     ]
     if asked.size_assumed:
         lines.append(texts.APPLIANCE_SIZE_ASSUMED)
-    buttons = (
+    buttons = [
         intent_button(texts.BUTTON_TARIFF, Intent.TARIFF_INFO),
         intent_button(texts.MENU_CALCULATOR, Intent.BILL_CALCULATE),
-    )
-    return say(Reply("\n".join(lines), buttons))
+    ]
+    if asked.continuous:
+        lines.insert(FIGURES_END, texts.APPLIANCE_CONTINUOUS)
+    elif appliance.duty_cycle < 1:
+        percent = (appliance.duty_cycle * 100).to_integral_value(ROUND_HALF_UP)
+        lines.insert(FIGURES_END, texts.APPLIANCE_DUTY_ASSUMED.format(percent=percent))
+        buttons.insert(0, _continuous_button(asked, estimate.hours_per_day))
+    return say(Reply("\n".join(lines), tuple(buttons)))
+
+
+def _continuous_button(asked: Asked, hours: Decimal) -> Button:
+    """The same estimate at full power all its hours."""
+    unit = asked.appliance
+    data = f"{APPLIANCE_PREFIX}:{unit.key}:{unit.watts}:{hours.normalize():f}:{asked.quantity}"
+    return Button(texts.BUTTON_APPLIANCE_CONTINUOUS, f"{data}:{CONTINUOUS}")
 
 
 def customer_basis(customer: CustomerDetails, turn: Turn, deps: Deps) -> Basis:

@@ -16,7 +16,7 @@ from decimal import Decimal
 from handlers import texts
 from handlers.context import Answer, Deps, Turn, say
 from handlers.format import format_date, format_kwh, format_money, group_thousands
-from handlers.menu import intent_button
+from handlers.menu import chat_hotline, intent_button
 from handlers.types import Button, Reply
 from meters.records import CustomerDetails
 from nlu import Intent
@@ -124,7 +124,7 @@ def calc_pressed(turn: Turn, deps: Deps, argument: str) -> Answer:
 
 def bill_of(kwh: int, tariff: Tariff, deps: Deps) -> Answer:
     """The lines, subtotal, VAT and total of `kwh` this month."""
-    hotline = deps.config.default_hotline
+    hotline = deps.config.hotline_for(tariff.customer_code)
     if not 0 <= kwh <= MAX_KWH:
         return say(Reply(texts.CALC_TOO_MUCH.format(hotline=hotline)))
     try:
@@ -175,7 +175,7 @@ def format_rate(rate: Decimal) -> str:
 
 def kwh_for(money: int, tariff: Tariff, deps: Deps) -> Answer:
     """The most kWh whose bill this month, VAT included, is at most `money`."""
-    hotline = deps.config.default_hotline
+    hotline = deps.config.hotline_for(tariff.customer_code)
     if not 0 < money <= MAX_MONEY:
         return say(Reply(texts.CALC_TOO_MUCH.format(hotline=hotline)))
     try:
@@ -229,7 +229,7 @@ def answer_tariff_info(turn: Turn, deps: Deps) -> Answer:
         decision = default_schedule_book().in_force(CustomerType.RESIDENTIAL, deps.today)
         vat = default_vat_table().rate_on(deps.today)
     except TariffError:
-        return say(Reply(texts.TARIFF_UNKNOWN.format(hotline=deps.config.default_hotline)))
+        return say(Reply(texts.TARIFF_UNKNOWN.format(hotline=chat_hotline(turn, deps))))
     schedule = decision.residential
     assert schedule is not None  # the residential timeline only holds decisions with tiers
     ranges = _tier_ranges(tuple(tier.width for tier in schedule.tiers))

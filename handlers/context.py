@@ -11,24 +11,16 @@ from types import MappingProxyType
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from handlers import texts
+from handlers.hotlines import HotlineTable
 from handlers.types import Effect, Reply, Update
 from meters.account_store import SqlAccountStore
 from meters.case_store import SqlCaseStore
 from meters.chat_store import SqlChatStore
+from meters.demo.customers import first_customer_code
 from meters.records import CustomerDetails
 from meters.usage import UsageService
 from nlu import Intent
-
-# Hotlines of the five power corporations, by the second letter of the customer code.
-DEFAULT_HOTLINES: Mapping[str, str] = MappingProxyType(
-    {
-        "A": "1900 6769",  # EVNNPC
-        "B": "1900 1006",  # EVNSPC
-        "C": "1900 1909",  # EVNCPC
-        "D": "1900 1288",  # EVNHANOI
-        "E": "1900 545454",  # EVNHCMC
-    }
-)
 
 
 class Step(StrEnum):
@@ -52,8 +44,8 @@ class ConversationConfig:
     """Settings of the conversation that do not change per message."""
 
     zone: ZoneInfo
-    default_hotline: str = "1900 545454"
-    hotlines: Mapping[str, str] = field(default_factory=lambda: DEFAULT_HOTLINES)
+    hotlines: HotlineTable = field(default_factory=HotlineTable)  # DIENBOT_HOTLINES
+    example_customer_code: str = field(default_factory=first_customer_code)  # in the demo data
     code_ttl: timedelta = timedelta(minutes=5)
     code_tries: int = 5
     link_failures_allowed: int = 5  # per `link_failure_window`, then linking pauses
@@ -66,10 +58,23 @@ class ConversationConfig:
     default_unit: str = "Trung tâm Chăm sóc khách hàng"  # the queue of cases without a unit
 
     def hotline_for(self, customer_code: str | None) -> str:
-        """The hotline of the power corporation of a customer code (the default otherwise)."""
-        if customer_code and len(customer_code) > 1:
-            return self.hotlines.get(customer_code[1], self.default_hotline)
-        return self.default_hotline
+        """The number to call for a customer code: its unit's or its corporation's.
+
+        Without a code, or for a code of no known corporation, every corporation's hotline with
+        its name: never one company's number as if it were the customer's.
+        """
+        found = self.hotlines.of(customer_code)
+        if found is not None:
+            return found.number
+        listed = ", ".join(
+            texts.HOTLINE_ITEM.format(name=hotline.name, number=hotline.number)
+            for hotline, _prefixes in self.hotlines.corporations()
+        )
+        return texts.HOTLINES_ANY.format(hotlines=listed)
+
+    def corporation_for(self, customer_code: str | None) -> str | None:
+        """The name of the power corporation of a customer code ("EVNCPC"), if known."""
+        return self.hotlines.corporation(customer_code)
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,7 +14,7 @@ from datetime import timedelta
 from handlers import texts
 from handlers.context import Answer, Deps, Step, Turn, say
 from handlers.customers import choose_customer
-from handlers.menu import link_buttons
+from handlers.menu import chat_hotline, link_buttons
 from handlers.outage import cuts
 from handlers.service_catalog import HAZARD, INCIDENT, OPEN_STATUSES
 from handlers.slots import format_moment, has_any, remember
@@ -89,7 +89,8 @@ def answer_outage_report(turn: Turn, deps: Deps) -> Answer:
         if chosen.step is not Step.CHOOSE_CUSTOMER:  # a code the chat has not linked
             return say(*_anonymous(turn, deps, kind, note), *chosen.replies)
         asked = tuple(Reply(texts.INCIDENT_WHICH, r.buttons) for r in chosen.replies)
-        safety = (_safety(deps, None),) if hazard else ()
+        hotline = chat_hotline(turn, deps)
+        safety = (Reply(texts.HAZARD_SAFETY.format(hotline=hotline)),) if hazard else ()
         pending = dataclasses.replace(chosen, replies=safety + asked)
         return remember(pending, {"hazard": hazard, "note": note})
     return say(*_filed(deps, chosen.customer, kind, note))
@@ -131,8 +132,10 @@ def _filed(deps: Deps, customer: CustomerDetails, kind: str, note: str) -> tuple
 
 def _anonymous(turn: Turn, deps: Deps, kind: str, note: str) -> tuple[Reply, ...]:
     """A report from a chat that owns no customer: filed without one, and the hotline."""
-    hotline = deps.config.default_hotline
-    replies = [_safety(deps, None)] if kind == HAZARD else []
+    named = turn.entities.get("customer_code")  # a code typed, not linked: only its prefix counts
+    typed = named if isinstance(named, str) else None
+    hotline = deps.config.hotline_for(typed)
+    replies = [_safety(deps, typed)] if kind == HAZARD else []
     request_id = deps.accounts.file_request(None, kind, note, deps.now)
     channel = turn.update.channel
     replies.append(

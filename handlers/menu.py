@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from handlers import texts
-from handlers.context import ConversationConfig
+from handlers.context import ConversationConfig, Deps, Turn
 from handlers.types import Button, ButtonKind, Channel, Reply
 from meters.records import CustomerDetails
 from nlu import Intent
@@ -49,11 +49,18 @@ def link_needed(what: str, channel: Channel, config: ConversationConfig) -> Repl
 
 def link_how(channel: Channel, config: ConversationConfig) -> str:
     """How to link on this channel, in one sentence or two."""
-    if channel.value in config.contact_linking:
-        return texts.LINK_HOW
-    return texts.LINK_HOW_CODE_ONLY
+    how = texts.LINK_HOW if channel.value in config.contact_linking else texts.LINK_HOW_CODE_ONLY
+    return how + " " + texts.LINK_CODE_EXAMPLE.format(code=config.example_customer_code)
 
 
 def customer_label(customer: CustomerDetails) -> str:
     """How a customer is named on a button or in a list."""
     return texts.LINKED_CUSTOMER.format(code=customer.customer_code, name=customer.name)
+
+
+def chat_hotline(turn: Turn, deps: Deps) -> str:
+    """The hotline of the chat's linked customers when they share one, else every one by name."""
+    numbers = {deps.config.hotline_for(customer.customer_code) for customer in turn.linked}
+    if len(numbers) == 1:
+        return numbers.pop()
+    return deps.config.hotline_for(None)

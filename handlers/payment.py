@@ -17,7 +17,7 @@ from handlers import texts
 from handlers.context import Answer, Deps, Turn, say
 from handlers.menu import intent_button
 from handlers.types import Button, ButtonKind, Reply
-from meters.records import PaymentPointRecord
+from meters.records import CustomerDetails, PaymentPointRecord
 from nlu import Intent
 from nlu.normalize import normalize
 
@@ -70,31 +70,45 @@ def methods_named(text: str) -> tuple[PaymentMethod, ...]:
 
 
 def answer_payment_methods(turn: Turn, deps: Deps) -> Answer:
-    """The channel asked about, or every channel with a line each."""
+    """The channel asked about, or every channel with a line each.
+
+    A chat with linked customers is told their codes and providers, never asked for a code.
+    """
+    codes = [pay_with_code(customer, deps) for customer in turn.linked]
+    pay_now = (intent_button(texts.BUTTON_PAY_NOW, Intent.PAYMENT_PAY),) if codes else ()
     asked = methods_named(turn.update.text)
     if asked:
         replies = [Reply(texts.PAY_METHOD_YES.format(name=m.name, how=m.how)) for m in asked]
-        buttons = [intent_button(texts.BUTTON_OTHER_METHODS, Intent.PAYMENT_METHODS)]
+        buttons = [*pay_now, intent_button(texts.BUTTON_OTHER_METHODS, Intent.PAYMENT_METHODS)]
         if any(method.in_person for method in asked):
             buttons.insert(0, intent_button(texts.BUTTON_NEAREST_POINTS, Intent.PAYMENT_POINTS))
         buttons.append(intent_button(texts.BUTTON_PAID_YET, Intent.PAYMENT_STATUS))
         last = replies[-1]
-        replies[-1] = Reply(last.text, tuple(buttons))
+        replies[-1] = Reply("\n".join([last.text, *codes]), tuple(buttons))
         return say(*replies)
     lines = [texts.PAY_METHODS_HEADER]
     lines.extend(
         texts.PAY_METHODS_LINE.format(name=m.name, summary=m.summary) for m in payment_methods()
     )
-    lines.append(texts.PAY_METHODS_FOOTER)
+    lines.extend(
+        [*codes, texts.PAY_METHODS_FOOTER_LINKED] if codes else [texts.PAY_METHODS_FOOTER]
+    )
     return say(
         Reply(
             "\n".join(lines),
             (
+                *pay_now,
                 intent_button(texts.BUTTON_NEAREST_POINTS, Intent.PAYMENT_POINTS),
                 intent_button(texts.BUTTON_PAID_YET, Intent.PAYMENT_STATUS),
             ),
         )
     )
+
+
+def pay_with_code(customer: CustomerDetails, deps: Deps) -> str:
+    """Which provider to choose and which code to enter, for one of the chat's customers."""
+    company = deps.config.corporation_for(customer.customer_code) or texts.PAY_COMPANY_UNKNOWN
+    return texts.PAY_WITH_CODE.format(company=company, code=customer.customer_code)
 
 
 def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:

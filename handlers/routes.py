@@ -22,8 +22,10 @@ from handlers import (
 )
 from handlers import bills as bill_handlers
 from handlers import outage as outage_handlers
+from handlers import payment_pay as payment_pay_handlers
 from handlers import payment_status as payment_status_handlers
 from handlers import requests as request_handlers
+from handlers import restoration as restoration_handlers
 from handlers import subscriptions as subscription_handlers
 from handlers import usage as usage_handlers
 from handlers.context import Answer, Deps, Step, Turn
@@ -88,9 +90,11 @@ INTENT_HANDLERS: Final[dict[Intent, TurnHandler]] = {
     Intent.USAGE_QUERY: usage_handlers.answer_usage,
     Intent.BILL_QUERY: bill_handlers.answer_bill,
     Intent.PAYMENT_STATUS: payment_status_handlers.answer_payment_status,
+    Intent.PAYMENT_PAY: payment_pay_handlers.answer_payment_pay,
     Intent.ABNORMAL_USAGE: escalation.abnormal_usage,
     Intent.OUTAGE_SCHEDULE: outage_handlers.answer_outage_schedule,
     Intent.OUTAGE_REPORT: escalation.outage_report,
+    Intent.OUTAGE_RESTORATION: restoration_handlers.answer_outage_restoration,
     Intent.SERVICE_REQUEST: request_handlers.answer_service_request,
     Intent.REQUEST_STATUS: request_handlers.answer_request_status,
     Intent.NOTIFY_SUBSCRIBE: subscription_handlers.answer_notify_subscribe,

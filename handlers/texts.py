@@ -45,12 +45,14 @@ BUTTON_CANCEL = "Hủy"
 # --- linking and privacy --------------------------------------------------------------------------
 LINK_HOW = (
     "Anh/chị có thể liên kết bằng cách chia sẻ số điện thoại (số đã đăng ký trong hợp đồng mua bán "
-    "điện), hoặc nhắn mã khách hàng (13 ký tự, in trên hóa đơn, ví dụ PE05000987654)."
+    "điện), hoặc nhắn mã khách hàng (13 ký tự, in trên hóa đơn)."
 )
 LINK_HOW_CODE_ONLY = (
-    "Anh/chị vui lòng nhắn mã khách hàng (13 ký tự, in trên hóa đơn, ví dụ PE05000987654). "
+    "Anh/chị vui lòng nhắn mã khách hàng (13 ký tự, in trên hóa đơn). "
     "Em sẽ gửi mã xác thực đến số điện thoại đăng ký trong hợp đồng."
 )
+# After LINK_HOW: the code's shape, whatever the power corporation (PE, PP, PD, …).
+LINK_CODE_EXAMPLE = "Mã bắt đầu bằng chữ P và một chữ cái chỉ Tổng công ty Điện lực, ví dụ {code}."
 BUTTON_SHARE_PHONE = "Chia sẻ số điện thoại"
 LINK_NEEDED = "Để xem {what}, anh/chị cần liên kết mã khách hàng trước."
 WHAT_USAGE = "điện năng tiêu thụ"
@@ -156,9 +158,23 @@ USAGE_NO_DATA_RANGE = "khoảng {first} – {last}"
 USAGE_BANDS = "Giờ bình thường {normal}, giờ cao điểm {peak}, giờ thấp điểm {offpeak}."
 USAGE_ESTIMATED = "Có {count} ngày là số ước tính (nội suy vì thiếu chỉ số): {dates}."
 USAGE_MISSING = "Còn {count} ngày chưa có số liệu."
-USAGE_COMPARE_DAY = "Trung bình 7 ngày trước đó: {daily}/ngày ({change})."
-USAGE_COMPARE_RANGE = "Cùng kỳ tháng trước ({first} – {last}): {kwh} ({change})."
-USAGE_COMPARE_PREVIOUS_MONTH = "Tháng {month}: {kwh} ({change})."
+USAGE_COMPARE_DAY = (
+    "So với trung bình 7 ngày trước đó ({first} – {last}): {daily}/ngày ({change})."
+)
+USAGE_COMPARE_SPAN = (
+    "So sánh {days} ngày {first} – {last} với {days} ngày {label} ({before_first} – "
+    "{before_last}): {kwh} so với {before_kwh} ({change})."
+)
+USAGE_BEFORE = "trước đó"
+USAGE_SAME_DAYS_LAST_MONTH = "cùng kỳ tháng trước"
+USAGE_COMPARE_MONTHS = (
+    "So sánh tháng {month} với tháng {before_month} (cùng {days} ngày): {kwh} so với "
+    "{before_kwh} ({change})."
+)
+USAGE_COMPARE_MONTHS_DAILY = (
+    "So sánh tháng {month} ({days} ngày, {kwh}) với tháng {before_month} ({before_days} ngày, "
+    "{before_kwh}) theo trung bình mỗi ngày: {daily} so với {before_daily} ({change})."
+)
 CHANGE_UP = "tăng {percent}%"
 CHANGE_DOWN = "giảm {percent}%"
 CHANGE_SAME = "tương đương"
@@ -255,10 +271,24 @@ PAYMENT_OVERDUE_WARNING = (
     "điện sau khi Điện lực thông báo."
 )
 PAYMENT_DUE_SOON = "Hạn thanh toán gần nhất: {date} (còn {days} ngày)."
+WHAT_PAY = "số tiền cần thanh toán"
+PAY_OWED = "Mã KH {code} cần thanh toán {total} ({count} hóa đơn chưa thanh toán):"
+PAY_NOTHING_OWED = "Mã KH {code} không còn nợ tiền điện, anh/chị chưa cần thanh toán."
+PAY_NOT_IN_CHAT = (
+    "Em chưa nhận thanh toán ngay trong cuộc trò chuyện này (chưa có liên kết hay mã QR thanh "
+    "toán). Anh/chị có thể thanh toán trực tuyến qua:"
+)
+PAY_WITH_CODE = "Khi thanh toán, anh/chị chọn nhà cung cấp {company} và nhập mã khách hàng {code}."
+PAY_COMPANY_UNKNOWN = "Điện lực nơi mình ở"
+PAY_METHODS_FOOTER_LINKED = (
+    "Anh/chị hỏi em cụ thể một cách (ví dụ “trả qua MoMo thế nào”) để xem hướng dẫn."
+)
+BUTTON_PAY_NOW = "Số tiền cần trả"
 
 ABNORMAL_HIGH = (
     "7 ngày qua ({first} – {last}) mã {code} dùng trung bình {recent}/ngày, cao hơn "
-    "{percent}% so với mức thường ngày {usual}/ngày (trung vị 4 tuần trước đó)."
+    "{percent}% so với mức thường ngày {usual}/ngày (ngày trung vị của 28 ngày trước đó, "
+    "{usual_first} – {usual_last})."
 )
 ABNORMAL_DOUBLED = "Mức dùng đã tăng gần gấp đôi."
 ABNORMAL_BASE = (
@@ -277,7 +307,8 @@ ABNORMAL_SAFETY = (
 )
 ABNORMAL_NORMAL = (
     "7 ngày qua ({first} – {last}) mã {code} dùng trung bình {recent}/ngày, so với mức thường "
-    "ngày {usual}/ngày: {change}, không thấy dấu hiệu bất thường."
+    "ngày {usual}/ngày (ngày trung vị của 28 ngày trước đó, {usual_first} – {usual_last}): "
+    "{change}, không thấy dấu hiệu bất thường."
 )
 ABNORMAL_NORMAL_HINT = (
     "Nếu hóa đơn vẫn cao, anh/chị xem phần giải thích hóa đơn hoặc biểu đồ 30 ngày; nghi công "
@@ -362,7 +393,7 @@ BUTTON_REPORT_OUTAGE = "Báo mất điện"
 HAZARD_SAFETY = (
     "⚠ Vì an toàn, anh/chị và mọi người hãy tránh xa chỗ dây điện, thiết bị bị sự cố ít nhất "
     "vài mét, tuyệt đối không chạm vào hay tự xử lý, không để trẻ em lại gần. Nếu có cháy, gọi "
-    "ngay 114. Gọi tổng đài điện lực {hotline} (24/7) để được cắt điện khẩn cấp."
+    "ngay 114. Gọi tổng đài điện lực (trực 24/7) {hotline} để được cắt điện khẩn cấp."
 )
 INCIDENT_FILED = (
     "Em đã ghi nhận báo sự cố của mã KH {code}, mã yêu cầu {request_id}. Điện lực sẽ kiểm tra "
@@ -388,6 +419,28 @@ INCIDENT_WHICH = "Sự cố ở nhà của mã khách hàng nào ạ?"
 INCIDENT_NOTE = "Báo qua kênh chat: {text}"
 
 SERVICE_ASK_TYPE = "Anh/chị cần làm dịch vụ nào?"
+SERVICE_CONFIRM = "Anh/chị xác nhận gửi yêu cầu {service} cho mã KH {code}?"
+SERVICE_WHAT = "Dịch vụ: {description}"
+SERVICE_FEE = "Chi phí: {fee} (theo quy định dịch vụ EVN công bố; số tiền cụ thể Điện lực báo khi tiếp nhận, khảo sát)."
+SERVICE_CONFIRM_HINT = "Bấm “Xác nhận gửi” để em gửi yêu cầu, hoặc “Hủy” nếu chưa cần."
+BUTTON_SERVICE_CONFIRM = "Xác nhận gửi"
+SERVICE_DESCRIPTIONS = {
+    "new_connection": "Điện lực khảo sát, lắp công tơ và ký hợp đồng mua bán điện cho nơi chưa có điện.",
+    "contract_change": "đổi chủ hợp đồng, thông tin, mục đích sử dụng điện hoặc định mức (số hộ dùng chung) trong hợp đồng mua bán điện.",
+    "contract_end": "chấm dứt hợp đồng mua bán điện và thu hồi công tơ; tiền điện đến ngày chấm dứt được tính và thanh toán.",
+    "suspension": "Điện lực tạm ngừng cấp điện theo ngày giờ anh/chị đề nghị (nhà đi vắng, sửa chữa…), rồi cấp điện trở lại.",
+    "meter_inspection": "Điện lực kiểm tra công tơ tại nhà (chỉ số, đấu nối, niêm phong); nếu anh/chị vẫn đề nghị, công tơ được kiểm định tại tổ chức kiểm định độc lập.",
+    "meter_relocation": "di chuyển công tơ đến vị trí mới (khi sửa nhà, dời nhà).",
+}
+SERVICE_FEES = {
+    "new_connection": "anh/chị trả phần từ điểm đấu nối đến nơi sử dụng điện; công tơ và thiết bị đóng cắt do Điện lực đầu tư",
+    "contract_change": "miễn phí",
+    "contract_end": "miễn phí",
+    "suspension": "chi phí ngừng và cấp điện trở lại theo Thông tư 23/2020/TT-BCT",
+    "meter_inspection": "kiểm định độc lập: anh/chị trả phí nếu công tơ đúng tiêu chuẩn, Điện lực trả nếu công tơ sai",
+    "meter_relocation": "anh/chị trả toàn bộ chi phí di dời, trừ công tơ và thiết bị đóng cắt của Điện lực",
+}
+SERVICE_FEE_UNKNOWN = "Điện lực báo khi tiếp nhận"
 SERVICE_FILED = "Em đã tiếp nhận yêu cầu {service} cho mã KH {code}, mã yêu cầu {request_id}."
 SERVICE_ALREADY = (
     "Mã KH {code} đã có yêu cầu {service} đang xử lý: {request_id} ({status}). Em không tạo "
@@ -581,6 +634,9 @@ APPLIANCE_BASIS_CUSTOMER = "Em tính theo mức dùng của mã {code}: kỳ hó
 APPLIANCE_BASIS_TYPICAL = "Em tính theo bậc giá của một hộ điển hình dùng {kwh} mỗi tháng; liên kết mã khách hàng để em tính theo đúng bậc giá của nhà mình."
 APPLIANCE_BASIS_TYPICAL_LINKED = "Em tính theo bậc giá của một hộ điển hình dùng {kwh} mỗi tháng (chưa có số liệu kỳ này của mã {code})."
 APPLIANCE_BASIS_NO_CONSENT = "Em tính theo bậc giá của một hộ điển hình dùng {kwh} mỗi tháng, vì anh/chị đã rút lại đồng ý dùng số liệu để tra cứu."
+APPLIANCE_DUTY_ASSUMED = "Em giả định thiết bị chạy hết công suất khoảng {percent}% số giờ dùng (phần còn lại máy chạy nhẹ hoặc tự ngắt, như máy lạnh khi phòng đã đủ lạnh), theo mức điển hình. Nếu máy chạy liên tục hết công suất, anh/chị nhắn kèm “chạy liên tục” hoặc bấm nút “Nếu chạy liên tục”."
+APPLIANCE_CONTINUOUS = "Em tính như thiết bị chạy liên tục hết công suất trong suốt số giờ dùng."
+BUTTON_APPLIANCE_CONTINUOUS = "Nếu chạy liên tục"
 APPLIANCE_SIZE_ASSUMED = "Anh/chị chưa nói công suất nên em tính cho loại phổ biến; nhắn kèm công suất (ví dụ “máy lạnh 1.5HP 8 tiếng”) để em tính sát hơn."
 APPLIANCE_ASK = "Anh/chị muốn tính thiết bị nào? Nhắn tên thiết bị, công suất và số giờ dùng mỗi ngày, ví dụ “máy lạnh 1.5HP chạy 8 tiếng”, hoặc chọn bên dưới:"
 APPLIANCE_ASK_POWER = "Em chưa có số liệu điển hình của {name}. Anh/chị cho em biết công suất (W, ghi trên nhãn máy) và số giờ dùng mỗi ngày, ví dụ “{name} 1500W 1 tiếng”."
@@ -740,6 +796,8 @@ AGENT_TOPIC_GUESSES = {
     "notify_subscribe": "đăng ký thông báo",
     "notify_unsubscribe": "hủy thông báo",
     "usage_alert": "cảnh báo điện năng",
+    "payment_pay": "thanh toán ngay",
+    "outage_restoration": "hỏi khi nào có điện lại",
 }
 AGENT_GROUP_CLAIMED = "{agent} đã nhận hồ sơ {code}."
 AGENT_GROUP_NOTE_SAVED = "Đã lưu ghi chú nội bộ (khách hàng không thấy)."
@@ -772,3 +830,52 @@ ATTACHMENT_UNREAD = (
     "(dây điện đứt, chập cháy), anh/chị gọi ngay tổng đài {hotline} (24/7)."
 )
 STICKER_REPLY = "Em có thể giúp gì cho anh/chị ạ? Anh/chị chọn một mục bên dưới nhé:"
+
+# --- hotlines by corporation (handlers/hotlines.py, ConversationConfig.hotline_for) ------------
+HOTLINE_ITEM = "{name} {number}"
+# In place of a number when the customer's corporation is not known: every one, by name.
+HOTLINES_ANY = "của Tổng công ty Điện lực nơi anh/chị ở: {hotlines}"
+
+# --- when the power is back: outage_restoration (handlers/restoration.py) ----------------------
+WHAT_RESTORATION = "tình hình cấp điện của nhà mình"
+RESTORE_PLACE_STATION = "trạm {station}"
+RESTORE_PLACE_AREA = "khu vực {area}"
+RESTORE_PLANNED_NOW = (
+    "Điện lực đang tạm ngừng cấp điện {place} theo kế hoạch ({reason}) từ {start}, dự kiến có "
+    "điện lại lúc {end}."
+)
+RESTORE_PLANNED_SOON = (
+    "Điện lực sắp tạm ngừng cấp điện {place} theo kế hoạch ({reason}) từ {start} đến {end}: dự "
+    "kiến có điện lại lúc {end}."
+)
+RESTORE_OWN_REPORT = (
+    "Báo sự cố {request_id} của mã KH {code} (lúc {time}): {status}, cập nhật {updated}."
+)
+RESTORE_EXPECTED = "Điện lực dự kiến có điện lại lúc {time}."
+RESTORE_NO_ESTIMATE = "Điện lực chưa báo giờ có điện lại; anh/chị hỏi lại em sau ít phút nhé."
+RESTORE_REPORT_CLOSED = (
+    "Điện lực đã xử lý xong báo sự cố này. Nếu nhà mình vẫn chưa có điện, anh/chị bấm “Báo mất "
+    "điện” để em báo lại."
+)
+RESTORE_STATION_REPORTS = (
+    "Trong 24 giờ qua có thêm {count} báo mất điện khác ở {place}, Điện lực đang xử lý"
+)
+RESTORE_STATION_EXPECTED = ", dự kiến có điện lại lúc {time}"
+RESTORE_REPORT_OFFER = (
+    "Nếu nhà mình đang mất điện, anh/chị bấm “Báo mất điện” để em ghi nhận cho Điện lực."
+)
+RESTORE_UNKNOWN = (
+    "Em chưa có thông tin về lịch cắt điện hay sự cố nào ở {place} của mã KH {code} lúc này, nên "
+    "chưa biết khi nào có điện lại. Nếu nhà mình đang mất điện, anh/chị bấm “Báo mất điện” để em "
+    "ghi nhận cho Điện lực kiểm tra; cần gấp, anh/chị gọi tổng đài {hotline}."
+)
+RESTORE_UNLINKED = (
+    "Để biết khi nào nhà mình có điện lại, anh/chị liên kết mã khách hàng: em sẽ xem lịch cắt "
+    "điện của trạm biến áp nhà mình và các báo sự cố ở đó."
+)
+RESTORE_HOTLINES = (
+    "Cần gấp, anh/chị gọi tổng đài của Tổng công ty Điện lực theo hai chữ cái đầu của mã khách "
+    "hàng: {rules}. Xem lịch cắt điện theo khu vực: bấm “Lịch cắt điện”."
+)
+HOTLINE_RULE = "{prefixes}: {name} {number}"
+RESTORE_AREA_NONE = "{area} không có lịch tạm ngừng cấp điện nào lúc này."

@@ -2,7 +2,8 @@
 
 The period comes from the message: words of the folded text ("7 ngày", "kỳ này", "chỉ số", …,
 listed below as data), then the NLU's `month` and `date`, and yesterday by default. Every answer
-says how fresh the data is, marks interpolated days and compares with a similar earlier period.
+says how fresh the data is, marks interpolated days and compares with an earlier span of as
+many days, saying which days are compared; a percentage is that of the figures shown.
 """
 
 from __future__ import annotations
@@ -12,12 +13,17 @@ from datetime import date, timedelta
 from handlers import chart, texts
 from handlers.context import Answer, Deps, Turn, say
 from handlers.customers import Chosen
-from handlers.format import describe_freshness, format_date, format_kwh
+from handlers.format import WH_PER_TENTH_KWH, describe_freshness, format_date, format_kwh
 from handlers.personal import about, pressed, split_argument, view_of
 from handlers.types import Button, Reply
 from meters.model import DayUse
 from meters.records import CustomerDetails
-from meters.usage import LAST_DAY_OF_MONTH, billing_period, same_days_last_month
+from meters.usage import (
+    LAST_DAY_OF_MONTH,
+    billing_period,
+    preceding_days,
+    same_days_a_month_before,
+)
 from nlu import Intent
 from nlu.normalize import fold
 
@@ -158,11 +164,15 @@ def _day_lines(customer: CustomerDetails, deps: Deps, day: date) -> list[str]:
     ]
     lines.extend(_detail_lines(summary.normal_wh, summary.peak_wh, summary.offpeak_wh))
     lines.extend(_estimated_lines(summary.days))
-    if before.days:
-        average = before.used_wh // len(before.days)
+    week = (before.last_day - before.first_day).days + 1
+    if len(before.days) == week:  # a whole week to compare with
+        average = average_tenths(before.used_wh, week)
         lines.append(
             texts.USAGE_COMPARE_DAY.format(
-                daily=format_kwh(average), change=describe_change(summary.used_wh, average)
+                first=format_date(before.first_day),
+                last=format_date(before.last_day),
+                daily=format_tenths(average),
+                change=describe_change(tenths(summary.used_wh), average),
             )
         )
     return lines
@@ -192,42 +202,95 @@ def _range_lines(
     missing = (last - first).days + 1 - len(summary.days)
     if missing > 0:
         lines.append(texts.USAGE_MISSING.format(count=missing))
-    lines.extend(_comparison(deps, code, view, (first, last), summary.used_wh))
+    if missing == 0:
+        lines.extend(_comparison(deps, code, view, (first, last), summary.used_wh))
     return lines
 
 
 def _comparison(
     deps: Deps, code: str, view: str, span: tuple[date, date], used_wh: int
 ) -> list[str]:
-    """The same days last month (the previous month for a whole month), when they have data."""
+    """`span` against as many days before it, when both have data for every day.
+
+    Running periods (7, 30 days) are compared with the days right before them; a month so far
+    or a billing period with the same days last month, else the days right before. A whole
+    calendar month is compared with the whole previous month: by total when both have as many
+    days, else by daily average, and the text says so.
+    """
     first, last = span
     days = (last - first).days + 1
-    if view.startswith(MONTH_PREFIX) and first.day == 1:
-        before_last = first - timedelta(days=1)
-        before_first = before_last.replace(day=1)
+    if view.startswith(MONTH_PREFIX) and first.day == 1 and (last + timedelta(days=1)).day == 1:
+        return _month_comparison(deps, code, first, last, used_wh)
+    same_days = None if view in LAST_DAYS else same_days_a_month_before(first, last)
+    if same_days is None:
+        (before_first, before_last), label = preceding_days(first, last), texts.USAGE_BEFORE
     else:
-        before_first, before_last = same_days_last_month(first, last)
+        (before_first, before_last), label = same_days, texts.USAGE_SAME_DAYS_LAST_MONTH
     before = deps.usage.daily(code, before_first, before_last)
-    if len(before.days) < (before_last - before_first).days + 1 or not before.days:
+    if len(before.days) < days:
         return []
-    if view.startswith(MONTH_PREFIX) and first.day == 1 and days >= before_last.day:
-        return [
-            texts.USAGE_COMPARE_PREVIOUS_MONTH.format(
-                month=f"{before_first.month}/{before_first.year}",
-                kwh=format_kwh(before.used_wh),
-                change=describe_change(used_wh, before.used_wh),
-            )
-        ]
-    # Compare daily averages: a cut month (31 → 30 days) must not look like a drop.
-    before_days = len(before.days)
+    now, earlier = tenths(used_wh), tenths(before.used_wh)
     return [
-        texts.USAGE_COMPARE_RANGE.format(
-            first=format_date(before_first),
-            last=format_date(before_last),
-            kwh=format_kwh(before.used_wh),
-            change=describe_change(used_wh * before_days, before.used_wh * days),
+        texts.USAGE_COMPARE_SPAN.format(
+            days=days,
+            first=format_date(first),
+            last=format_date(last),
+            label=label,
+            before_first=format_date(before_first),
+            before_last=format_date(before_last),
+            kwh=format_tenths(now),
+            before_kwh=format_tenths(earlier),
+            change=describe_change(now, earlier),
         )
     ]
+
+
+def _month_comparison(deps: Deps, code: str, first: date, last: date, used_wh: int) -> list[str]:
+    """A whole month against the whole month before it."""
+    before_last = first - timedelta(days=1)
+    before_first = before_last.replace(day=1)
+    days, before_days = (last - first).days + 1, before_last.day
+    before = deps.usage.daily(code, before_first, before_last)
+    if len(before.days) < before_days:
+        return []
+    months = {
+        "month": f"{first.month}/{first.year}",
+        "before_month": f"{before_first.month}/{before_first.year}",
+        "kwh": format_kwh(used_wh),
+        "before_kwh": format_kwh(before.used_wh),
+    }
+    if days == before_days:
+        change = describe_change(tenths(used_wh), tenths(before.used_wh))
+        return [texts.USAGE_COMPARE_MONTHS.format(days=days, change=change, **months)]
+    daily, before_daily = (
+        average_tenths(used_wh, days),
+        average_tenths(before.used_wh, before_days),
+    )
+    return [
+        texts.USAGE_COMPARE_MONTHS_DAILY.format(
+            days=days,
+            before_days=before_days,
+            daily=format_tenths(daily),
+            before_daily=format_tenths(before_daily),
+            change=describe_change(daily, before_daily),
+            **months,
+        )
+    ]
+
+
+def tenths(energy_wh: int) -> int:
+    """Energy in tenths of a kWh, rounded half up as `format_kwh` shows it."""
+    return (energy_wh + WH_PER_TENTH_KWH // 2) // WH_PER_TENTH_KWH
+
+
+def average_tenths(energy_wh: int, days: int) -> int:
+    """The average a day, in tenths of a kWh rounded half up."""
+    return (2 * energy_wh + days * WH_PER_TENTH_KWH) // (2 * days * WH_PER_TENTH_KWH)
+
+
+def format_tenths(energy_tenths: int) -> str:
+    """Tenths of a kWh as `format_kwh` writes them: 125 -> "12,5 kWh"."""
+    return format_kwh(energy_tenths * WH_PER_TENTH_KWH)
 
 
 def _label(view: str, first: date, last: date) -> str:
@@ -264,11 +327,16 @@ def describe_change(now_value: int, before_value: int) -> str:
     """ "tăng 12%", "giảm 5%" or "tương đương" (rounded half up to whole percent)."""
     if before_value <= 0:
         return texts.CHANGE_SAME if now_value <= 0 else texts.CHANGE_UP.format(percent=100)
-    percent = (abs(now_value - before_value) * 200 + before_value) // (2 * before_value)
+    percent = change_percent(now_value, before_value)
     if percent < SAME_WITHIN_PERCENT:
         return texts.CHANGE_SAME
     template = texts.CHANGE_UP if now_value > before_value else texts.CHANGE_DOWN
     return template.format(percent=percent)
+
+
+def change_percent(now_value: int, before_value: int) -> int:
+    """|now − before| as a whole percentage of `before` (> 0), rounded half up."""
+    return (abs(now_value - before_value) * 200 + before_value) // (2 * before_value)
 
 
 def _index(customer: CustomerDetails, deps: Deps) -> Reply:

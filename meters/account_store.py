@@ -154,6 +154,18 @@ _FIRST_REGISTERS_FROM = DriverStatement(
 )
 
 
+# A request's columns in `RequestRecord` order (its history is read apart).
+_REQUEST_COLUMNS = (
+    ServiceRequest.request_id,
+    ServiceRequest.customer_id,
+    ServiceRequest.service_type,
+    ServiceRequest.status,
+    ServiceRequest.created_at,
+    ServiceRequest.updated_at,
+    ServiceRequest.expected_at,
+)
+
+
 def _customer_details(row: Sequence[Any]) -> CustomerDetails:
     """A customer from a row of `CUSTOMER_COLUMNS`, by position."""
     return CustomerDetails(*row)
@@ -249,14 +261,7 @@ class SqlAccountStore:
         if not customer_ids:
             return ()
         rows = self._connection.execute(
-            select(
-                ServiceRequest.request_id,
-                ServiceRequest.customer_id,
-                ServiceRequest.service_type,
-                ServiceRequest.status,
-                ServiceRequest.created_at,
-                ServiceRequest.updated_at,
-            )
+            select(*_REQUEST_COLUMNS)
             .where(ServiceRequest.customer_id.in_(customer_ids))
             .order_by(ServiceRequest.created_at.desc(), ServiceRequest.request_id)
             .limit(limit)
@@ -266,17 +271,26 @@ class SqlAccountStore:
     def request(self, request_id: str) -> RequestRecord | None:
         """One request by its id."""
         rows = self._connection.execute(
-            select(
-                ServiceRequest.request_id,
-                ServiceRequest.customer_id,
-                ServiceRequest.service_type,
-                ServiceRequest.status,
-                ServiceRequest.created_at,
-                ServiceRequest.updated_at,
-            ).where(ServiceRequest.request_id == request_id)
+            select(*_REQUEST_COLUMNS).where(ServiceRequest.request_id == request_id)
         ).all()
         found = self._with_history(rows)
         return found[0] if found else None
+
+    def reports_at_station(
+        self, station: str, service_types: Sequence[str], since: datetime
+    ) -> tuple[RequestRecord, ...]:
+        """Requests of these types filed since `since` by customers of `station`, newest first."""
+        rows = self._connection.execute(
+            select(*_REQUEST_COLUMNS)
+            .join(Customer, Customer.id == ServiceRequest.customer_id)
+            .where(
+                Customer.station == station,
+                ServiceRequest.service_type.in_(service_types),
+                ServiceRequest.created_at >= since,
+            )
+            .order_by(ServiceRequest.created_at.desc(), ServiceRequest.request_id)
+        ).all()
+        return self._with_history(rows)
 
     def file_request(
         self, customer_id: int | None, service_type: str, note: str, now: datetime

@@ -87,6 +87,7 @@ class RequestRecord:
     status: str
     created_at: datetime
     updated_at: datetime
+    expected_at: datetime | None  # an incident's expected restoration, if the company said
     history: tuple[StatusChange, ...]
 
 

@@ -205,6 +205,8 @@ class ServiceRequest(Base):
     status: Mapped[str] = mapped_column(String(32))
     created_at: Mapped[moment]
     updated_at: Mapped[moment]
+    # When the power company expects the supply back (an incident it handles), if it said.
+    expected_at: Mapped[datetime | None]
 
 
 class RequestStatusChange(Base):

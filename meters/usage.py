@@ -69,6 +69,23 @@ def same_days_last_month(first_day: date, last_day: date) -> tuple[date, date]:
     return shift(first_day), shift(last_day)
 
 
+def preceding_days(first_day: date, last_day: date) -> tuple[date, date]:
+    """As many days as `first_day`..`last_day`, ending the day before `first_day`."""
+    length = (last_day - first_day).days + 1
+    return first_day - timedelta(days=length), first_day - timedelta(days=1)
+
+
+def same_days_a_month_before(first_day: date, last_day: date) -> tuple[date, date] | None:
+    """As many days as `first_day`..`last_day`, from the same day number one month earlier
+    (cut to that month's length); None when they would reach `first_day` (30 days of March
+    after a 28-day February).
+    """
+    length = (last_day - first_day).days + 1
+    start, _ = same_days_last_month(first_day, first_day)
+    end = start + timedelta(days=length - 1)
+    return (start, end) if end < first_day else None
+
+
 class UsageService:
     """Answers a customer's usage questions from materialised daily use."""
 

@@ -1,4 +1,7 @@
-"""The intent names of the contract (`intents.md`): spelled exactly, never renamed."""
+"""The intent names of the contract (`intents.md`): spelled exactly, never renamed.
+
+`outage_restoration` ("khi nào có điện lại") is the project's own addition to the contract's list.
+"""
 
 from __future__ import annotations
 
@@ -14,6 +17,7 @@ class Intent(StrEnum):
     USAGE_QUERY = "usage_query"
     BILL_QUERY = "bill_query"
     PAYMENT_STATUS = "payment_status"
+    PAYMENT_PAY = "payment_pay"
     PAYMENT_METHODS = "payment_methods"
     PAYMENT_POINTS = "payment_points"
     BILL_CALCULATE = "bill_calculate"
@@ -21,6 +25,7 @@ class Intent(StrEnum):
     TARIFF_INFO = "tariff_info"
     OUTAGE_SCHEDULE = "outage_schedule"
     OUTAGE_REPORT = "outage_report"
+    OUTAGE_RESTORATION = "outage_restoration"
     READING_SCHEDULE = "reading_schedule"
     ABNORMAL_USAGE = "abnormal_usage"
     SERVICE_REQUEST = "service_request"

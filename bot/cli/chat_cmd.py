@@ -45,7 +45,9 @@ def run_chat(arguments: argparse.Namespace) -> int:
 
     settings = settings_from(arguments)
     engine = migrated_engine(settings)
-    runner = ConversationRunner(engine, ConversationConfig(zone=settings.zone))
+    runner = ConversationRunner(
+        engine, ConversationConfig(zone=settings.zone, hotlines=settings.hotline_table)
+    )
     try:
         with asyncio.Runner() as loop:
             TerminalChat(runner, arguments.user, sys.stdin, sys.stdout).run(loop)

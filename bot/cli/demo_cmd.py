@@ -15,8 +15,7 @@ from bot.cli.common import (
     migrated_engine,
     settings_from,
 )
-
-DEFAULT_SEED = 2025
+from meters.demo.limits import DEFAULT_SEED
 
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

@@ -109,7 +109,9 @@ def _notify_status_changes(
     from handlers.cases import notify_status_changes
     from handlers.context import ConversationConfig
 
-    config = ConversationConfig(zone=settings.zone, agent_hours=settings.agent_window)
+    config = ConversationConfig(
+        zone=settings.zone, agent_hours=settings.agent_window, hotlines=settings.hotline_table
+    )
     queued = notify_status_changes(case_deps(connection, config, now), cursor)
     if queued:
         print(f"{queued} status notice(s) queued for the customers' chats", file=sys.stderr)

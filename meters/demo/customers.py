@@ -6,7 +6,9 @@ import random
 from collections import Counter
 from dataclasses import replace
 from decimal import Decimal
+from functools import cache
 
+from meters.demo.limits import DEFAULT_SEED
 from meters.demo.model import DemoCustomer
 from meters.demo.places import (
     ADMIN_HEALTH_EDUCATION_NAMES,
@@ -97,6 +99,19 @@ def _address(rng: random.Random, company: PowerCompany, area: Area, street: str)
     elif rng.random() < 0.1:
         house += rng.choice("AB")
     return f"{house} {street}, {area.name}, {company.city}"
+
+
+def customers_stream(seed: int) -> random.Random:
+    """The random stream the contracts of the demo data of `seed` are drawn from."""
+    return random.Random(f"{seed}:customers")
+
+
+@cache
+def first_customer_code(seed: int = DEFAULT_SEED) -> str:
+    """The code of the first contract of the demo data of `seed`, whatever its size (it is
+    drawn first): the example code the conversation shows.
+    """
+    return draw_customers(customers_stream(seed), 1)[0].customer_code
 
 
 def draw_customers(rng: random.Random, count: int) -> list[DemoCustomer]:

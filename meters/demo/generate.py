@@ -13,7 +13,7 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from meters.demo.billing import customer_bills
-from meters.demo.customers import draw_customers, usage_profile
+from meters.demo.customers import customers_stream, draw_customers, usage_profile
 from meters.demo.limits import DEFAULT_CUSTOMERS, DEFAULT_DAYS, MAX_DAYS, MIN_DAYS
 from meters.demo.model import DemoBill, DemoCustomer, DemoData, DemoMeter, Fault, PlantedFault
 from meters.demo.places import POWER_COMPANIES
@@ -171,7 +171,7 @@ def generate_demo(
     frame = _Frame(
         seed, today, zone, Calendar.of(first_day, days), midnights(first_day, days + 1, zone)
     )
-    people = draw_customers(random.Random(f"{seed}:customers"), customers)
+    people = draw_customers(customers_stream(seed), customers)
     plan = fault_plan(random.Random(f"{seed}:faults"), people)
     debt_rng = random.Random(f"{seed}:debt")
     meter_ids = _meter_ids(random.Random(f"{seed}:meters"))

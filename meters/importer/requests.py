@@ -1,4 +1,8 @@
-"""requests.csv: service requests, with a history row at creation and at each status change."""
+"""requests.csv: service requests, with a history row at creation and at each status change.
+
+The optional `expected_at` is when the power company expects the supply back for an incident
+it handles (empty: not said); the chat tells it to the customers who ask.
+"""
 
 from __future__ import annotations
 
@@ -13,7 +17,13 @@ from meters.importer.compare import differs
 from meters.importer.context import Fields, ImportContext
 from meters.importer.csvstream import Columns
 from meters.importer.errors import ProblemLog
-from meters.importer.fields import parse_choice, parse_customer_code, parse_key, parse_moment
+from meters.importer.fields import (
+    parse_choice,
+    parse_customer_code,
+    parse_key,
+    parse_moment,
+    parse_optional_moment,
+)
 from meters.importer.lookup import customer_ids
 from meters.importer.records import Keys
 from meters.importer.summary import Counts
@@ -46,6 +56,7 @@ class RequestRecord:
     status: str
     created_at: datetime
     updated_at: datetime
+    expected_at: datetime | None
 
 
 def _optional_code(text: str) -> str | None:
@@ -64,7 +75,8 @@ class RequestKind:
             "status",
             "created_at",
             "updated_at",
-        )
+        ),
+        optional=("expected_at",),
     )
 
     def parse(self, fields: Fields, context: ImportContext) -> RequestRecord:
@@ -76,6 +88,9 @@ class RequestKind:
             status=fields.take("status", lambda text: parse_choice(text, REQUEST_STATUSES)),
             created_at=fields.take("created_at", lambda text: parse_moment(text, context.zone)),
             updated_at=fields.take("updated_at", lambda text: parse_moment(text, context.zone)),
+            expected_at=fields.take(
+                "expected_at", lambda text: parse_optional_moment(text, context.zone)
+            ),
         )
         if not fields.failed and record.updated_at < record.created_at:
             fields.fail("updated_at", "is before created_at")
@@ -117,6 +132,7 @@ class RequestKind:
                 "status": record.status,
                 "created_at": record.created_at,
                 "updated_at": record.updated_at,
+                "expected_at": record.expected_at,
             }
             current = stored.get(record.request_id)
             if current is None:

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from bot.config import DEFAULT_DATABASE_URL, ConfigError, describe, load_settings
+from handlers.hotlines import Hotline
 
 
 def test_defaults_are_the_embedded_service(tmp_path: Path) -> None:
@@ -96,3 +97,20 @@ def test_secrets_never_appear_in_repr_or_description() -> None:
 def test_bad_values_name_the_variable(variable: str, value: str) -> None:
     with pytest.raises(ConfigError, match=variable):
         load_settings({variable: value}, env_file=None)
+
+
+def test_hotlines_extend_the_five_corporations() -> None:
+    settings = load_settings(
+        {"DIENBOT_HOTLINES": "PP0100=Điện lực Hải Châu 0236 3822 222; PX=EVNTEST 1900 0000"},
+        env_file=None,
+    )
+    table = settings.hotline_table
+    assert table.of("PP01005355786") == Hotline("Điện lực Hải Châu", "0236 3822 222")
+    assert table.of("PX01000000001") == Hotline("EVNTEST", "1900 0000")
+    assert table.of("PE04003479681") == Hotline("EVNHCMC", "1900 545454")  # default kept
+    assert load_settings({}, env_file=None).hotline_table.of("PX01000000001") is None
+
+
+def test_a_malformed_hotline_table_names_the_variable() -> None:
+    with pytest.raises(ConfigError, match=r"DIENBOT_HOTLINES: .*is not a code prefix"):
+        load_settings({"DIENBOT_HOTLINES": "EVN=EVNHCMC 1900 545454"}, env_file=None)

@@ -70,7 +70,12 @@ def test_the_inspection_button_files_a_meter_inspection(chat_factory, store, dem
     chat = chat_factory(Channel.TELEGRAM, "a2")
     chat.share_contact(details.phone)
 
-    text = text_of(chat.press(f"abnormal:inspect:{details.id}"))
+    before = with_store(store, lambda accounts, _u: accounts.requests_of([details.id]))
+    asked = chat.press(f"abnormal:inspect:{details.id}")
+    assert with_store(store, lambda accounts, _u: accounts.requests_of([details.id])) == before
+    assert texts.SERVICE_FEES["meter_inspection"] in text_of(asked)
+
+    text = text_of(chat.press(f"svc:ok:meter_inspection:{details.id}:a"))
 
     filed = with_store(store, lambda accounts, _u: accounts.requests_of([details.id]))
     inspection = [

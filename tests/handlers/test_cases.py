@@ -19,7 +19,8 @@ from meters.case_store import SqlCaseStore
 from meters.chat_store import SqlChatStore
 from meters.demo.model import DemoData
 from meters.schema import OutboxMessage, RequestStatusChange
-from tests.handlers.conftest import NOW, ZONE, ChatFactory, FakeChat, text_of
+from tests.handlers.conftest import NOW, ZONE, ChatFactory, FakeChat, button_data, text_of
+from tests.handlers.test_hotlines import EVERY_HOTLINE
 
 
 def link(chat: FakeChat, store: Engine, customer_code: str) -> None:
@@ -107,7 +108,7 @@ def test_after_hours_the_customer_gets_the_hotline_and_the_opening_time(
     chat.now = datetime.combine(NOW.date(), time(22, 30), tzinfo=ZONE)
     replies = chat.say("cho tôi gặp nhân viên")
     expected = texts.HANDOFF_AFTER_HOURS.format(
-        start="07:00", end="21:00", day=texts.HANDOFF_TOMORROW, hotline="1900 545454"
+        start="07:00", end="21:00", day=texts.HANDOFF_TOMORROW, hotline=EVERY_HOTLINE
     )
     assert expected in text_of(replies)
     code = open_case(store, chat)
@@ -223,7 +224,8 @@ def test_an_imported_status_change_notifies_the_linked_chats(
     customer = demo_data.customers[1]
     chat = chat_factory(Channel.TELEGRAM, "777")
     link(chat, store, customer.customer_code)
-    chat.say("tôi muốn kiểm định công tơ")
+    asked = chat.say("tôi muốn kiểm định công tơ")
+    chat.press(next(data for data in button_data(asked) if data.startswith("svc:ok:")))
     with store.begin() as connection:
         store_cases = SqlCaseStore(connection)
         cursor = store_cases.last_history_id()

@@ -16,6 +16,7 @@ from meters.demo.model import DemoData
 from meters.schema import ServiceRequest
 from tests.handlers.conftest import NOW, ZONE, FakeChat, text_of
 from tests.handlers.demo_facts import customer as stored_customer
+from tests.handlers.test_hotlines import EVERY_HOTLINE
 from tests.handlers.test_outage import cut_customer
 
 
@@ -112,12 +113,12 @@ def test_a_report_without_a_linked_customer_is_filed_without_one_with_the_hotlin
 
     replies = chat.say("cháy dây điện ngoài đường")
 
-    assert replies[0].text == texts.HAZARD_SAFETY.format(hotline=config.default_hotline)
+    assert replies[0].text == texts.HAZARD_SAFETY.format(hotline=EVERY_HOTLINE)
     filed = requests_in_store(store)
     assert [(customer, kind) for _id, customer, kind in filed] == [
         (None, "hazard"),
         (None, "handoff"),
     ]
     assert texts.INCIDENT_FILED_ANONYMOUS.format(
-        request_id=filed[0][0], hotline=config.default_hotline
+        request_id=filed[0][0], hotline=EVERY_HOTLINE
     ) in text_of(replies)

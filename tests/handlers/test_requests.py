@@ -46,16 +46,36 @@ def failed_attempts(store: Engine, chat: FakeChat) -> int:
         return chats.failed_links_since(chat_user_id, NOW - timedelta(hours=1))
 
 
-def test_a_service_is_filed_with_its_papers_and_published_deadline(
+def test_a_service_is_confirmed_with_its_fee_and_papers_before_it_is_filed(
     chat_factory: type[FakeChat], demo_data: DemoData, store: Engine
 ) -> None:
     customer = someone_without_requests(demo_data)
     chat = chat_factory(Channel.TELEGRAM, "111")
     chat.share_contact(customer.phone)
-
-    text = text_of(chat.say("muốn kiểm định lại công tơ"))
-
     owner = stored_customer(store, customer.customer_code)
+
+    asked = chat.say("muốn kiểm định lại công tơ")
+
+    shown = text_of(asked)
+    assert with_store(store, lambda accounts, _usage: accounts.requests_of([owner.id])) == ()
+    assert shown.splitlines()[0] == (
+        "Anh/chị xác nhận gửi yêu cầu kiểm tra, kiểm định công tơ cho mã KH "
+        f"{owner.customer_code}?"
+    )
+    assert (
+        "Chi phí: kiểm định độc lập: anh/chị trả phí nếu công tơ đúng tiêu chuẩn, Điện lực trả "
+        "nếu công tơ sai"
+    ) in shown
+    assert (
+        texts.SERVICE_WHAT.format(description=texts.SERVICE_DESCRIPTIONS["meter_inspection"])
+        in shown
+    )
+    assert texts.SERVICE_PAPERS.format(papers=papers_text("meter_inspection")) in shown
+    assert texts.SERVICE_DEADLINE.format(deadline=deadline_text("meter_inspection")) in shown
+    assert button_data(asked) == [f"svc:ok:meter_inspection:{owner.id}", "cancel"]
+
+    text = text_of(chat.press(f"svc:ok:meter_inspection:{owner.id}"))
+
     filed = with_store(store, lambda accounts, _usage: accounts.requests_of([owner.id]))
     assert [(r.service_type, r.status) for r in filed] == [("meter_inspection", "received")]
     request_id = filed[0].request_id
@@ -81,23 +101,74 @@ def test_the_type_is_asked_with_buttons_and_the_same_request_is_not_filed_twice(
 
     asked = chat.press("i:service_request")
 
-    assert button_data(asked) == [f"svc:{kind}" for kind in SERVICE_TYPES]
-    first = text_of(chat.press("svc:meter_relocation"))
-    again = text_of(chat.press("svc:meter_relocation"))
-
     owner = stored_customer(store, customer.customer_code)
+    confirm = f"svc:ok:meter_relocation:{owner.id}"
+    assert button_data(asked) == [f"svc:{kind}" for kind in SERVICE_TYPES]
+    assert confirm in button_data(chat.press("svc:meter_relocation"))
+    first = text_of(chat.press(confirm))
+    again = text_of(chat.press("svc:meter_relocation"))
+    pressed_twice = text_of(chat.press(confirm))
+
     filed = with_store(store, lambda accounts, _usage: accounts.requests_of([owner.id]))
     assert len(filed) == 1
     assert filed[0].request_id in first
-    assert (
-        texts.SERVICE_ALREADY.format(
-            code=customer.customer_code,
-            service=service_name("meter_relocation"),
-            request_id=filed[0].request_id,
-            status=texts.REQUEST_STATUS_NAMES["received"],
-        )
-        == again
+    already = texts.SERVICE_ALREADY.format(
+        code=customer.customer_code,
+        service=service_name("meter_relocation"),
+        request_id=filed[0].request_id,
+        status=texts.REQUEST_STATUS_NAMES["received"],
     )
+    assert again == already
+    assert pressed_twice == already
+
+
+def test_cancelling_the_confirmation_files_nothing(
+    chat_factory: type[FakeChat], demo_data: DemoData, store: Engine
+) -> None:
+    customer = someone_without_requests(demo_data)
+    chat = chat_factory(Channel.TELEGRAM, "111")
+    chat.share_contact(customer.phone)
+    owner = stored_customer(store, customer.customer_code)
+    chat.say("đăng ký tạm ngừng cấp điện")
+
+    assert text_of(chat.press("cancel")) == texts.CANCELLED
+    assert with_store(store, lambda accounts, _usage: accounts.requests_of([owner.id])) == ()
+
+
+def test_a_confirmation_for_a_customer_the_chat_has_not_linked_files_nothing(
+    chat_factory: type[FakeChat], demo_data: DemoData, store: Engine
+) -> None:
+    customer = someone_without_requests(demo_data)
+    chat = chat_factory(Channel.ZALO, "stranger")
+
+    text = text_of(
+        chat.press(f"svc:ok:new_connection:{stored_customer(store, customer.customer_code).id}")
+    )
+
+    assert not REQUEST_CODE.search(text)
+    assert texts.SERVICE_PAPERS.format(papers=papers_text("new_connection")) in text
+    owner = stored_customer(store, customer.customer_code)
+    assert with_store(store, lambda accounts, _usage: accounts.requests_of([owner.id])) == ()
+
+
+def test_every_service_says_who_pays_what() -> None:
+    assert texts.SERVICE_FEES == {
+        "new_connection": (
+            "anh/chị trả phần từ điểm đấu nối đến nơi sử dụng điện; công tơ và thiết bị đóng "
+            "cắt do Điện lực đầu tư"
+        ),
+        "contract_change": "miễn phí",
+        "contract_end": "miễn phí",
+        "suspension": "chi phí ngừng và cấp điện trở lại theo Thông tư 23/2020/TT-BCT",
+        "meter_inspection": (
+            "kiểm định độc lập: anh/chị trả phí nếu công tơ đúng tiêu chuẩn, Điện lực trả nếu "
+            "công tơ sai"
+        ),
+        "meter_relocation": (
+            "anh/chị trả toàn bộ chi phí di dời, trừ công tơ và thiết bị đóng cắt của Điện lực"
+        ),
+    }
+    assert set(texts.SERVICE_DESCRIPTIONS) == set(SERVICE_TYPES)
 
 
 def test_without_a_linked_customer_the_bot_explains_and_files_nothing(
@@ -157,11 +228,12 @@ def test_without_an_id_the_latest_requests_of_the_linked_customers_are_listed(
     customer, _request_id = sole_customer_with_request(demo_data)
     chat = chat_factory(Channel.TELEGRAM, "111")
     chat.share_contact(customer.phone)
-    filed_text = text_of(chat.press("svc:suspension"))
+    owner = stored_customer(store, customer.customer_code)
+    chat.press("svc:suspension")
+    filed_text = text_of(chat.press(f"svc:ok:suspension:{owner.id}"))
 
     text = text_of(chat.say("hồ sơ của tôi tới đâu rồi"))
 
-    owner = stored_customer(store, customer.customer_code)
     latest = with_store(store, lambda accounts, _usage: accounts.requests_of([owner.id]))
     assert len(latest) == 2
     assert latest[0].request_id in filed_text

@@ -9,7 +9,14 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from meters.importer import ImportContext
-from meters.schema import Bill, Outage, OutageStation, PaymentPoint, RequestStatusChange
+from meters.schema import (
+    Bill,
+    Outage,
+    OutageStation,
+    PaymentPoint,
+    RequestStatusChange,
+    ServiceRequest,
+)
 from tests.meters.importer.conftest import (
     NOW,
     ZONE,
@@ -134,3 +141,18 @@ def test_requests_record_their_status_history(
         " received, rejected, scheduled, waiting_customer",
         f"{bad}:3: updated_at: is before created_at",
     )
+
+
+def test_an_incident_carries_when_the_power_is_expected_back(
+    engine: Engine, run_import: RunImport, write_csv: WriteCsv
+) -> None:
+    header = f"{REQUESTS},expected_at"
+    row = "R9,PE0100000001,incident,in_progress,2026-11-01T08:00,2026-11-01T09:00,"
+    assert run_import("requests", write_csv("r.csv", f"{header}\n{row}")).counts.inserted == 1
+    estimated = row + "2026-11-01T13:30"
+    assert run_import("requests", write_csv("s.csv", f"{header}\n{estimated}")).counts.updated == 1
+    with Session(engine) as session:
+        stored = session.execute(select(ServiceRequest.expected_at)).scalar_one()
+    assert stored == datetime(2026, 11, 1, 6, 30, tzinfo=UTC)  # 13:30 in Ho Chi Minh City
+    bad = write_csv("t.csv", f"{header}\n{row}soon")
+    assert rejected_lines(run_import, "requests", bad)[0].startswith(f"{bad}:2: expected_at: ")
