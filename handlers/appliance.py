@@ -19,6 +19,7 @@ from handlers.customers import Chosen, choose_customer
 from handlers.format import format_date, format_kwh, format_money, group_thousands
 from handlers.menu import intent_button
 from handlers.reading import current_period
+from handlers.slots import ask
 from handlers.types import Button, Reply
 from meters.records import CustomerDetails
 from nlu import Intent
@@ -250,4 +251,10 @@ def _ask() -> Answer:
         except InvalidBillRequest:
             continue
         buttons.append(Button(appliance.name, f"{APPLIANCE_PREFIX}:{key}"))
-    return say(Reply(texts.APPLIANCE_ASK, tuple(buttons)))
+    return ask(
+        Reply(texts.APPLIANCE_ASK, tuple(buttons)),
+        intent=Intent.APPLIANCE_ESTIMATE,
+        entities={},
+        awaiting=("appliance",),
+        remind=texts.REMIND_APPLIANCE,
+    )

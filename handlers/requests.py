@@ -20,7 +20,7 @@ from handlers.service_catalog import (
     papers_text,
     service_name,
 )
-from handlers.slots import asking, format_moment
+from handlers.slots import ask, asking, format_moment
 from handlers.types import Button, Reply
 from meters.records import CustomerDetails, RequestRecord
 from nlu import Intent
@@ -35,7 +35,13 @@ def answer_service_request(turn: Turn, deps: Deps) -> Answer:
     service_type = turn.entities.get("service_type")
     if not isinstance(service_type, str) or service_type not in SERVICE_TYPES:
         buttons = tuple(Button(texts.SERVICE_BUTTONS[t], f"svc:{t}") for t in SERVICE_TYPES)
-        return say(Reply(texts.SERVICE_ASK_TYPE, buttons))
+        return ask(
+            Reply(texts.SERVICE_ASK_TYPE, buttons),
+            intent=Intent.SERVICE_REQUEST,
+            entities=turn.entities,
+            awaiting=("service_type",),
+            remind=texts.REMIND_SERVICE_TYPE,
+        )
     if not turn.linked and "customer_code" not in turn.entities:
         return say(_how_to_apply(turn, deps, service_type))
     chosen = choose_customer(turn, deps, texts.WHAT_REQUESTS)

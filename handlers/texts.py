@@ -119,6 +119,26 @@ PURPOSE_NAMES = {
 }
 CHOOSE_CUSTOMER = "Anh/chị muốn xem cho mã khách hàng nào?"
 
+# --- pending questions: the reminder after a digression (handlers/pending.py) ----------------
+REMIND_CUSTOMER_CODE = "Em vẫn chờ mã khách hàng để liên kết (in trên hóa đơn). Anh/chị nhắn mã khi sẵn sàng, hoặc nhắn “hủy”."
+REMIND_ONE_TIME_CODE = "Mã xác thực em đã gửi vẫn dùng được đến {time}. Anh/chị nhắn 6 chữ số khi nhận được tin nhắn, hoặc nhắn “hủy”."
+REMIND_CHOOSE_CUSTOMER = "Câu hỏi lúc nãy vẫn chờ anh/chị chọn mã khách hàng:"
+REMIND_FORGET = "Anh/chị vẫn muốn xóa dữ liệu của cuộc trò chuyện này chứ?"
+REMIND_SERVICE_TYPE = "Anh/chị vẫn có thể chọn dịch vụ cần làm:"
+REMIND_OUTAGE_AREA = "Anh/chị vẫn có thể nhắn hoặc chọn khu vực để xem lịch cắt điện:"
+REMIND_PAYMENT_AREA = (
+    "Anh/chị vẫn có thể chia sẻ vị trí hoặc nhắn khu vực để tìm điểm thu tiền điện:"
+)
+REMIND_CALCULATOR = "Anh/chị vẫn có thể nhắn số điện (kWh) hoặc số tiền để em tính tiền điện:"
+REMIND_APPLIANCE = (
+    "Anh/chị vẫn có thể nhắn thiết bị cần tính (tên, công suất, số giờ dùng mỗi ngày):"
+)
+REMIND_BILL_MONTH = "Anh/chị vẫn có thể nhắn hoặc chọn tháng hóa đơn cần xem:"
+REMIND_SUBSCRIPTION = "Anh/chị vẫn có thể chọn thông báo muốn nhận:"
+REMIND_UNSUBSCRIBE = "Anh/chị vẫn có thể chọn thông báo muốn ngừng nhận:"
+REMIND_ALERT = "Anh/chị vẫn có thể chọn hoặc nhắn ngưỡng cảnh báo:"
+REMIND_UNLINK = "Anh/chị vẫn có thể chọn mã khách hàng cần hủy liên kết:"
+
 # --- handoff ------------------------------------------------------------------------------------
 BACK_TO_BOT = "Em đã quay lại hỗ trợ anh/chị. Anh/chị cần gì cứ nhắn em nhé."
 
