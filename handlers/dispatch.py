@@ -3,12 +3,14 @@
 Order of routing: commands, button presses, shared cards and places, files without a caption,
 a one-time code, the answer to the pending question, the step the chat is in, and finally the
 NLU's intent (a file's caption is its text). Whatever does not answer the pending question is
-a digression: answered, then the question is offered again (handlers.pending). A chat handed to
-a person is only logged until `/bot`.
+a digression: answered, then the question is offered again (handlers.pending). While a person
+has the chat, every message is kept for them and acknowledged, and the bot still answers what
+it fully serves (handlers.routes.SELF_SERVICE) and the buttons of its own replies.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import Mapping
 from types import MappingProxyType
@@ -21,6 +23,7 @@ from handlers.routes import (
     COMMANDS,
     INTENT_HANDLERS,
     LOCATION_HANDLER,
+    SELF_SERVICE,
     STEP_HANDLERS,
 )
 from handlers.types import Outcome, Update
@@ -31,6 +34,7 @@ logger = logging.getLogger(__name__)
 
 MAX_TEXT = 4000  # longer messages are cut before understanding: nobody types a longer question
 SETTLING_COMMANDS = frozenset({"/huy"})  # commands that end a question rather than digress
+ANSWERED_WHILE_WAITING = frozenset({"/xoa_du_lieu"})  # commands the bot answers while waiting
 
 
 def handle_update(update: Update, deps: Deps) -> Outcome:
@@ -64,10 +68,10 @@ def handle_update(update: Update, deps: Deps) -> Outcome:
 
 
 def route(turn: Turn, deps: Deps) -> Answer:
-    """The answer to a turn: kept for the person who has the chat, else the bot's."""
+    """The answer to a turn: the waiting answer while a person has the chat, else the bot's."""
     command = _command(turn.update.text)
-    if turn.waiting and command not in ("/bot", "/xoa_du_lieu"):
-        return agent.while_with_agent(turn, deps)
+    if turn.waiting and command != "/bot" and not agent.is_back_to_bot(turn.update):
+        return _while_waiting(turn, deps, command)
     return _route(turn, deps, command)
 
 
@@ -107,6 +111,34 @@ def _resumed(turn: Turn) -> Turn | None:
     if question is None or not pending.answered_by_text(question, turn):
         return None
     return pending.resumed(turn, question)
+
+
+def _while_waiting(turn: Turn, deps: Deps, command: str | None) -> Answer:
+    """A message while a person has the chat: kept for them, the bot's answer, the ack."""
+    case = agent.keep_for_agent(turn, deps)
+    if case is None:  # closed meanwhile: the bot has the chat again
+        return _route(dataclasses.replace(turn, waiting=False), deps, command)
+    inner = _route(turn, deps, command) if _bot_serves(turn, deps, command) else None
+    if inner is not None and inner.forgotten:
+        return inner
+    data = pending.carried(turn) if inner is None else pending.stored_state(turn, inner, deps)[1]
+    return agent.waiting_answer(turn, deps, case, inner, data)
+
+
+def _bot_serves(turn: Turn, deps: Deps, command: str | None) -> bool:
+    """Whether the bot answers this message itself while a person has the chat."""
+    update = turn.update
+    if command is not None:
+        return command in ANSWERED_WHILE_WAITING
+    if update.callback_data is not None:
+        return not agent.asks_for_agent(update.callback_data)
+    if update.contact is not None or update.location is not None:
+        return True
+    if update.attachment is not None and not update.text.strip():
+        return False
+    if account.looks_like_code(update.text) and account.has_pending_code(turn, deps):
+        return True
+    return _resumed(turn) is not None or turn.intent in SELF_SERVICE
 
 
 def answer_intent(turn: Turn, deps: Deps) -> Answer:

@@ -73,7 +73,7 @@ def answer_request_status(turn: Turn, deps: Deps) -> Answer:
         return say(Reply(describe_request(deps, found, owners[found.customer_id])))
     if not turn.linked:
         return say(link_needed(texts.WHAT_REQUESTS, turn.update.channel, deps.config))
-    latest = deps.accounts.requests_of(list(owners), limit=LATEST)
+    latest = deps.accounts.requests_of(list(owners), limit=LATEST, asked_only=True)
     if not latest:
         return say(
             Reply(
