@@ -4,6 +4,8 @@ The last 7 days' average per day is compared with the median day of the 4 weeks 
 A rise of at least `HIGH_RATIO` is unusual; a raised *floor* (the lowest recent day well above
 the usual low days) points to something that runs day and night, such as a leak after the meter.
 Readings are daily, so a night-time load cannot be measured directly; the floor stands in for it.
+Every answer ends with the offer of a person (no case is opened until the customer takes it):
+firmer when the rise is real or cannot be checked, since the bot cannot tell its cause.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from handlers import texts
 from handlers.context import Answer, Deps, Turn, say
 from handlers.customers import Chosen
 from handlers.format import format_date, format_kwh
-from handlers.menu import AGENT_BUTTON
+from handlers.menu import agent_offer
 from handlers.personal import about, pressed
 from handlers.requests import FROM_ABNORMAL, confirm_reply
 from handlers.types import Button, Reply
@@ -34,6 +36,7 @@ DOUBLED_RATIO = Fraction(18, 10)  # "gần gấp đôi"
 FLOOR_RATIO = Fraction(15, 10)  # the lowest recent day vs the usual low day
 LOW_QUANTILE_DAYS = 3  # the usual low day: the 3rd lowest of the baseline (robust to one gap)
 VIEW = "check"
+REASON = "abnormal"  # the case reason when the customer takes the offer
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,7 +98,7 @@ def answer_abnormal(turn: Turn, deps: Deps) -> Answer:
     chosen = about(turn, deps, texts.WHAT_USAGE, Intent.ABNORMAL_USAGE, VIEW)
     if not isinstance(chosen, Chosen):
         return chosen
-    return say(abnormal_reply(chosen.customer, deps))
+    return say(*abnormal_replies(chosen.customer, deps))
 
 
 def abnormal_pressed(turn: Turn, deps: Deps, argument: str) -> Answer:
@@ -108,12 +111,20 @@ def abnormal_pressed(turn: Turn, deps: Deps, argument: str) -> Answer:
         return chosen
     customer = chosen.customer
     if action != "inspect":
-        return say(abnormal_reply(customer, deps))
+        return say(*abnormal_replies(customer, deps))
     return say(confirm_reply(deps, customer, "meter_inspection", FROM_ABNORMAL))
 
 
-def abnormal_reply(customer: CustomerDetails, deps: Deps) -> Reply:
-    """The comparison in plain words, likely causes and safety advice, and the next steps."""
+def abnormal_replies(customer: CustomerDetails, deps: Deps) -> tuple[Reply, Reply]:
+    """The comparison, then the offer of a person: firmer when the bot cannot explain it."""
+    reply, explained = _comparison(customer, deps)
+    text = texts.HANDOFF_OFFER_STILL if explained else texts.HANDOFF_OFFER_ABNORMAL
+    return reply, agent_offer(REASON, text)
+
+
+def _comparison(customer: CustomerDetails, deps: Deps) -> tuple[Reply, bool]:
+    """The comparison in plain words, likely causes and safety advice, and the next steps;
+    and whether use is as usual (explained), rather than high or impossible to check."""
     code = customer.customer_code
     today = deps.today
     history = deps.usage.daily(
@@ -121,13 +132,12 @@ def abnormal_reply(customer: CustomerDetails, deps: Deps) -> Reply:
     )
     buttons = (
         Button(texts.BUTTON_METER_INSPECTION, f"abnormal:inspect:{customer.id}"),
-        AGENT_BUTTON,
         Button(texts.BUTTON_USAGE_CHART, f"usage:chart:{customer.id}"),
         Button(texts.BUTTON_BILL_WHY, f"bill:why:{customer.id}"),
     )
     check = check_usage(history.days, today)
     if check is None:
-        return Reply(texts.ABNORMAL_NOT_ENOUGH.format(code=code), buttons)
+        return Reply(texts.ABNORMAL_NOT_ENOUGH.format(code=code), buttons), False
     # The percentage is of the figures shown (kWh to a tenth), so the customer can check it.
     recent, usual = tenths(check.recent_wh), tenths(check.usual_wh)
     span = {
@@ -142,7 +152,7 @@ def abnormal_reply(customer: CustomerDetails, deps: Deps) -> Reply:
     if not check.high:
         change = describe_change(recent, usual)
         lines = [texts.ABNORMAL_NORMAL.format(change=change, **span), texts.ABNORMAL_NORMAL_HINT]
-        return Reply("\n".join(lines), buttons)
+        return Reply("\n".join(lines), buttons), True
     lines = [texts.ABNORMAL_HIGH.format(percent=change_percent(recent, max(usual, 1)), **span)]
     if check.doubled:
         lines.append(texts.ABNORMAL_DOUBLED)
@@ -156,4 +166,4 @@ def abnormal_reply(customer: CustomerDetails, deps: Deps) -> Reply:
             )
         )
     lines.extend((texts.ABNORMAL_CAUSES, texts.ABNORMAL_SAFETY))
-    return Reply("\n".join(lines), buttons)
+    return Reply("\n".join(lines), buttons), False

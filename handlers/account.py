@@ -14,8 +14,10 @@ from handlers import texts
 from handlers.context import Answer, Deps, Step, Turn, say
 from handlers.menu import MENU_BUTTONS, chat_hotline, customer_label, link_buttons, link_how
 from handlers.privacy import mask_phone
+from handlers.slots import ask
 from handlers.types import Button, Reply, SendOneTimeCode
-from meters.records import CustomerDetails
+from meters.records import CustomerDetails, PendingCode
+from nlu import Intent
 
 LINK_PURPOSES = ("lookups", "daily", "alerts", "outages", "surveys")
 _CODE = re.compile(r"^\s*(\d{6})\s*$")
@@ -92,16 +94,38 @@ def start_linking(turn: Turn, deps: Deps) -> Answer:
     )
 
 
-def check_one_time_code(turn: Turn, deps: Deps) -> Answer:
-    """Link the customer when the typed code is the one sent, within its time and tries."""
+def has_pending_code(turn: Turn, deps: Deps) -> bool:
+    """Whether the chat waits for a one-time code (the store's unused code is the truth)."""
+    return (
+        turn.step is Step.AWAIT_ONE_TIME_CODE
+        or deps.chats.pending_code(turn.chat_user_id) is not None
+    )
+
+
+def one_time_code_reply(turn: Turn, deps: Deps) -> Answer | None:
+    """A bare 6-digit message while a one-time code is pending is that code; None otherwise.
+
+    The code stays valid for its time whatever was asked in between. An expired one is still
+    recognised for a while (a late SMS), so that the customer hears that it expired.
+    """
     match = _CODE.match(turn.update.text)
+    if match is None:
+        return None
     pending = deps.chats.pending_code(turn.chat_user_id)
-    if match is None or pending is None:
-        return say(Reply(texts.CODE_EXPIRED))
+    if pending is None:
+        return say(Reply(texts.CODE_EXPIRED)) if turn.step is Step.AWAIT_ONE_TIME_CODE else None
+    late = pending.expires_at + deps.config.question_ttl <= deps.now
+    if late and turn.step is not Step.AWAIT_ONE_TIME_CODE:
+        return None
+    return _check_one_time_code(turn, deps, pending, match.group(1))
+
+
+def _check_one_time_code(turn: Turn, deps: Deps, pending: PendingCode, typed: str) -> Answer:
+    """Link the customer when the typed code is the one sent, within its time and tries."""
     if pending.expires_at <= deps.now or pending.attempts >= deps.config.code_tries:
         deps.chats.close_code(pending.id, deps.now)
         return say(Reply(texts.CODE_EXPIRED))
-    expected = _hash_code(deps, turn.chat_user_id, match.group(1))
+    expected = _hash_code(deps, turn.chat_user_id, typed)
     if not hmac.compare_digest(expected, pending.code_hash):
         deps.chats.count_code_attempt(pending.id)
         deps.chats.record_failed_link(turn.chat_user_id, deps.now)
@@ -130,7 +154,13 @@ def unlink(turn: Turn, deps: Deps) -> Answer:
     if len(targets) == 1:
         return _unlink(turn, deps, targets[0])
     buttons = tuple(Button(customer_label(c), f"unlink:{c.id}") for c in turn.linked)
-    return say(Reply(texts.UNLINK_CHOOSE, buttons))
+    return ask(
+        Reply(texts.UNLINK_CHOOSE, buttons),
+        intent=Intent.ACCOUNT_UNLINK,
+        entities={},
+        awaiting=("customer_code",),
+        remind=texts.REMIND_UNLINK,
+    )
 
 
 def unlink_pressed(turn: Turn, deps: Deps, argument: str) -> Answer:

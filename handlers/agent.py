@@ -1,11 +1,18 @@
-"""Handing a chat to a person: the case is recorded and the bot steps back until `/bot`.
+"""Handing a chat to a person: the case is recorded and the bot steps aside until `/bot`.
 
 The case (handlers.cases, meters.case_store) gets a request code, the transcript so far, the
 linked customer, the NLU's best guess and a due time; every message the customer sends while
-waiting goes into the case's transcript, so the agent reads it all and nothing is lost.
+waiting goes into the case's transcript, so the agent reads it all and nothing is lost. Until
+an agent takes the case, each message is acknowledged (the place in the queue, or the agents'
+hours, and the way back to the bot); what the bot still answers meanwhile is chosen by the
+dispatcher. A case is opened at once when the customer asks; otherwise the bot offers it
+(`menu.agent_offer`), except for a hazard, which `handlers.escalation` hands over at once.
 """
 
 from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
 
 from handlers import texts
 from handlers.attachments import described_file, file_of
@@ -13,23 +20,31 @@ from handlers.cases import expected_wait, handoff_due, in_agent_hours, next_open
 from handlers.cases import opening_day_text as _opening_day
 from handlers.context import Answer, Deps, Step, Turn, say
 from handlers.incident import is_hazard
-from handlers.menu import MENU_BUTTONS
+from handlers.menu import DECLINE_AGENT, MENU_BUTTONS
 from handlers.smalltalk import MISSES_BEFORE_AGENT
-from handlers.types import NotifyAgents, Reply, Update
-from meters.case_records import CaseRecord
+from handlers.types import Button, NotifyAgents, Reply, Update
+from meters.case_records import BY_CUSTOMER, CaseRecord
 from meters.case_store import TRANSCRIPT_AUTHORS
 from nlu import Intent
 
 TRANSCRIPT_LINES = 20
 REASONS = ("asked", "misunderstood", "abnormal", "hazard")
+BACK_TO_BOT_DATA = "bot"  # the button under the acknowledgement: what `/bot` does
 
 
-def talk_to_agent(turn: Turn, deps: Deps, reason: str = "asked") -> Answer:
-    """Open (or reuse) a case for the call centre and tell the customer what happens next."""
+def talk_to_agent(
+    turn: Turn, deps: Deps, reason: str = "asked", *, opened_by: str = BY_CUSTOMER
+) -> Answer:
+    """Open (or reuse) a case for the call centre and tell the customer what happens next.
+
+    `opened_by` is "bot" only for a case the customer did not ask for (a hazard).
+    """
     cases = deps.cases
     customer = turn.linked[0] if turn.linked else None
     hotline = deps.config.hotline_for(customer.customer_code if customer else None)
     existing = cases.open_case_of_chat(turn.chat_user_id)
+    if existing is not None and turn.waiting:  # the waiting acknowledgement says it all
+        return Answer(replies=(), step=Step.HUMAN)
     if existing is not None:
         text = texts.HANDOFF_ALREADY.format(code=existing.code)
         cases.add_message(existing.id, "customer", incoming_text(turn.update), deps.now)
@@ -46,6 +61,7 @@ def talk_to_agent(turn: Turn, deps: Deps, reason: str = "asked") -> Answer:
         due_at=handoff_due(deps.config, deps.now),
         note=texts.HANDOFF_NOTE,
         now=deps.now,
+        opened_by=opened_by,
     )
     for direction, line in deps.chats.recent_log(turn.chat_user_id, TRANSCRIPT_LINES):
         cases.add_message(case.id, TRANSCRIPT_AUTHORS[direction], line, deps.now)
@@ -64,19 +80,70 @@ def talk_to_agent(turn: Turn, deps: Deps, reason: str = "asked") -> Answer:
 
 
 def agent_pressed(turn: Turn, deps: Deps, argument: str) -> Answer:
-    """The "talk to a person" button (`agent:<reason>`)."""
+    """The buttons of an offer (`agent:<reason>`, `agent:no`) and the "talk to a person" one."""
+    if argument == DECLINE_AGENT:
+        return say(Reply(texts.HANDOFF_OFFER_DECLINED, MENU_BUTTONS))
     return talk_to_agent(turn, deps, reason=argument if argument in REASONS else "asked")
 
 
-def while_with_agent(turn: Turn, deps: Deps) -> Answer:
-    """A message while a person has the chat: kept for the agent, no bot reply."""
+def asks_for_agent(callback_data: str) -> bool:
+    """Whether a pressed button asks for (or declines) a person rather than the bot."""
+    prefix = callback_data.partition(":")[0]
+    return prefix == "agent" or callback_data == f"i:{Intent.TALK_TO_AGENT.value}"
+
+
+def is_back_to_bot(update: Update) -> bool:
+    """Whether the update is the "back to the bot" button."""
+    return update.callback_data == BACK_TO_BOT_DATA
+
+
+def keep_for_agent(turn: Turn, deps: Deps) -> CaseRecord | None:
+    """The chat's open case, with this message added to its transcript (None: none is open)."""
     case = deps.cases.open_case_of_chat(turn.chat_user_id)
-    if case is None:  # closed meanwhile: a new case, so that the message reaches a person
-        return talk_to_agent(turn, deps)
-    update = turn.update
-    file = file_of(update.attachment)
-    deps.cases.add_message(case.id, "customer", incoming_text(update), deps.now, file=file)
-    return Answer(replies=(), step=Step.HUMAN, data=turn.data)
+    if case is not None:
+        update = turn.update
+        file = file_of(update.attachment)
+        deps.cases.add_message(case.id, "customer", incoming_text(update), deps.now, file=file)
+    return case
+
+
+def waiting_answer(
+    turn: Turn, deps: Deps, case: CaseRecord, served: Answer | None, data: Mapping[str, Any]
+) -> Answer:
+    """What a waiting chat gets: the bot's own answer, if it served one, then the ack.
+
+    The bot's answer goes into the transcript too, so the agent reads what the customer was
+    told; the acknowledgement, the same each time, does not.
+    """
+    replies = () if served is None else served.replies
+    for reply in replies:
+        deps.cases.add_message(case.id, "bot", reply.text, deps.now)
+    ack = waiting_ack(turn, deps, case)
+    if ack is not None:
+        replies = (*replies, ack)
+    effects = () if served is None else served.effects
+    return Answer(replies=replies, effects=effects, step=Step.HUMAN, data=data)
+
+
+def waiting_ack(turn: Turn, deps: Deps, case: CaseRecord) -> Reply | None:
+    """The place in the queue or the agents' hours, and the way back; none once an agent has
+    the case (the agent answers)."""
+    if case.assignee_id is not None:
+        return None
+    back = (Button(texts.BUTTON_BACK_TO_BOT, BACK_TO_BOT_DATA),)
+    if in_agent_hours(deps.config, deps.now):
+        position = deps.cases.position(case.id)
+        return Reply(texts.WAITING_POSITION.format(code=case.code, position=position), back)
+    start, end = deps.config.agent_hours
+    customer = turn.linked[0] if turn.linked else None
+    text = texts.WAITING_AFTER_HOURS.format(
+        code=case.code,
+        start=f"{start:%H:%M}",
+        end=f"{end:%H:%M}",
+        day=_opening_day(deps.config, deps.now, next_opening(deps.config, deps.now)),
+        hotline=deps.config.hotline_for(customer.customer_code if customer else None),
+    )
+    return Reply(text, back)
 
 
 def back_to_bot(turn: Turn, deps: Deps) -> Answer:

@@ -19,7 +19,7 @@ from handlers.customers import Chosen, choose_customer
 from handlers.format import format_date, format_kwh, format_money, group_thousands
 from handlers.menu import chat_hotline, intent_button
 from handlers.reading import current_period
-from handlers.slots import has_any
+from handlers.slots import ask, has_any
 from handlers.types import Button, Reply
 from meters.records import CustomerDetails
 from nlu import Intent
@@ -298,4 +298,10 @@ def _ask() -> Answer:
         except InvalidBillRequest:
             continue
         buttons.append(Button(appliance.name, f"{APPLIANCE_PREFIX}:{key}"))
-    return say(Reply(texts.APPLIANCE_ASK, tuple(buttons)))
+    return ask(
+        Reply(texts.APPLIANCE_ASK, tuple(buttons)),
+        intent=Intent.APPLIANCE_ESTIMATE,
+        entities={},
+        awaiting=("appliance",),
+        remind=texts.REMIND_APPLIANCE,
+    )

@@ -18,6 +18,7 @@ from handlers.context import Answer, Deps, Turn, say
 from handlers.customers import Chosen
 from handlers.format import format_date, format_kwh, format_money
 from handlers.personal import about, pressed, split_argument, view_of
+from handlers.slots import ask
 from handlers.types import Button, Reply
 from meters.records import BillRecord, CustomerDetails
 from meters.usage_store import local_midnight
@@ -290,7 +291,13 @@ def _no_bill_for_month(
         )
         for bill in bills[:RECENT_SHOWN]
     )
-    return say(Reply(texts.BILL_NONE_FOR_MONTH.format(month=shown, code=code), buttons))
+    return ask(
+        Reply(texts.BILL_NONE_FOR_MONTH.format(month=shown, code=code), buttons),
+        intent=Intent.BILL_QUERY,
+        entities={"customer_code": code},
+        awaiting=("month",),
+        remind=texts.REMIND_BILL_MONTH,
+    )
 
 
 def month_name(day: date) -> str:

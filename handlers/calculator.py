@@ -17,6 +17,7 @@ from handlers import texts
 from handlers.context import Answer, Deps, Turn, say
 from handlers.format import format_date, format_kwh, format_money, group_thousands
 from handlers.menu import chat_hotline, intent_button
+from handlers.slots import ask
 from handlers.types import Button, Reply
 from meters.records import CustomerDetails
 from nlu import Intent
@@ -112,7 +113,13 @@ def answer_bill_calculate(turn: Turn, deps: Deps) -> Answer:
     buttons = tuple(
         Button(format_kwh(value * WH_PER_KWH), f"{CALC_PREFIX}:{value}") for value in EXAMPLE_KWH
     )
-    return say(Reply(texts.CALC_ASK, buttons))
+    return ask(
+        Reply(texts.CALC_ASK, buttons),
+        intent=Intent.BILL_CALCULATE,
+        entities=turn.entities,
+        awaiting=("kwh", "money"),
+        remind=texts.REMIND_CALCULATOR,
+    )
 
 
 def calc_pressed(turn: Turn, deps: Deps, argument: str) -> Answer:

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 from handlers import texts
 from handlers.hotlines import HotlineTable
-from handlers.types import Effect, Reply, Update
+from handlers.types import Button, Effect, Reply, Update
 from meters.account_store import SqlAccountStore
 from meters.case_store import SqlCaseStore
 from meters.chat_store import SqlChatStore
@@ -33,6 +33,7 @@ class Step(StrEnum):
     CONFIRM_FORGET = "confirm_forget"
     HUMAN = "human"
     AWAIT_SURVEY_COMMENT = "await_survey_comment"
+    AWAIT_SLOT = "await_slot"  # one missing entity of a question (area, month, service type…)
 
 
 def _new_one_time_code() -> str:
@@ -47,6 +48,7 @@ class ConversationConfig:
     hotlines: HotlineTable = field(default_factory=HotlineTable)  # DIENBOT_HOTLINES
     example_customer_code: str = field(default_factory=first_customer_code)  # in the demo data
     code_ttl: timedelta = timedelta(minutes=5)
+    question_ttl: timedelta = timedelta(minutes=30)  # how long any other question stays pending
     code_tries: int = 5
     link_failures_allowed: int = 5  # per `link_failure_window`, then linking pauses
     link_failure_window: timedelta = timedelta(minutes=30)
@@ -100,8 +102,27 @@ class Deps:
 
 
 @dataclass(frozen=True, slots=True)
+class Question:
+    """A question the bot asked and still waits for (handlers.pending keeps it in the state).
+
+    `data` is what resumes it (the question's intent and entities, the survey code…);
+    `remind` and `buttons` re-offer it after a digression; `until` ends it (None: no limit).
+    """
+
+    step: Step
+    data: Mapping[str, Any]
+    remind: str | None = None
+    buttons: tuple[Button, ...] = ()
+    until: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Turn:
-    """One update as a handler sees it: who, what they asked, and which customers they own."""
+    """One update as a handler sees it: who, what they asked, and which customers they own.
+
+    `step` and `data` are those of the chat's pending question (IDLE when there is none);
+    `waiting` tells that the chat waits for a person (or talks with one).
+    """
 
     update: Update
     chat_user_id: int
@@ -110,6 +131,9 @@ class Turn:
     linked: tuple[CustomerDetails, ...]
     step: Step = Step.IDLE
     data: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
+    confidence: float = 1.0  # the NLU's, of `intent`
+    question: Question | None = None
+    waiting: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,6 +145,7 @@ class Answer:
     step: Step = Step.IDLE
     data: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
     forgotten: bool = False  # the chat was deleted: nothing more may be stored about it
+    remind: str | None = None  # the short line that re-offers this answer's question
 
 
 def say(*replies: Reply) -> Answer:

@@ -1,17 +1,21 @@
 """The conversation core: one update in, the replies and effects out, state and log kept.
 
 Order of routing: commands, button presses, shared cards and places, files without a caption,
-the step the chat is in, and finally the NLU's intent (a file's caption is its text). A chat
-handed to a person is only logged until `/bot`.
+a one-time code, the answer to the pending question, the step the chat is in, and finally the
+NLU's intent (a file's caption is its text). Whatever does not answer the pending question is
+a digression: answered, then the question is offered again (handlers.pending). While a person
+has the chat, every message is kept for them and acknowledged, and the bot still answers what
+it fully serves (handlers.routes.SELF_SERVICE) and the buttons of its own replies.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import Mapping
 from types import MappingProxyType
 
-from handlers import account, agent, attachments, smalltalk
+from handlers import account, agent, attachments, pending, smalltalk
 from handlers.context import Answer, Deps, Step, Turn, say
 from handlers.privacy import mask_text, personal_strings
 from handlers.routes import (
@@ -19,6 +23,7 @@ from handlers.routes import (
     COMMANDS,
     INTENT_HANDLERS,
     LOCATION_HANDLER,
+    SELF_SERVICE,
     STEP_HANDLERS,
 )
 from handlers.types import Outcome, Update
@@ -28,6 +33,8 @@ from nlu import Intent, parse
 logger = logging.getLogger(__name__)
 
 MAX_TEXT = 4000  # longer messages are cut before understanding: nobody types a longer question
+SETTLING_COMMANDS = frozenset({"/huy"})  # commands that end a question rather than digress
+ANSWERED_WHILE_WAITING = frozenset({"/xoa_du_lieu"})  # commands the bot answers while waiting
 
 
 def handle_update(update: Update, deps: Deps) -> Outcome:
@@ -37,8 +44,9 @@ def handle_update(update: Update, deps: Deps) -> Outcome:
         user.channel.value, user.external_id, user.display_name, deps.now
     )
     saved = stored or ChatState(step=Step.IDLE.value, data={})
-    step = Step(saved.step) if saved.step in Step._value2member_map_ else Step.IDLE
-    intent, entities = _understand(update, deps, step)
+    waiting, question, rest = pending.read_state(saved.step, saved.data, deps.now)
+    step, data = pending.turn_view(question, rest)
+    intent, confidence, entities = _understand(update, deps)
     turn = Turn(
         update=update,
         chat_user_id=chat_user_id,
@@ -46,42 +54,91 @@ def handle_update(update: Update, deps: Deps) -> Outcome:
         entities=MappingProxyType(entities),
         linked=linked,
         step=step,
-        data=MappingProxyType(dict(saved.data)),
+        data=MappingProxyType(data),
+        confidence=confidence,
+        question=question,
+        waiting=waiting,
     )
     answer = route(turn, deps)
     if answer.forgotten:
         return Outcome(replies=answer.replies)
-    deps.chats.save_turn(
-        chat_user_id, answer.step.value, dict(answer.data), _log_lines(turn, answer), deps.now
-    )
+    next_step, next_data = pending.stored_state(turn, answer, deps)
+    deps.chats.save_turn(chat_user_id, next_step, next_data, _log_lines(turn, answer), deps.now)
     return Outcome(replies=answer.replies, effects=answer.effects)
 
 
-def route(turn: Turn, deps: Deps) -> Answer:  # noqa: PLR0911 - one return per routing rule
-    """The answer to a turn, by commands, buttons, cards, the current step, then the intent."""
+def route(turn: Turn, deps: Deps) -> Answer:
+    """The answer to a turn: the waiting answer while a person has the chat, else the bot's."""
+    command = _command(turn.update.text)
+    if turn.waiting and command != "/bot" and not agent.is_back_to_bot(turn.update):
+        return _while_waiting(turn, deps, command)
+    return _route(turn, deps, command)
+
+
+def _route(turn: Turn, deps: Deps, command: str | None) -> Answer:  # noqa: PLR0911 - one return per rule
+    """The bot's answer, by commands, buttons, cards, the pending question, then the intent."""
     update = turn.update
-    command = _command(update.text)
-    if turn.step is Step.HUMAN and command not in ("/bot", "/xoa_du_lieu"):
-        return agent.while_with_agent(turn, deps)
     if command is not None and command in COMMANDS:
-        return COMMANDS[command](turn, deps)
+        answer = COMMANDS[command](turn, deps)
+        return answer if command in SETTLING_COMMANDS else pending.keep(turn, answer)
     if update.callback_data is not None:
         return _route_callback(turn, deps, update.callback_data)
     if update.contact is not None:
-        return account.link_by_contact(turn, deps)
+        return pending.keep(turn, account.link_by_contact(turn, deps))
     if update.location is not None:
-        return LOCATION_HANDLER(turn, deps)
+        answer = LOCATION_HANDLER(turn, deps)
+        return answer if pending.awaits_location(turn.question) else pending.keep(turn, answer)
     if update.attachment is not None and not update.text.strip():
-        return attachments.file_alone(turn, deps)
-    if turn.step is Step.AWAIT_ONE_TIME_CODE and account.looks_like_code(update.text):
-        return account.check_one_time_code(turn, deps)
-    if turn.step is Step.AWAIT_CUSTOMER_CODE and "customer_code" in turn.entities:
-        return account.start_linking(turn, deps)
+        return pending.keep(turn, attachments.file_alone(turn, deps))
+    code_reply = account.one_time_code_reply(turn, deps)
+    if code_reply is not None:
+        if turn.step is Step.AWAIT_ONE_TIME_CODE:
+            return code_reply
+        return pending.keep(turn, code_reply)
+    resumed = _resumed(turn)
+    if resumed is not None:
+        return answer_intent(resumed, deps)
     if turn.step is not Step.IDLE and smalltalk.is_cancel(update.text):
         return smalltalk.cancel(turn, deps)
     if turn.step in STEP_HANDLERS and update.text.strip():
         return STEP_HANDLERS[turn.step](turn, deps)
-    return answer_intent(turn, deps)
+    return pending.keep(turn, answer_intent(turn, deps))
+
+
+def _resumed(turn: Turn) -> Turn | None:
+    """The pending question's turn, when this message is its typed answer."""
+    question = turn.question
+    if question is None or not pending.answered_by_text(question, turn):
+        return None
+    return pending.resumed(turn, question)
+
+
+def _while_waiting(turn: Turn, deps: Deps, command: str | None) -> Answer:
+    """A message while a person has the chat: kept for them, the bot's answer, the ack."""
+    case = agent.keep_for_agent(turn, deps)
+    if case is None:  # closed meanwhile: the bot has the chat again
+        return _route(dataclasses.replace(turn, waiting=False), deps, command)
+    inner = _route(turn, deps, command) if _bot_serves(turn, deps, command) else None
+    if inner is not None and inner.forgotten:
+        return inner
+    data = pending.carried(turn) if inner is None else pending.stored_state(turn, inner, deps)[1]
+    return agent.waiting_answer(turn, deps, case, inner, data)
+
+
+def _bot_serves(turn: Turn, deps: Deps, command: str | None) -> bool:
+    """Whether the bot answers this message itself while a person has the chat."""
+    update = turn.update
+    if command is not None:
+        return command in ANSWERED_WHILE_WAITING
+    if update.callback_data is not None:
+        return not agent.asks_for_agent(update.callback_data)
+    if update.contact is not None or update.location is not None:
+        return True
+    if update.attachment is not None and not update.text.strip():
+        return False
+    if account.looks_like_code(update.text) and account.has_pending_code(turn, deps):
+        return True
+    return _resumed(turn) is not None or turn.intent in SELF_SERVICE
 
 
 def answer_intent(turn: Turn, deps: Deps) -> Answer:
@@ -91,6 +148,15 @@ def answer_intent(turn: Turn, deps: Deps) -> Answer:
 
 
 def _route_callback(turn: Turn, deps: Deps, data: str) -> Answer:
+    """A pressed button; one that is not the pending question's own is a digression."""
+    answer = _pressed(turn, deps, data)
+    question = turn.question
+    if question is None or data == "cancel" or pending.answered_by_button(question, data):
+        return answer
+    return pending.keep(turn, answer)
+
+
+def _pressed(turn: Turn, deps: Deps, data: str) -> Answer:
     prefix, _, argument = data.partition(":")
     if prefix == "i" and argument in Intent._value2member_map_:
         fresh = Turn(
@@ -129,12 +195,12 @@ def _continue_with_customer(turn: Turn, deps: Deps, argument: str) -> Answer:
     return answer_intent(resumed, deps)
 
 
-def _understand(update: Update, deps: Deps, step: Step) -> tuple[Intent, dict[str, object]]:
+def _understand(update: Update, deps: Deps) -> tuple[Intent, float, dict[str, object]]:
     text = update.text[:MAX_TEXT]
     if not text.strip() or _command(text) is not None:
-        return Intent.UNKNOWN, {}
+        return Intent.UNKNOWN, 1.0, {}
     result = parse(text, deps.today, deps.areas)
-    return result.intent, dict(result.entities)
+    return result.intent, result.confidence, dict(result.entities)
 
 
 def _command(text: str) -> str | None:

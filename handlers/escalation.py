@@ -1,22 +1,16 @@
-"""When the bot hands a chat to a person by itself: a hazard, a complaint about abnormal use,
-and the second message in a row it did not understand (issue 7: "the conversation moves to a
-human state"). The bot still answers first (safety advice, the analysis), then the case opens.
+"""When the bot hands a chat to a person without being asked: a hazard, and only a hazard.
+
+A hazard is urgent: after the safety advice and the filed incident, a case opens at once. Where
+the bot cannot help otherwise (an anomaly it cannot explain, the second misunderstood message
+in a row) it offers a person with buttons instead (`menu.agent_offer`, `smalltalk.unknown`,
+`abnormal`), and the customer decides.
 """
 
 from __future__ import annotations
 
-from handlers import abnormal, agent, incident, smalltalk, texts
-from handlers.context import Answer, Deps, Step, Turn, say
-from handlers.smalltalk import MISSES_BEFORE_AGENT
-from handlers.types import Reply
-
-
-def unknown(turn: Turn, deps: Deps) -> Answer:
-    """The apology; on the second miss in a row, a person takes the chat."""
-    answer = smalltalk.unknown(turn, deps)
-    if int(answer.data.get("misses", 0)) < MISSES_BEFORE_AGENT:
-        return answer
-    return _then_agent(say(Reply(texts.UNKNOWN_TO_AGENT)), turn, deps, "misunderstood")
+from handlers import agent, incident
+from handlers.context import Answer, Deps, Step, Turn
+from meters.case_records import BY_BOT
 
 
 def outage_report(turn: Turn, deps: Deps) -> Answer:
@@ -25,19 +19,7 @@ def outage_report(turn: Turn, deps: Deps) -> Answer:
     hazard = turn.entities.get("hazard") is True or incident.is_hazard(turn.update.text)
     if not hazard or answer.step is not Step.IDLE:
         return answer
-    return _then_agent(answer, turn, deps, "hazard")
-
-
-def abnormal_usage(turn: Turn, deps: Deps) -> Answer:
-    """The customer's own comparison, then a person follows the complaint up."""
-    answer = abnormal.answer_abnormal(turn, deps)
-    if not turn.linked or answer.step is not Step.IDLE:
-        return answer  # asking which customer, or how to link: nothing to hand over yet
-    return _then_agent(answer, turn, deps, "abnormal")
-
-
-def _then_agent(answer: Answer, turn: Turn, deps: Deps, reason: str) -> Answer:
-    handoff = agent.talk_to_agent(turn, deps, reason=reason)
+    handoff = agent.talk_to_agent(turn, deps, reason="hazard", opened_by=BY_BOT)
     return Answer(
         replies=answer.replies + handoff.replies,
         effects=answer.effects + handoff.effects,

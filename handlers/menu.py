@@ -27,6 +27,18 @@ MENU_BUTTONS = (
 
 AGENT_BUTTON = intent_button(texts.MENU_AGENT, Intent.TALK_TO_AGENT)
 CANCEL_BUTTON = Button(texts.BUTTON_CANCEL, "cancel")
+DECLINE_AGENT = "no"  # `agent:no`: the offer of a person declined
+
+
+def agent_offer(reason: str, text: str = texts.HANDOFF_OFFER) -> Reply:
+    """The offer of a person when the bot cannot help: yes opens a case for `reason`, no not."""
+    return Reply(
+        text,
+        (
+            Button(texts.BUTTON_OFFER_YES, f"agent:{reason}"),
+            Button(texts.BUTTON_OFFER_NO, f"agent:{DECLINE_AGENT}"),
+        ),
+    )
 
 
 def link_buttons(channel: Channel, config: ConversationConfig) -> tuple[Button, ...]:

@@ -15,7 +15,7 @@ from handlers.context import Answer, Deps, Turn, say
 from handlers.customers import choose_customer
 from handlers.format import format_date
 from handlers.menu import link_buttons
-from handlers.slots import asking, format_moment, has_any, remember
+from handlers.slots import ask, asking, format_moment, has_any, remember
 from handlers.types import Button, Reply
 from meters.records import CustomerDetails, OutageRecord
 from nlu import Intent
@@ -44,7 +44,13 @@ def answer_outage_schedule(turn: Turn, deps: Deps) -> Answer:
     if isinstance(area, str):
         return say(*_area_schedule(turn, deps, area, period))
     if not turn.linked and "customer_code" not in turn.entities:
-        return say(_ask_area(turn, deps, period))
+        return ask(
+            _ask_area(turn, deps, period),
+            intent=Intent.OUTAGE_SCHEDULE,
+            entities={**turn.entities, "period": period.key},
+            awaiting=("area",),
+            remind=texts.REMIND_OUTAGE_AREA,
+        )
     chosen = choose_customer(turn, deps, texts.WHAT_OUTAGE)
     if isinstance(chosen, Answer):
         return remember(chosen, {"period": period.key})

@@ -16,6 +16,7 @@ from importlib import resources
 from handlers import texts
 from handlers.context import Answer, Deps, Turn, say
 from handlers.menu import intent_button
+from handlers.slots import ask
 from handlers.types import Button, ButtonKind, Reply
 from meters.records import CustomerDetails, PaymentPointRecord
 from nlu import Intent
@@ -212,7 +213,13 @@ def _ask_where(turn: Turn) -> Answer:
         if customer.area not in seen:
             seen.add(customer.area)
             buttons.append(Button(customer.area, f"{AREA_PREFIX}:c{customer.id}"))
-    return say(Reply(texts.PAY_POINTS_ASK, tuple(buttons)))
+    return ask(
+        Reply(texts.PAY_POINTS_ASK, tuple(buttons)),
+        intent=Intent.PAYMENT_POINTS,
+        entities={},
+        awaiting=("area", "location"),
+        remind=texts.REMIND_PAYMENT_AREA,
+    )
 
 
 def _location_button() -> Button:

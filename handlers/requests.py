@@ -32,7 +32,7 @@ from handlers.service_catalog import (
     papers_text,
     service_name,
 )
-from handlers.slots import asking, format_moment
+from handlers.slots import ask, asking, format_moment
 from handlers.types import Button, Reply
 from meters.records import CustomerDetails, RequestRecord
 from nlu import Intent
@@ -49,7 +49,13 @@ def answer_service_request(turn: Turn, deps: Deps) -> Answer:
     service_type = turn.entities.get("service_type")
     if not isinstance(service_type, str) or service_type not in SERVICE_TYPES:
         buttons = tuple(Button(texts.SERVICE_BUTTONS[t], f"svc:{t}") for t in SERVICE_TYPES)
-        return say(Reply(texts.SERVICE_ASK_TYPE, buttons))
+        return ask(
+            Reply(texts.SERVICE_ASK_TYPE, buttons),
+            intent=Intent.SERVICE_REQUEST,
+            entities=turn.entities,
+            awaiting=("service_type",),
+            remind=texts.REMIND_SERVICE_TYPE,
+        )
     if not turn.linked and "customer_code" not in turn.entities:
         return say(_how_to_apply(turn, deps, service_type))
     chosen = choose_customer(turn, deps, texts.WHAT_REQUESTS)
@@ -113,7 +119,7 @@ def answer_request_status(turn: Turn, deps: Deps) -> Answer:
         return say(Reply(describe_request(deps, found, owners[found.customer_id])))
     if not turn.linked:
         return say(link_needed(texts.WHAT_REQUESTS, turn.update.channel, deps.config))
-    latest = deps.accounts.requests_of(list(owners), limit=LATEST)
+    latest = deps.accounts.requests_of(list(owners), limit=LATEST, asked_only=True)
     if not latest:
         return say(
             Reply(

@@ -52,6 +52,7 @@ CALLBACK_HANDLERS: Final[dict[str, ButtonHandler]] = {
     "forget": account.forget_pressed,
     "consent": account.consent_pressed,
     "agent": agent.agent_pressed,
+    agent.BACK_TO_BOT_DATA: lambda turn, deps, _argument: agent.back_to_bot(turn, deps),
     "cancel": lambda turn, deps, _argument: smalltalk.cancel(turn, deps),
     payment.AREA_PREFIX: payment.area_pressed,
     calculator.CALC_PREFIX: calculator.calc_pressed,
@@ -77,7 +78,7 @@ INTENT_HANDLERS: Final[dict[Intent, TurnHandler]] = {
     Intent.GREET: smalltalk.greet,
     Intent.HELP: smalltalk.help_menu,
     Intent.THANKS: smalltalk.thanks,
-    Intent.UNKNOWN: escalation.unknown,
+    Intent.UNKNOWN: smalltalk.unknown,
     Intent.ACCOUNT_LINK: account.start_linking,
     Intent.ACCOUNT_UNLINK: account.unlink,
     Intent.TALK_TO_AGENT: agent.talk_to_agent,
@@ -91,7 +92,7 @@ INTENT_HANDLERS: Final[dict[Intent, TurnHandler]] = {
     Intent.BILL_QUERY: bill_handlers.answer_bill,
     Intent.PAYMENT_STATUS: payment_status_handlers.answer_payment_status,
     Intent.PAYMENT_PAY: payment_pay_handlers.answer_payment_pay,
-    Intent.ABNORMAL_USAGE: escalation.abnormal_usage,
+    Intent.ABNORMAL_USAGE: abnormal_handlers.answer_abnormal,
     Intent.OUTAGE_SCHEDULE: outage_handlers.answer_outage_schedule,
     Intent.OUTAGE_REPORT: escalation.outage_report,
     Intent.OUTAGE_RESTORATION: restoration_handlers.answer_outage_restoration,
@@ -101,6 +102,29 @@ INTENT_HANDLERS: Final[dict[Intent, TurnHandler]] = {
     Intent.NOTIFY_UNSUBSCRIBE: subscription_handlers.answer_notify_unsubscribe,
     Intent.USAGE_ALERT: subscription_handlers.answer_usage_alert,
 }
+
+# Intents a bot answer fully serves, so the bot still answers them while a chat waits for a
+# person (or talks with one): lookups, and reports that are filed at once. The others (small
+# talk, linking, subscriptions, requests, abnormal use, asking for a person) get the waiting
+# acknowledgement only: the person is coming for them.
+SELF_SERVICE: Final[frozenset[Intent]] = frozenset(
+    {
+        Intent.BILL_QUERY,
+        Intent.USAGE_QUERY,
+        Intent.PAYMENT_STATUS,
+        Intent.PAYMENT_PAY,
+        Intent.PAYMENT_METHODS,
+        Intent.PAYMENT_POINTS,
+        Intent.BILL_CALCULATE,
+        Intent.TARIFF_INFO,
+        Intent.APPLIANCE_ESTIMATE,
+        Intent.READING_SCHEDULE,
+        Intent.OUTAGE_SCHEDULE,
+        Intent.OUTAGE_REPORT,
+        Intent.OUTAGE_RESTORATION,
+        Intent.REQUEST_STATUS,
+    }
+)
 
 # A shared location: the nearest payment points.
 LOCATION_HANDLER: TurnHandler = payment.nearest_points

@@ -1,4 +1,4 @@
-"""Small helpers shared by the outage, request and subscription handlers."""
+"""Small helpers shared by the handlers: word checks, local times, and asking for a slot."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 from handlers import texts
 from handlers.context import Answer, Step, Turn
 from handlers.format import format_date
+from handlers.types import Reply
 from nlu import Intent
 from nlu.normalize import normalize
 
@@ -49,3 +50,26 @@ def remember(answer: Answer, extra: Mapping[str, object]) -> Answer:
 def asking(turn: Turn, intent: Intent, entities: Mapping[str, object]) -> Turn:
     """The turn as if the customer had asked `intent` with these entities (a button press)."""
     return dataclasses.replace(turn, intent=intent, entities=MappingProxyType(dict(entities)))
+
+
+def ask(
+    reply: Reply,
+    *,
+    intent: Intent,
+    entities: Mapping[str, object],
+    awaiting: tuple[str, ...],
+    remind: str,
+) -> Answer:
+    """Ask for what `intent` still misses: a question kept pending (handlers.pending).
+
+    It is answered by one of the reply's buttons or by a message carrying one of the
+    `awaiting` entities ("location" for a shared place), which resumes `intent` with the
+    `entities` known so far; after a digression `remind` offers it again with its buttons.
+    """
+    known = {name: value for name, value in entities.items() if name not in awaiting}
+    return Answer(
+        replies=(reply,),
+        step=Step.AWAIT_SLOT,
+        data={"intent": intent.value, "entities": known, "awaiting": list(awaiting)},
+        remind=remind,
+    )

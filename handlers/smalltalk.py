@@ -54,5 +54,8 @@ def is_cancel(text: str) -> bool:
 
 
 def cancel(turn: Turn, deps: Deps) -> Answer:
-    """Leave whatever step the chat was in."""
+    """Leave whatever step the chat was in; a one-time code on its way can no longer link."""
+    code = deps.chats.pending_code(turn.chat_user_id)
+    if code is not None:
+        deps.chats.close_code(code.id, deps.now)
     return say(Reply(texts.CANCELLED, MENU_BUTTONS))

@@ -14,7 +14,7 @@ from handlers import texts
 from handlers.context import Answer, Deps, Turn, say
 from handlers.customers import choose_customer
 from handlers.format import format_kwh, format_money
-from handlers.slots import asking, has_any, remember, words
+from handlers.slots import ask, asking, has_any, remember, words
 from handlers.types import Button, Reply
 from meters.records import CustomerDetails
 from nlu import Intent
@@ -71,7 +71,13 @@ def answer_notify_subscribe(turn: Turn, deps: Deps) -> Answer:
             Button(texts.SUBSCRIPTION_NAMES[k].capitalize(), f"sub:{k}:{code}")
             for k in SUBSCRIBABLE
         )
-        return say(Reply(texts.SUBSCRIBE_ASK_KIND, buttons))
+        return ask(
+            Reply(texts.SUBSCRIBE_ASK_KIND, buttons),
+            intent=Intent.NOTIFY_SUBSCRIBE,
+            entities={"customer_code": code},
+            awaiting=(),  # the kind is read from the words, not an entity: its buttons answer
+            remind=texts.REMIND_SUBSCRIPTION,
+        )
     return say(_subscribe(turn, deps, customer, kind, None))
 
 
@@ -104,7 +110,13 @@ def answer_notify_unsubscribe(turn: Turn, deps: Deps) -> Answer:
         text = texts.UNSUBSCRIBE_ASK
         if kind in texts.SUBSCRIPTION_NAMES:
             text = texts.UNSUBSCRIBE_NOT_ACTIVE.format(kind=texts.SUBSCRIPTION_NAMES[kind])
-        return say(Reply(text, (*buttons, Button(texts.UNSUBSCRIBE_ALL_BUTTON, "unsub:all"))))
+        return ask(
+            Reply(text, (*buttons, Button(texts.UNSUBSCRIBE_ALL_BUTTON, "unsub:all"))),
+            intent=Intent.NOTIFY_UNSUBSCRIBE,
+            entities={},
+            awaiting=(),
+            remind=texts.REMIND_UNSUBSCRIBE,
+        )
     deps.chats.unsubscribe(turn.chat_user_id, kind)
     lines = [
         texts.UNSUBSCRIBED.format(kind=texts.SUBSCRIPTION_NAMES[kind]),
@@ -136,7 +148,14 @@ def answer_usage_alert(turn: Turn, deps: Deps) -> Answer:
     if anomaly or turn.entities.get("subscription_kind") == "anomaly":
         return say(_subscribe(turn, deps, customer, "anomaly", None))
     if threshold is None:
-        return say(_ask_threshold(turn, customer))
+        kwh_asked = "kwh" in turn.entities  # "per day or per month?" is read from the words
+        return ask(
+            _ask_threshold(turn, customer),
+            intent=Intent.USAGE_ALERT,
+            entities={"customer_code": customer.customer_code},
+            awaiting=() if kwh_asked else ("kwh", "money"),
+            remind=texts.REMIND_ALERT,
+        )
     problem = _problem(threshold, customer)
     return say(
         Reply(problem)

@@ -121,6 +121,26 @@ PURPOSE_NAMES = {
 }
 CHOOSE_CUSTOMER = "Anh/chị muốn xem cho mã khách hàng nào?"
 
+# --- pending questions: the reminder after a digression (handlers/pending.py) ----------------
+REMIND_CUSTOMER_CODE = "Em vẫn chờ mã khách hàng để liên kết (in trên hóa đơn). Anh/chị nhắn mã khi sẵn sàng, hoặc nhắn “hủy”."
+REMIND_ONE_TIME_CODE = "Mã xác thực em đã gửi vẫn dùng được đến {time}. Anh/chị nhắn 6 chữ số khi nhận được tin nhắn, hoặc nhắn “hủy”."
+REMIND_CHOOSE_CUSTOMER = "Câu hỏi lúc nãy vẫn chờ anh/chị chọn mã khách hàng:"
+REMIND_FORGET = "Anh/chị vẫn muốn xóa dữ liệu của cuộc trò chuyện này chứ?"
+REMIND_SERVICE_TYPE = "Anh/chị vẫn có thể chọn dịch vụ cần làm:"
+REMIND_OUTAGE_AREA = "Anh/chị vẫn có thể nhắn hoặc chọn khu vực để xem lịch cắt điện:"
+REMIND_PAYMENT_AREA = (
+    "Anh/chị vẫn có thể chia sẻ vị trí hoặc nhắn khu vực để tìm điểm thu tiền điện:"
+)
+REMIND_CALCULATOR = "Anh/chị vẫn có thể nhắn số điện (kWh) hoặc số tiền để em tính tiền điện:"
+REMIND_APPLIANCE = (
+    "Anh/chị vẫn có thể nhắn thiết bị cần tính (tên, công suất, số giờ dùng mỗi ngày):"
+)
+REMIND_BILL_MONTH = "Anh/chị vẫn có thể nhắn hoặc chọn tháng hóa đơn cần xem:"
+REMIND_SUBSCRIPTION = "Anh/chị vẫn có thể chọn thông báo muốn nhận:"
+REMIND_UNSUBSCRIBE = "Anh/chị vẫn có thể chọn thông báo muốn ngừng nhận:"
+REMIND_ALERT = "Anh/chị vẫn có thể chọn hoặc nhắn ngưỡng cảnh báo:"
+REMIND_UNLINK = "Anh/chị vẫn có thể chọn mã khách hàng cần hủy liên kết:"
+
 # --- handoff ------------------------------------------------------------------------------------
 BACK_TO_BOT = "Em đã quay lại hỗ trợ anh/chị. Anh/chị cần gì cứ nhắn em nhé."
 
@@ -708,6 +728,15 @@ HANDOFF_OPENED = "Em đã chuyển cuộc trò chuyện đến nhân viên chăm
 HANDOFF_WAIT = "Thời gian chờ dự kiến: khoảng {wait}. Trong lúc chờ, anh/chị cứ nhắn thêm thông tin, nhân viên sẽ đọc hết. Cần gấp, anh/chị gọi tổng đài {hotline}. Nhắn /bot để quay lại trò chuyện với trợ lý tự động."
 HANDOFF_AFTER_HOURS = "Hiện đang ngoài giờ làm việc của nhân viên trực tuyến ({start}–{end}). Nhân viên sẽ trả lời anh/chị từ {start} {day}. Việc khẩn cấp (mất điện, nguy hiểm lưới điện), anh/chị gọi ngay tổng đài {hotline} (24/7). Nhắn /bot để quay lại trò chuyện với trợ lý tự động."
 HANDOFF_ALREADY = "Anh/chị đang chờ nhân viên hỗ trợ (mã hồ sơ {code}). Anh/chị cứ nhắn tiếp, nhân viên sẽ đọc hết. Nhắn /bot để quay lại trò chuyện với trợ lý tự động."
+HANDOFF_OFFER = "Anh/chị có muốn gặp nhân viên chăm sóc khách hàng không?"
+HANDOFF_OFFER_ABNORMAL = "Em chưa tìm ra nguyên nhân chắc chắn. Anh/chị có muốn gặp nhân viên chăm sóc khách hàng để kiểm tra thêm không?"
+HANDOFF_OFFER_STILL = "Nếu anh/chị vẫn thấy chưa hợp lý, em có thể chuyển nhân viên chăm sóc khách hàng kiểm tra thêm. Anh/chị có muốn gặp nhân viên không?"
+HANDOFF_OFFER_DECLINED = "Dạ vâng. Anh/chị cần gì thêm cứ nhắn em nhé."
+BUTTON_OFFER_YES = "Có, gặp nhân viên"
+BUTTON_OFFER_NO = "Không cần"
+WAITING_POSITION = "Anh/chị đang chờ nhân viên (hồ sơ {code}, thứ {position} trong hàng chờ); nhân viên sẽ đọc cả tin nhắn này. Trong lúc chờ, em vẫn tra cứu được hóa đơn, điện năng, lịch cắt điện, giá điện. Nhắn /bot hoặc bấm nút bên dưới để quay lại trò chuyện với trợ lý tự động."
+WAITING_AFTER_HOURS = "Anh/chị đang chờ nhân viên (hồ sơ {code}). Nhân viên trực tuyến làm việc {start}–{end} và sẽ trả lời từ {start} {day}; nhân viên sẽ đọc cả tin nhắn này. Việc khẩn cấp, anh/chị gọi tổng đài {hotline}. Nhắn /bot hoặc bấm nút bên dưới để quay lại trò chuyện với trợ lý tự động."
+BUTTON_BACK_TO_BOT = "Quay lại trợ lý tự động"
 HANDOFF_TODAY = "hôm nay"
 HANDOFF_TOMORROW = "ngày mai"
 HANDOFF_ON_DAY = "ngày {date}"

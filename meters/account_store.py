@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import Connection, bindparam, func, insert, or_, select
 from sqlalchemy.sql.elements import ColumnElement
 
+from meters.case_records import BY_BOT
 from meters.driver_sql import DriverStatement
 from meters.records import (
     BillRecord,
@@ -22,6 +23,7 @@ from meters.schema import (
     Bill,
     ChatLink,
     Customer,
+    HandoffCase,
     Meter,
     Outage,
     OutageStation,
@@ -255,16 +257,29 @@ class SqlAccountStore:
         return tuple(PaymentPointRecord(*row) for row in rows)
 
     def requests_of(
-        self, customer_ids: Sequence[int], limit: int = 10
+        self, customer_ids: Sequence[int], limit: int = 10, *, asked_only: bool = False
     ) -> tuple[RequestRecord, ...]:
-        """The latest service requests of these customers, newest first, with their history."""
+        """The latest service requests of these customers, newest first, with their history.
+
+        `asked_only` leaves out the cases the bot opened by itself (`handoff_cases.opened_by`).
+        """
         if not customer_ids:
             return ()
+        query = select(*_REQUEST_COLUMNS).where(ServiceRequest.customer_id.in_(customer_ids))
+        if asked_only:
+            by_bot = (
+                select(HandoffCase.id)
+                .where(
+                    HandoffCase.request_id == ServiceRequest.request_id,
+                    HandoffCase.opened_by == BY_BOT,
+                )
+                .exists()
+            )
+            query = query.where(~by_bot)
         rows = self._connection.execute(
-            select(*_REQUEST_COLUMNS)
-            .where(ServiceRequest.customer_id.in_(customer_ids))
-            .order_by(ServiceRequest.created_at.desc(), ServiceRequest.request_id)
-            .limit(limit)
+            query.order_by(ServiceRequest.created_at.desc(), ServiceRequest.request_id).limit(
+                limit
+            )
         ).all()
         return self._with_history(rows)
 

@@ -5,6 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+# Who opened a case: the customer asked (a command, the intent, a button, an accepted offer),
+# or the bot handed the chat over by itself (a hazard). docs/agents.md says what each shows.
+BY_CUSTOMER, BY_BOT = "customer", "bot"
+
 
 @dataclass(frozen=True, slots=True)
 class CaseRecord:
@@ -35,6 +39,7 @@ class CaseRecord:
     resolution: str | None
     last_message_at: datetime | None = None
     last_customer_text: str | None = None
+    opened_by: str = BY_CUSTOMER  # BY_BOT: a case the customer did not ask for (a hazard)
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,10 +12,11 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, func, insert, select, union, update
+from sqlalchemy import Connection, func, insert, or_, select, union, update
 
 from meters.account_store import SqlAccountStore
 from meters.case_records import (
+    BY_CUSTOMER,
     CaseFile,
     CaseMessageRecord,
     CaseRecord,
@@ -39,6 +40,7 @@ HANDOFF = "handoff"  # the service type of a case's request
 # the case's Telegram topic; "note": an agent's internal note.
 AUTHORS = frozenset({"customer", "agent", "bot", "note", "event"})
 TRANSCRIPT_AUTHORS = {"in": "customer", "out": "bot"}  # conversation log direction -> author
+AGENT_AUTHORS = ("agent", "note", "event")  # transcript lines that show an agent worked on it
 # Intents that say nothing about what the customer wanted before asking for a person.
 _NO_GUESS = ("unknown", "talk_to_agent", "greet", "thanks", "help")
 
@@ -71,6 +73,7 @@ def _case_query() -> Any:
             HandoffCase.assignee_id,
             Agent.display_name.label("assignee_name"),
             HandoffCase.reason,
+            HandoffCase.opened_by,
             HandoffCase.intent_guess,
             ServiceRequest.status,
             HandoffCase.status.label("chat_status"),
@@ -111,6 +114,7 @@ def _record(row: Any) -> CaseRecord:
         resolution=row.resolution,
         last_message_at=row.last_message_at,
         last_customer_text=row.last_customer_text,
+        opened_by=row.opened_by,
     )
 
 
@@ -142,6 +146,7 @@ class SqlCaseStore:
         due_at: datetime | None,
         note: str,
         now: datetime,
+        opened_by: str = BY_CUSTOMER,
     ) -> CaseRecord:
         """Open a case with a new request code (status "received")."""
         code = SqlAccountStore(self._connection).file_request(customer_id, HANDOFF, note, now)
@@ -149,6 +154,7 @@ class SqlCaseStore:
             insert(HandoffCase).values(
                 chat_user_id=chat_user_id,
                 reason=reason,
+                opened_by=opened_by,
                 intent_guess=intent_guess,
                 status="open",
                 created_at=now,
@@ -180,8 +186,27 @@ class SqlCaseStore:
     def queue(
         self, units: Sequence[str] | None, *, closed: bool = False, limit: int = 200
     ) -> tuple[CaseRecord, ...]:
-        """Open cases (or the latest closed ones) of these units (every unit when None)."""
+        """Open cases (or the latest closed ones) of these units (every unit when None).
+
+        The closed list leaves out what was nobody's request and nobody's work: a case the bot
+        opened by itself that no agent took, wrote in or closed.
+        """
         query = _case_query().where(HandoffCase.status == ("closed" if closed else "open"))
+        if closed:
+            worked_on = (
+                select(CaseMessage.id)
+                .where(
+                    CaseMessage.case_id == HandoffCase.id, CaseMessage.author.in_(AGENT_AUTHORS)
+                )
+                .exists()
+            )
+            query = query.where(
+                or_(
+                    HandoffCase.opened_by == BY_CUSTOMER,
+                    HandoffCase.assignee_id.is_not(None),
+                    worked_on,
+                )
+            )
         if units is not None:
             query = query.where(HandoffCase.unit.in_(units))
         order = HandoffCase.closed_at.desc() if closed else HandoffCase.created_at
@@ -198,6 +223,22 @@ class SqlCaseStore:
                     HandoffCase.unit == unit,
                     HandoffCase.status == "open",
                     HandoffCase.assignee_id.is_(None),
+                )
+            ).scalar_one()
+        )
+
+    def position(self, case_id: int) -> int:
+        """The place of an unclaimed case in its unit's queue (1: the next to be taken)."""
+        unit = select(HandoffCase.unit).where(HandoffCase.id == case_id).scalar_subquery()
+        return int(
+            self._connection.execute(
+                select(func.count())
+                .select_from(HandoffCase)
+                .where(
+                    HandoffCase.unit == unit,
+                    HandoffCase.status == "open",
+                    HandoffCase.assignee_id.is_(None),
+                    HandoffCase.id <= case_id,
                 )
             ).scalar_one()
         )

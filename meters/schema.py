@@ -448,6 +448,8 @@ class HandoffCase(Base):
         ForeignKey("chat_users.id", ondelete="CASCADE"), index=True
     )
     reason: Mapped[str] = mapped_column(String(32))  # asked | misunderstood | abnormal | hazard
+    # customer (asked, or took the bot's offer) | bot (handed over by itself: a hazard)
+    opened_by: Mapped[str] = mapped_column(String(16), server_default="customer")
     intent_guess: Mapped[str | None] = mapped_column(String(32))
     status: Mapped[str] = mapped_column(String(16), default="open")  # open | closed (the chat)
     created_at: Mapped[moment]

@@ -45,7 +45,7 @@ def test_a_leak_is_detected_and_explained(chat_factory, store, demo_data: DemoDa
     assert abs((found.rise_since - leak.first_day).days) <= 2
     details = customer(store, code)
     assert f"abnormal:inspect:{details.id}" in button_data(replies)
-    assert "i:talk_to_agent" in button_data(replies)
+    assert "agent:abnormal" in button_data(replies)  # offered, not opened
 
 
 def test_clean_customers_get_no_false_alarm(chat_factory, store, demo_data: DemoData) -> None:

@@ -54,10 +54,12 @@ def test_while_a_person_has_the_chat_the_file_goes_into_the_case(
 ) -> None:
     chat = chat_factory()
     chat.say("cho tôi gặp nhân viên")
-    assert send_file(chat, PHOTO, "công tơ nhà tôi") == ()
+    acknowledged = send_file(chat, PHOTO, "công tơ nhà tôi")
+    assert [button.data for reply in acknowledged for button in reply.buttons] == ["bot"]
     with store.connect() as connection:
         last = connection.execute(
             select(CaseMessage.text, CaseMessage.file_kind, CaseMessage.file_source)
+            .where(CaseMessage.author == "customer")
             .order_by(CaseMessage.id.desc())
             .limit(1)
         ).one()

@@ -78,7 +78,8 @@ def test_a_handoff_opens_a_case_with_the_transcript_unit_guess_and_wait(
     customer = demo_data.customers[0]
     chat = chat_factory()
     link(chat, store, customer.customer_code)
-    replies = chat.say("tháng này tiền điện nhà tôi tăng bất thường")  # a complaint: to a person
+    chat.say("tháng này tiền điện nhà tôi tăng bất thường")  # a complaint: a person is offered
+    replies = chat.press("agent:abnormal")  # and taken
     code = open_case(store, chat)
     assert texts.HANDOFF_OPENED.format(code=code) in text_of(replies)
     assert texts.HANDOFF_WAIT.format(wait="5 phút", hotline="1900 545454") in text_of(replies)
@@ -92,12 +93,14 @@ def test_a_handoff_opens_a_case_with_the_transcript_unit_guess_and_wait(
     assert case.intent_guess == "abnormal_usage"
     assert case.status == "received"
     assert case.due_at == NOW + timedelta(hours=2)
-    assert [line.text for line in lines if line.author == "customer"][-1] == (
-        "tháng này tiền điện nhà tôi tăng bất thường"
-    )
-    # Asking for a person while waiting: silence, the same case (the bot does not answer).
-    assert chat.say("cho tôi gặp nhân viên") == ()
-    assert chat.say("/nhanvien") == ()
+    assert [line.text for line in lines if line.author == "customer"][-2:] == [
+        "tháng này tiền điện nhà tôi tăng bất thường",
+        "[nút agent:abnormal]",
+    ]
+    # Asking for a person while waiting: the same case, and where it stands in the queue.
+    waiting = texts.WAITING_POSITION.format(code=code, position=1)
+    assert text_of(chat.say("cho tôi gặp nhân viên")) == waiting
+    assert text_of(chat.say("/nhanvien")) == waiting
     assert open_case(store, chat) == code
 
 
@@ -142,8 +145,9 @@ def test_messages_while_waiting_are_kept_and_bot_returns_the_chat(
     chat = chat_factory(Channel.ZALO, "z1")
     chat.say("cho tôi gặp nhân viên")
     code = open_case(store, chat)
-    assert chat.say("alo có ai không") == ()
-    assert chat.press("bill:latest") == ()
+    waiting = texts.WAITING_POSITION.format(code=code, position=1)
+    assert text_of(chat.say("alo có ai không")) == waiting
+    assert text_of(chat.press("bill:latest")).endswith(waiting)  # the bot's button answered
     with store.connect() as connection:
         case = SqlCaseStore(connection).case(code)
         assert case is not None

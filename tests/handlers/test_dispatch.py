@@ -7,7 +7,7 @@ from sqlalchemy import Engine, select
 from handlers import texts
 from handlers.types import Channel
 from meters.demo.model import DemoData
-from meters.schema import ConversationLogEntry, HandoffCase, ServiceRequest
+from meters.schema import ConversationLogEntry, HandoffCase
 from tests.handlers.conftest import FakeChat, text_of
 
 
@@ -27,20 +27,15 @@ def test_commands_with_a_bot_name_are_understood(chat_factory: type[FakeChat]) -
     assert texts.HELP.format(examples=texts.HELP_EXAMPLES) in text_of(chat.say("/menu@dienbot"))
 
 
-def test_two_misses_in_a_row_hand_the_chat_to_a_person(
-    chat_factory: type[FakeChat], store: Engine
-) -> None:
+def test_two_misses_in_a_row_offer_a_person(chat_factory: type[FakeChat], store: Engine) -> None:
     chat = chat_factory()
     first = chat.say("giá vàng hôm nay bao nhiêu")
     assert texts.UNKNOWN in text_of(first)
     second = chat.say("kể chuyện cười đi")
-    assert texts.UNKNOWN_TO_AGENT in text_of(second)
+    assert texts.UNKNOWN_OFFER_AGENT in text_of(second)
     with store.connect() as connection:
-        [code] = connection.execute(
-            select(ServiceRequest.request_id).where(ServiceRequest.service_type == "handoff")
-        ).scalars()
-    assert texts.HANDOFF_OPENED.format(code=code) in text_of(second)
-    assert chat.say("alo") == ()  # a person has the chat now
+        assert connection.execute(select(HandoffCase.id)).first() is None  # offered, not opened
+    assert chat.say("alo") != ()  # the bot still answers
 
 
 def test_an_understood_message_resets_the_misses(chat_factory: type[FakeChat]) -> None:
@@ -59,7 +54,7 @@ def test_state_survives_a_restart(
     assert texts.LINKED.split(":")[0] in text_of(restarted.say("424242"))
 
 
-def test_handoff_silences_the_bot_and_keeps_the_messages(
+def test_handoff_keeps_the_messages_and_still_answers_what_the_bot_serves(
     chat_factory: type[FakeChat], store: Engine
 ) -> None:
     chat = chat_factory()
@@ -68,10 +63,14 @@ def test_handoff_silences_the_bot_and_keeps_the_messages(
         case = connection.execute(select(HandoffCase.request_id, HandoffCase.reason)).one()
     assert texts.HANDOFF_OPENED.format(code=case.request_id) in text_of(replies)
     assert case.reason == "asked"
-    assert chat.say("nhà tôi mất điện từ sáng") == ()
+    waiting = texts.WAITING_POSITION.format(code=case.request_id, position=1)
+    assert text_of(chat.say("alo")) == waiting  # acknowledged, kept for the agent
+    reported = chat.say("nhà tôi mất điện từ sáng")  # a report the bot files itself
+    assert text_of(reported).endswith(waiting)
+    assert len(reported) == 2
     assert ("in", "nhà tôi mất điện từ sáng") in logged(store)
     assert texts.BACK_TO_BOT in text_of(chat.say("/bot"))
-    assert chat.say("alo") != ()
+    assert texts.WAITING_POSITION.split("(")[0] not in text_of(chat.say("alo"))
 
 
 def test_the_log_is_masked(chat_factory: type[FakeChat], store: Engine) -> None:

@@ -1,6 +1,6 @@
 """a service request (an incident report) may carry when the power is expected back
 
-Revision ID: 0004_restoration_estimate
+Revision ID: 0004
 Revises: 0003
 Create Date: 2026-12-03 09:00:00
 
@@ -16,7 +16,7 @@ from alembic import op
 
 import meters.timestamps
 
-revision = "0004_restoration_estimate"
+revision = "0004"
 down_revision = "0003"
 branch_labels = None
 depends_on = None

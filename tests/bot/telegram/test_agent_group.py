@@ -239,7 +239,9 @@ async def test_a_photo_the_customer_sends_is_copied_into_the_topic_protected(
     assert copied["photo"] == sent["photo"]
     assert copied.get("has_protected_content") is True  # seen in the group, not forwarded
     assert posts.index(line) < posts.index(copied)
-    assert len(desk.tg.bot_messages(CUSTOMER)) == answered  # a person has the chat: no bot reply
+    # A person has the chat: the bot only acknowledges (its place in the queue or the hours).
+    [acknowledged] = desk.tg.bot_messages(CUSTOMER)[answered:]
+    assert acknowledged["text"].startswith(texts.WAITING_POSITION.split(" (")[0])
 
 
 async def test_an_agent_reply_reaches_the_customer_and_the_log(

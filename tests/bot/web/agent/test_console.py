@@ -140,8 +140,9 @@ async def test_claim_reply_note_transfer_close_and_the_survey(
 ) -> None:
     customer = customer_of(web_demo)
     code = await handed_off(client, web_demo)
-    # The customer writes while waiting: nothing answers, the message is in the case.
-    assert await say(client, "nhà tôi tháng này tiền điện tăng gấp đôi") == []
+    # The customer writes while waiting: only acknowledged, the message is in the case.
+    [acknowledged] = await say(client, "nhà tôi tháng này tiền điện tăng gấp đôi")
+    assert acknowledged.startswith(texts.WAITING_POSITION.split(" (")[0] + f" (hồ sơ {code}")
     csrf = await sign_in(client, "an")
     page = await (await client.get(f"/agent/cases/{code}")).text()
     assert "nhà tôi tháng này tiền điện tăng gấp đôi" in page
