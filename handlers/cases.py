@@ -207,7 +207,15 @@ def reply(
     personal = _personal_strings(deps, case)
     deps.chats.log_message(case.chat_user_id, "out", mask_text(line, personal), None, deps.now)
     copy_from = None if file is None else file.source
-    _send(deps, case, AGENT_REPLY, f"agent_reply:{message_id}", text, copy_from=copy_from)
+    _send(
+        deps,
+        case,
+        AGENT_REPLY,
+        f"agent_reply:{message_id}",
+        text,
+        copy_from=copy_from,
+        author=agent.display_name,
+    )
     return message_id
 
 
@@ -374,14 +382,21 @@ def notify_status_changes(deps: CaseDeps, after_history_id: int) -> int:
 
 
 def reply_of_payload(payload: Mapping[str, Any]) -> Reply:
-    """The reply a text outbox payload carries: {"text", "buttons": [[label, data], ...]}."""
+    """The reply a text outbox payload carries: {"text", "buttons": [[label, data], ...]} and,
+    for an agent's reply, "author" (the agent's display name)."""
     answers = payload.get("buttons")
     buttons = tuple(
         Button(str(pair[0]), str(pair[1]))
         for pair in (answers if isinstance(answers, list) else ())
         if isinstance(pair, list | tuple) and len(pair) == 2
     )
-    return Reply(str(payload.get("text", "")), buttons)
+    return Reply(str(payload.get("text", "")), buttons, author=author_of_payload(payload))
+
+
+def author_of_payload(payload: Mapping[str, Any]) -> str | None:
+    """The agent who wrote a queued message, or None (the bot's)."""
+    author = payload.get("author")
+    return author if isinstance(author, str) and author.strip() else None
 
 
 # --- helpers -------------------------------------------------------------------------------------
@@ -429,12 +444,15 @@ def _send(
     text: str,
     *,
     copy_from: str | None = None,
+    author: str | None = None,
 ) -> None:
     """Queue a message to the case's customer: a text, or (`copy_from`) a Telegram message of
-    an agent's to copy, `text` its caption."""
+    an agent's to copy, `text` its caption; `author`: the agent who wrote it."""
     payload: dict[str, object] = {"text": text}
     if copy_from is not None:
         payload["copy_from"] = copy_from
+    if author is not None:
+        payload["author"] = author
     deps.outbox.enqueue(
         [
             NewMessage(

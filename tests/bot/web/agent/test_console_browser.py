@@ -7,7 +7,7 @@ Binh, who closes it; the survey arrives in the web chat and the visitor answers 
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 import pytest
 from aiohttp import web
@@ -15,27 +15,17 @@ from sqlalchemy import select
 
 from bot.web.keys import ENGINE
 from handlers import texts
-from meters.account_store import SqlAccountStore
-from meters.chat_store import SqlChatStore
 from meters.demo.model import DemoData
 from meters.schema import Survey
 from tests.bot.web.agent.conftest import PASSWORD, add_agent, customer_of
+from tests.bot.web.conftest import link_visitor
 from tests.bot.web.test_chat_page import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, require_chromium
 
 pytestmark = pytest.mark.browser
+if TYPE_CHECKING:
+    from playwright.async_api import Locator
+
 REPLY = "Dạ em là An, em đang kiểm tra hóa đơn của anh/chị."
-
-
-def link_visitor(app: web.Application, visitor: str, customer_code: str) -> None:
-    """Link the visitor's chat to a customer, as a verified one-time code does."""
-    now = datetime.now(UTC)
-    with app[ENGINE].begin() as connection:
-        chats = SqlChatStore(connection)
-        chat_id = chats.enter_chat("web", visitor, None, now)
-        found = SqlAccountStore(connection).customer_by_code(customer_code)
-        assert found is not None
-        chats.link(chat_id, found.id, "otp", now)
-        chats.grant_consents(chat_id, ("lookups", "surveys"), now)
 
 
 async def test_sign_in_claim_reply_transfer_close_and_the_survey_arrives(
@@ -85,7 +75,14 @@ async def test_sign_in_claim_reply_transfer_close_and_the_survey_arrives(
             await console.get_by_label("Trả lời khách hàng").fill(REPLY)
             await console.get_by_role("button", name="Gửi cho khách hàng").click()
 
-            await expect(bot.last).to_contain_text(REPLY)  # pulled from the web chat inbox
+            agent = chat.locator(".message.agent")  # pulled from the web chat inbox
+            await expect(agent.last).to_contain_text(REPLY)
+            label = agent.last.locator(".who")
+            await expect(label).to_have_text(texts.AGENT_AUTHOR.format(agent="An"))
+            await expect(label).to_be_visible()
+            assert await label.bounding_box() is not None
+            assert await background(agent.last) != await background(bot.last)
+            await chat.screenshot(path=str(ARTIFACTS / "agent-reply-web-chat.png"))
             await field.fill("vâng, tôi chờ ạ")
             await field.press("Enter")
             await expect(console.locator("#transcript")).to_contain_text("vâng, tôi chờ ạ")
@@ -117,3 +114,9 @@ async def test_sign_in_claim_reply_transfer_close_and_the_survey_arrives(
             await browser.close()
     with app[ENGINE].connect() as connection:
         assert connection.execute(select(Survey.score)).scalar_one() == 4
+
+
+async def background(message: Locator) -> str:
+    """The computed background colour of a chat message."""
+    colour: str = await message.evaluate("(node) => getComputedStyle(node).backgroundColor")
+    return colour
