@@ -21,7 +21,7 @@ from typing import Any
 from handlers import texts
 from handlers.attachments import described_file
 from handlers.context import ConversationConfig, Step
-from handlers.privacy import mask_text, personal_strings
+from handlers.privacy import PersonalValue, mask_text, personal_strings
 from handlers.requests import status_name
 from handlers.service_catalog import DEADLINE_WORKING_DAYS
 from handlers.types import Button, Channel, Reply
@@ -98,6 +98,13 @@ def case_for(deps: CaseDeps, agent: AgentRecord, code: str) -> CaseRecord:
 def queue(deps: CaseDeps, agent: AgentRecord, *, closed: bool = False) -> tuple[CaseRecord, ...]:
     """The open (or recently closed) cases the agent sees, oldest first."""
     return deps.cases.queue(visible_units(agent), closed=closed)
+
+
+def intent_label(guess: str | None) -> str:
+    """What the NLU thought the customer wanted, in Vietnamese ("báo mất điện")."""
+    if guess is None:
+        return texts.AGENT_TOPIC_NO_GUESS
+    return texts.INTENT_LABELS.get(guess, guess)
 
 
 def is_overdue(case: CaseRecord, now: datetime) -> bool:
@@ -472,7 +479,7 @@ def _send(
     )
 
 
-def _personal_strings(deps: CaseDeps, case: CaseRecord) -> list[str]:
+def _personal_strings(deps: CaseDeps, case: CaseRecord) -> list[PersonalValue]:
     return personal_strings(deps.accounts.linked_customers(case.chat_user_id))
 
 

@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 
 from aiohttp import web
 
+from handlers.privacy import mask_one_time_codes
 from handlers.requests import status_name
 from meters.case_records import CaseMessageRecord, CaseRecord, SessionRecord, SurveyTally
 
@@ -162,7 +163,7 @@ def message_json(message: CaseMessageRecord, zone: ZoneInfo) -> dict[str, Any]:
         "id": message.id,
         "author": message.author,
         "who": who,
-        "text": message.text,
+        "text": mask_one_time_codes(message.text),  # the one thing an agent may not read
         "at": moment_text(message.created_at, zone),
         "file_url": file_link(message),
         "file_label": OPEN_FILE_LABEL,

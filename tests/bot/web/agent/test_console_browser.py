@@ -7,18 +7,20 @@ Binh, who closes it; the survey arrives in the web chat and the visitor answers 
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
 import pytest
 from aiohttp import web
-from sqlalchemy import select
+from sqlalchemy import select, update
 
+from bot.web.agent.views import moment_text
 from bot.web.keys import ENGINE
 from handlers import texts
 from meters.demo.model import DemoData
-from meters.schema import Survey
+from meters.schema import ConversationLogEntry, Survey
 from tests.bot.web.agent.conftest import PASSWORD, add_agent, customer_of
-from tests.bot.web.conftest import link_visitor
+from tests.bot.web.conftest import ZONE, link_visitor
 from tests.bot.web.test_chat_page import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, require_chromium
 
 pytestmark = pytest.mark.browser
@@ -120,3 +122,72 @@ async def background(message: Locator) -> str:
     """The computed background colour of a chat message."""
     colour: str = await message.evaluate("(node) => getComputedStyle(node).backgroundColor")
     return colour
+
+
+async def test_the_case_shows_earlier_lines_when_said_readable_and_the_guess_in_words(
+    served: tuple[str, web.Application], web_demo: DemoData
+) -> None:
+    require_chromium()
+    from playwright.async_api import async_playwright, expect
+
+    url, app = served
+    customer = customer_of(web_demo)
+    add_agent(app[ENGINE], "an", "agent", customer.power_company)
+    typed = "mã 424242, tôi gọi 1900 545454 rồi, hồ sơ YC2026-000123 sao rồi?"
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(
+            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS
+        )
+        try:
+            visitor = await browser.new_context(locale="vi-VN")
+            chat = await visitor.new_page()
+            await chat.goto(url + "/")
+            bot = chat.locator(".message.bot")
+            await expect(bot.first).to_contain_text(texts.GREETING.split("{")[0])
+            cookie = next(c for c in await visitor.cookies() if c["name"] == "dienbot_visitor")
+            link_visitor(app, cookie["value"].partition(".")[0], customer.customer_code)
+            field = chat.get_by_label(texts.WEB_INPUT_LABEL)
+            for message in ("tiền điện tháng trước bao nhiêu", typed):
+                before = await bot.count()
+                await field.fill(message)
+                await field.press("Enter")
+                await expect(bot).not_to_have_count(before)
+            with app[ENGINE].begin() as connection:  # two hours pass before the handoff
+                said = connection.execute(
+                    select(ConversationLogEntry.id, ConversationLogEntry.created_at)
+                ).all()
+                for row_id, at in said:
+                    connection.execute(
+                        update(ConversationLogEntry)
+                        .where(ConversationLogEntry.id == row_id)
+                        .values(created_at=at - timedelta(hours=2))
+                    )
+            said_at = max(at for _, at in said) - timedelta(hours=2)
+            await field.fill("cho tôi gặp nhân viên")
+            await field.press("Enter")
+            await expect(chat.locator("#log")).to_contain_text("mã hồ sơ YC")
+
+            console = await (await browser.new_context(locale="vi-VN")).new_page()
+            await console.goto(url + "/agent/login")
+            await console.get_by_label("Tên đăng nhập").fill("an")
+            await console.get_by_label("Mật khẩu").fill(PASSWORD)
+            await console.get_by_role("button", name="Đăng nhập").click()
+            await console.locator("#queue-rows a").first.click()
+            transcript = console.locator("#transcript")
+            facts = console.locator(".facts")
+            await expect(facts).to_contain_text(
+                "Bot đoán: " + texts.INTENT_LABELS["request_status"]
+            )
+            await expect(facts).not_to_contain_text("request_status")
+            line = transcript.locator(".msg.customer", has_text="1900 545454")
+            await expect(line).to_contain_text("mã ******, tôi gọi 1900 545454 rồi")
+            await expect(line).to_contain_text("hồ sơ YC2026-000123 sao rồi?")
+            await expect(line.locator("time")).to_have_text(moment_text(said_at, ZONE))
+            asked = transcript.locator(".msg.customer", has_text="cho tôi gặp nhân viên")
+            assert await asked.locator("time").inner_text() != moment_text(said_at, ZONE)
+            await expect(transcript.locator(".msg.bot", has_text="Hóa đơn tháng")).to_contain_text(
+                customer.customer_code  # the linked customer's code, as the bot said it
+            )
+            await console.screenshot(path=str(ARTIFACTS / "agent-console-transcript.png"))
+        finally:
+            await browser.close()
