@@ -269,8 +269,11 @@ class AgentGroup:
         case = deps.cases.case(topic.code) if topic is not None else None
         if case is None:
             raise LookupError(f"case {case_id} has no topic row")
+        # The case's customer first (the topic is named after them), then every other customer
+        # linked to the chat: the transcript may hold any of their values, all to be masked.
         linked = deps.chats.linked_customer_ids(case.chat_user_id)
-        ids = [case.customer_id] if case.customer_id is not None else list(linked)
+        first = [case.customer_id] if case.customer_id is not None else []
+        ids = first + [customer_id for customer_id in linked if customer_id not in first]
         return case, deps.accounts.customers(ids)
 
     async def _end_topic(self, topic: TopicRecord, resolution: str) -> None:
