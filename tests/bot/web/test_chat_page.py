@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from aiohttp import web
@@ -23,6 +24,9 @@ from meters.account_store import SqlAccountStore
 from meters.demo.model import DemoData
 from nlu import Intent
 from tests.bot.web.conftest import CapturedCodes, link_visitor
+
+if TYPE_CHECKING:
+    from playwright.async_api import Locator
 
 pytestmark = pytest.mark.browser
 
@@ -173,3 +177,38 @@ async def test_on_a_phone_the_newest_reply_chart_and_buttons_are_fully_visible(
             await page.screenshot(path=str(ARTIFACTS / "web-chat-phone-chart.png"))
         finally:
             await browser.close()
+
+
+async def test_on_a_touch_screen_a_tapped_button_does_not_stay_highlighted(
+    served: tuple[str, web.Application],
+) -> None:
+    require_chromium()
+    from playwright.async_api import async_playwright, expect
+
+    url, _ = served
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(
+            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS
+        )
+        try:
+            context = await browser.new_context(
+                viewport=PHONE, locale="vi-VN", has_touch=True, is_mobile=True
+            )
+            page = await context.new_page()
+            await page.goto(url + "/")
+            bot = page.locator(".message.bot")
+            tapped = bot.first.get_by_role("button").first
+            idle = await background_of(tapped)
+            before = await bot.count()
+            await tapped.tap()
+            await expect(bot).not_to_have_count(before)
+            # A finger leaves no hover behind: the button looks as it did, not "selected".
+            assert await background_of(tapped) == idle
+        finally:
+            await browser.close()
+
+
+async def background_of(element: Locator) -> str:
+    """The computed background colour of an element."""
+    colour: str = await element.evaluate("(node) => getComputedStyle(node).backgroundColor")
+    return colour

@@ -8,7 +8,6 @@ Binh, who closes it; the survey arrives in the web chat and the visitor answers 
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import TYPE_CHECKING
 
 import pytest
 from aiohttp import web
@@ -21,12 +20,15 @@ from meters.demo.model import DemoData
 from meters.schema import ConversationLogEntry, Survey
 from tests.bot.web.agent.conftest import PASSWORD, add_agent, customer_of
 from tests.bot.web.conftest import ZONE, link_visitor
-from tests.bot.web.test_chat_page import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, require_chromium
+from tests.bot.web.test_chat_page import (
+    ARTIFACTS,
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    background_of,
+    require_chromium,
+)
 
 pytestmark = pytest.mark.browser
-if TYPE_CHECKING:
-    from playwright.async_api import Locator
-
 REPLY = "Dạ em là An, em đang kiểm tra hóa đơn của anh/chị."
 
 
@@ -83,7 +85,7 @@ async def test_sign_in_claim_reply_transfer_close_and_the_survey_arrives(
             await expect(label).to_have_text(texts.AGENT_AUTHOR.format(agent="An"))
             await expect(label).to_be_visible()
             assert await label.bounding_box() is not None
-            assert await background(agent.last) != await background(bot.last)
+            assert await background_of(agent.last) != await background_of(bot.last)
             await chat.screenshot(path=str(ARTIFACTS / "agent-reply-web-chat.png"))
             await field.fill("vâng, tôi chờ ạ")
             await field.press("Enter")
@@ -116,12 +118,6 @@ async def test_sign_in_claim_reply_transfer_close_and_the_survey_arrives(
             await browser.close()
     with app[ENGINE].connect() as connection:
         assert connection.execute(select(Survey.score)).scalar_one() == 4
-
-
-async def background(message: Locator) -> str:
-    """The computed background colour of a chat message."""
-    colour: str = await message.evaluate("(node) => getComputedStyle(node).backgroundColor")
-    return colour
 
 
 async def test_the_case_shows_earlier_lines_when_said_readable_and_the_guess_in_words(
