@@ -116,6 +116,7 @@ class Answer:
     step: Step = Step.IDLE
     data: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
     forgotten: bool = False  # the chat was deleted: nothing more may be stored about it
+    linked: tuple[CustomerDetails, ...] = ()  # customers this turn linked (masked in its log)
 
 
 def say(*replies: Reply) -> Answer:
