@@ -119,7 +119,7 @@ def queue_row_json(
     case: CaseRecord, customer: str, zone: ZoneInfo, overdue: bool
 ) -> dict[str, Any]:
     """One queue row as the live queue's script draws it."""
-    last = case.last_customer_text or ""
+    last = mask_one_time_codes(case.last_customer_text or "")
     return {
         "code": case.code,
         "url": f"/agent/cases/{case.code}",
