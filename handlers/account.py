@@ -218,9 +218,12 @@ def _linked(
     shown = newly or list(customers)
     deps.chats.grant_consents(turn.chat_user_id, LINK_PURPOSES, deps.now)
     listed = "; ".join(customer_label(c) for c in shown)
-    return say(
-        Reply(texts.LINKED.format(customers=listed), MENU_BUTTONS),
-        Reply(texts.CONSENT_NOTICE),
+    return Answer(
+        replies=(
+            Reply(texts.LINKED.format(customers=listed), MENU_BUTTONS),
+            Reply(texts.CONSENT_NOTICE),
+        ),
+        linked=customers,
     )
 
 

@@ -21,6 +21,7 @@ from handlers.cases import opening_day_text as _opening_day
 from handlers.context import Answer, Deps, Step, Turn, say
 from handlers.incident import is_hazard
 from handlers.menu import DECLINE_AGENT, MENU_BUTTONS
+from handlers.privacy import restore_linked
 from handlers.smalltalk import MISSES_BEFORE_AGENT
 from handlers.types import Button, NotifyAgents, Reply, Update
 from meters.case_records import BY_CUSTOMER, CaseRecord
@@ -63,8 +64,10 @@ def talk_to_agent(
         now=deps.now,
         opened_by=opened_by,
     )
-    for direction, line in deps.chats.recent_log(turn.chat_user_id, TRANSCRIPT_LINES):
-        cases.add_message(case.id, TRANSCRIPT_AUTHORS[direction], line, deps.now)
+    # Earlier lines keep when they were said, and the linked customers' values the log masked.
+    for line in deps.chats.recent_log_lines(turn.chat_user_id, TRANSCRIPT_LINES):
+        text = restore_linked(line.text, turn.linked)
+        cases.add_message(case.id, TRANSCRIPT_AUTHORS[line.direction], text, line.said_at)
     cases.add_message(case.id, "customer", incoming_text(turn.update), deps.now)
     replies = (
         Reply(texts.HANDOFF_OPENED.format(code=case.code)),

@@ -21,7 +21,7 @@ from typing import Any
 from handlers import texts
 from handlers.attachments import described_file
 from handlers.context import ConversationConfig, Step
-from handlers.privacy import mask_text, personal_strings
+from handlers.privacy import PersonalValue, mask_text, personal_strings
 from handlers.requests import status_name
 from handlers.service_catalog import DEADLINE_WORKING_DAYS
 from handlers.types import Button, Channel, Reply
@@ -98,6 +98,13 @@ def case_for(deps: CaseDeps, agent: AgentRecord, code: str) -> CaseRecord:
 def queue(deps: CaseDeps, agent: AgentRecord, *, closed: bool = False) -> tuple[CaseRecord, ...]:
     """The open (or recently closed) cases the agent sees, oldest first."""
     return deps.cases.queue(visible_units(agent), closed=closed)
+
+
+def intent_label(guess: str | None) -> str:
+    """What the NLU thought the customer wanted, in Vietnamese ("báo mất điện")."""
+    if guess is None:
+        return texts.AGENT_TOPIC_NO_GUESS
+    return texts.INTENT_LABELS.get(guess, guess)
 
 
 def is_overdue(case: CaseRecord, now: datetime) -> bool:
@@ -207,7 +214,15 @@ def reply(
     personal = _personal_strings(deps, case)
     deps.chats.log_message(case.chat_user_id, "out", mask_text(line, personal), None, deps.now)
     copy_from = None if file is None else file.source
-    _send(deps, case, AGENT_REPLY, f"agent_reply:{message_id}", text, copy_from=copy_from)
+    _send(
+        deps,
+        case,
+        AGENT_REPLY,
+        f"agent_reply:{message_id}",
+        text,
+        copy_from=copy_from,
+        author=agent.display_name,
+    )
     return message_id
 
 
@@ -374,14 +389,21 @@ def notify_status_changes(deps: CaseDeps, after_history_id: int) -> int:
 
 
 def reply_of_payload(payload: Mapping[str, Any]) -> Reply:
-    """The reply a text outbox payload carries: {"text", "buttons": [[label, data], ...]}."""
+    """The reply a text outbox payload carries: {"text", "buttons": [[label, data], ...]} and,
+    for an agent's reply, "author" (the agent's display name)."""
     answers = payload.get("buttons")
     buttons = tuple(
         Button(str(pair[0]), str(pair[1]))
         for pair in (answers if isinstance(answers, list) else ())
         if isinstance(pair, list | tuple) and len(pair) == 2
     )
-    return Reply(str(payload.get("text", "")), buttons)
+    return Reply(str(payload.get("text", "")), buttons, author=author_of_payload(payload))
+
+
+def author_of_payload(payload: Mapping[str, Any]) -> str | None:
+    """The agent who wrote a queued message, or None (the bot's)."""
+    author = payload.get("author")
+    return author if isinstance(author, str) and author.strip() else None
 
 
 # --- helpers -------------------------------------------------------------------------------------
@@ -429,12 +451,15 @@ def _send(
     text: str,
     *,
     copy_from: str | None = None,
+    author: str | None = None,
 ) -> None:
     """Queue a message to the case's customer: a text, or (`copy_from`) a Telegram message of
-    an agent's to copy, `text` its caption."""
+    an agent's to copy, `text` its caption; `author`: the agent who wrote it."""
     payload: dict[str, object] = {"text": text}
     if copy_from is not None:
         payload["copy_from"] = copy_from
+    if author is not None:
+        payload["author"] = author
     deps.outbox.enqueue(
         [
             NewMessage(
@@ -454,7 +479,7 @@ def _send(
     )
 
 
-def _personal_strings(deps: CaseDeps, case: CaseRecord) -> list[str]:
+def _personal_strings(deps: CaseDeps, case: CaseRecord) -> list[PersonalValue]:
     return personal_strings(deps.accounts.linked_customers(case.chat_user_id))
 
 

@@ -146,6 +146,7 @@ class Answer:
     data: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
     forgotten: bool = False  # the chat was deleted: nothing more may be stored about it
     remind: str | None = None  # the short line that re-offers this answer's question
+    linked: tuple[CustomerDetails, ...] = ()  # customers this turn linked (masked in its log)
 
 
 def say(*replies: Reply) -> Answer:

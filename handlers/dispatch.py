@@ -213,7 +213,7 @@ def _command(text: str) -> str | None:
 
 def _log_lines(turn: Turn, answer: Answer) -> list[tuple[str, str, str | None]]:
     """The exchange as conversation log lines, with personal data masked."""
-    personal = personal_strings(turn.linked)
+    personal = personal_strings((*turn.linked, *answer.linked))
     update = turn.update
     incoming = update.text or (f"[button {update.callback_data}]" if update.callback_data else "")
     if update.attachment is not None:

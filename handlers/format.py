@@ -6,6 +6,7 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from handlers import texts
+from handlers.types import Reply
 
 WH_PER_TENTH_KWH = 100
 
@@ -44,3 +45,11 @@ def describe_freshness(data_until: datetime, now: datetime, zone: ZoneInfo) -> s
     if local.date() == today - timedelta(days=1):
         return texts.FRESHNESS_YESTERDAY.format(time=clock)
     return texts.FRESHNESS_ON_DATE.format(time=clock, date=format_date(local.date()))
+
+
+def signed_text(reply: Reply) -> str:
+    """The reply's text as a text-only channel shows it: an agent's reply names the agent first
+    ("Nhân viên Lan:"), so that the customer knows a person writes."""
+    if reply.author is None:
+        return reply.text
+    return texts.AGENT_SIGNED.format(agent=reply.author, text=reply.text).strip()

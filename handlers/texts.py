@@ -746,6 +746,9 @@ WAIT_HOURS_MINUTES = "{hours} giờ {minutes} phút"
 HANDOFF_NOTE = "Khách hàng cần gặp nhân viên chăm sóc khách hàng qua kênh trò chuyện."
 HANDOFF_LEFT = "Khách hàng quay lại trò chuyện với trợ lý tự động."
 CASE_CLAIMED = "Nhân viên {agent} đang hỗ trợ anh/chị."
+# Who writes an agent's reply: the web chat's label, the first line on Telegram and Zalo.
+AGENT_AUTHOR = "Nhân viên {agent}"
+AGENT_SIGNED = AGENT_AUTHOR + ":\n{text}"
 CASE_STATUS = "Hồ sơ {code} của anh/chị: {status}.{note}"
 CASE_STATUS_NOTE = " {note}"
 CASE_FORWARDED_NOTE = "Đã chuyển {unit} xử lý."
@@ -805,17 +808,24 @@ AGENT_TOPIC_REASONS = {
     "abnormal": "điện năng bất thường",
     "hazard": "báo nguy hiểm",
 }
-AGENT_TOPIC_GUESSES = {
+# What a customer asked for, in words, for agents (the console's header, the Telegram topic):
+# one label per `nlu.Intent`, keyed by its value (tests/handlers/test_texts.py checks them all).
+INTENT_LABELS = {
+    "greet": "chào hỏi",
+    "help": "hỏi cách dùng",
+    "thanks": "cảm ơn",
     "usage_query": "tra cứu điện năng tiêu thụ",
     "bill_query": "tra cứu hóa đơn",
     "payment_status": "tình trạng thanh toán",
     "payment_methods": "cách thanh toán",
     "payment_points": "điểm thu tiền điện",
+    "payment_pay": "thanh toán tiền điện",
     "bill_calculate": "tính tiền điện",
     "appliance_estimate": "ước tính điện của thiết bị",
     "tariff_info": "giá điện",
     "outage_schedule": "lịch cắt điện",
     "outage_report": "báo mất điện",
+    "outage_restoration": "hỏi giờ có điện lại",
     "reading_schedule": "lịch ghi chỉ số",
     "abnormal_usage": "điện năng tăng bất thường",
     "service_request": "yêu cầu dịch vụ",
@@ -825,8 +835,8 @@ AGENT_TOPIC_GUESSES = {
     "notify_subscribe": "đăng ký thông báo",
     "notify_unsubscribe": "hủy thông báo",
     "usage_alert": "cảnh báo điện năng",
-    "payment_pay": "thanh toán ngay",
-    "outage_restoration": "hỏi khi nào có điện lại",
+    "talk_to_agent": "gặp nhân viên",
+    "unknown": "chưa rõ nhu cầu",
 }
 AGENT_GROUP_CLAIMED = "{agent} đã nhận hồ sơ {code}."
 AGENT_GROUP_NOTE_SAVED = "Đã lưu ghi chú nội bộ (khách hàng không thấy)."

@@ -181,11 +181,16 @@ class Image:
 
 @dataclass(frozen=True, slots=True)
 class Reply:
-    """One message of the bot: text, optional buttons and an optional image."""
+    """One message of the bot: text, optional buttons and an optional image.
+
+    `author`: the display name of the agent who wrote it (None: the bot). Each channel says who
+    writes: the web page by a label, text channels by a first line (`format.signed_text`).
+    """
 
     text: str
     buttons: tuple[Button, ...] = ()
     image: Image | None = None
+    author: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,7 +20,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from meters.account_store import CUSTOMER_COLUMNS
 from meters.driver_sql import DriverStatement
-from meters.records import ChatState, CustomerDetails, PendingCode, SubscriptionRecord
+from meters.records import ChatState, CustomerDetails, LogLine, PendingCode, SubscriptionRecord
 from meters.schema import (
     ChatLink,
     ChatUser,
@@ -431,6 +431,20 @@ class SqlChatStore:
             .limit(limit)
         ).all()
         return tuple((row[0], row[1]) for row in reversed(rows))
+
+    def recent_log_lines(self, chat_user_id: int, limit: int) -> tuple[LogLine, ...]:
+        """The last `limit` lines with the time each was said, oldest first."""
+        rows = self._connection.execute(
+            select(
+                ConversationLogEntry.direction,
+                ConversationLogEntry.text,
+                ConversationLogEntry.created_at,
+            )
+            .where(ConversationLogEntry.chat_user_id == chat_user_id)
+            .order_by(ConversationLogEntry.id.desc())
+            .limit(limit)
+        ).all()
+        return tuple(LogLine(row[0], row[1], row[2]) for row in reversed(rows))
 
     def forget_chat(self, chat_user_id: int) -> None:
         """Delete the chat user, its queued messages and, by cascade, links, consents, state,

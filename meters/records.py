@@ -100,6 +100,15 @@ class ChatState:
 
 
 @dataclass(frozen=True, slots=True)
+class LogLine:
+    """One line of the conversation log (masked): in or out, its text and when it was said."""
+
+    direction: str
+    text: str
+    said_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
 class PendingCode:
     """The one-time code a chat is waiting to have typed in."""
 

@@ -11,6 +11,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from handlers import texts
+from handlers.cases import author_of_payload
 from handlers.format import format_date, format_kwh, format_money
 from handlers.types import Button, Reply
 from meters.daily_numbers import DAILY_USAGE
@@ -51,7 +52,7 @@ def render(message: ClaimedMessage) -> Reply:
     ]
     if stop:
         buttons.append(stop_button(str(stop)))
-    return Reply(text, tuple(buttons))
+    return Reply(text, tuple(buttons), author=author_of_payload(message.payload))
 
 
 def render_daily_usage(payload: dict[str, object]) -> Reply:

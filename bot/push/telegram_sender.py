@@ -13,6 +13,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from bot.push.http1 import Http1Client, HttpError
+from handlers.format import signed_text
 from handlers.types import ButtonKind, Reply, parse_telegram_source
 from meters.outbox_records import ClaimedMessage
 from scheduler.ports import Delivery, SendResult
@@ -20,6 +21,7 @@ from scheduler.ports import Delivery, SendResult
 logger = logging.getLogger(__name__)
 
 TEXT_LIMIT = 4096
+CAPTION_LIMIT = 1024
 UNREACHABLE_MARKERS = (
     "chat not found",
     "user is deactivated",
@@ -60,10 +62,13 @@ class TelegramPushSender:
         """Send and classify the answer: sent, 429, unreachable, transient or rejected."""
         chat_id = int(message.recipient)
         copied = parse_telegram_source(str(message.payload.get("copy_from", "")))
-        path, body = self._path, {"chat_id": chat_id, "text": reply.text[:TEXT_LIMIT]}
+        text = signed_text(reply)
+        path, body = self._path, {"chat_id": chat_id, "text": text[:TEXT_LIMIT]}
         if copied is not None:  # the caption travels with the copied message
             path = self._copy_path
             body = {"chat_id": chat_id, "from_chat_id": copied[0], "message_id": copied[1]}
+            if reply.author is not None:  # the caption, signed, replaces the original one
+                body["caption"] = text[:CAPTION_LIMIT]
         keyboard = inline_keyboard(reply)
         if keyboard is not None:
             body["reply_markup"] = keyboard

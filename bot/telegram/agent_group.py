@@ -208,11 +208,15 @@ class AgentGroup:
             if topics.reserve(case_id, chat_id, now):
                 new.append((case_id, chat_id))
         relays: list[tuple[int, int, str, CaseFile | None]] = []
+        deps = case_deps(connection, self._settings, now)
+        customers: dict[int, tuple[CustomerDetails, ...]] = {}  # whose values a line hides
         for topic, message_id, author, message_text, file in topics.unrelayed():
             if topic.chat_id not in self.senders or topic.thread_id is None:
                 continue  # a group this process does not serve
             if topics.claim_relay(topic.case_id, message_id):
-                line = agent_topics.relayed_line(author, message_text)
+                if topic.case_id not in customers:
+                    customers[topic.case_id] = self._case_view(connection, deps, topic.case_id)[1]
+                line = agent_topics.relayed_line(author, message_text, customers[topic.case_id])
                 relays.append((topic.chat_id, topic.thread_id, line, file))
         endings: list[tuple[TopicRecord, str]] = []
         case_store = SqlCaseStore(connection)
@@ -265,8 +269,11 @@ class AgentGroup:
         case = deps.cases.case(topic.code) if topic is not None else None
         if case is None:
             raise LookupError(f"case {case_id} has no topic row")
+        # The case's customer first (the topic is named after them), then every other customer
+        # linked to the chat: the transcript may hold any of their values, all to be masked.
         linked = deps.chats.linked_customer_ids(case.chat_user_id)
-        ids = [case.customer_id] if case.customer_id is not None else list(linked)
+        first = [case.customer_id] if case.customer_id is not None else []
+        ids = first + [customer_id for customer_id in linked if customer_id not in first]
         return case, deps.accounts.customers(ids)
 
     async def _end_topic(self, topic: TopicRecord, resolution: str) -> None:

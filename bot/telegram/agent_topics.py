@@ -1,38 +1,32 @@
 """What a case looks like in the Telegram agent group: topic name, summary, relayed lines.
 
-Pure functions over the case's records. Everything shown in the group is masked with
-`handlers.privacy`: phones keep their last three digits, customer codes their first six
-characters, six-digit one-time codes are hidden, and names keep initials and the given name.
+Pure functions over the case's records. The group lives on Telegram's servers and every member
+sees every topic, whatever their unit, so what is shown there is masked with `handlers.privacy`
+as the conversation log is, without its placeholders: phones of people keep their last three
+digits, customer codes their unit (PE0400*******), the linked customers' names and addresses
+are hidden, one-time codes too; hotlines, request codes and amounts stay readable. Names in
+labels keep initials and the given name. The console shows the case unmasked.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from datetime import datetime, tzinfo
 
 from handlers import texts
-from handlers.privacy import mask_text
+from handlers.cases import intent_label
+from handlers.privacy import mask_customer_code, mask_text, personal_strings
 from meters.case_records import CaseMessageRecord, CaseRecord
 from meters.records import CustomerDetails
 
 TOPIC_NAME_LIMIT = 128  # Bot API: createForumTopic name, 1-128 characters
 TRANSCRIPT_LINES = 20
 LINE_LIMIT = 500  # characters of one transcript line in the summary
-# Public numbers that the six-digit rule of `mask_text` would hide: request codes, hotlines.
-_PUBLIC_NUMBERS = re.compile(r"\bYC\d{4}-\d{6}\b|\b1900[ .]?\d{4,6}\b")
 
 
-def masked(text: str) -> str:
-    """`handlers.privacy.mask_text`, keeping request codes and hotlines readable."""
-    kept: list[str] = []
-
-    def keep(match: re.Match[str]) -> str:
-        kept.append(match.group(0))
-        return f"\x00{len(kept) - 1}\x00"
-
-    hidden = mask_text(_PUBLIC_NUMBERS.sub(keep, text.replace("\x00", "")))
-    return re.sub("\x00(\\d+)\x00", lambda match: kept[int(match.group(1))], hidden)
+def masked(text: str, customers: Sequence[CustomerDetails] = ()) -> str:
+    """`text` as the group may read it (the linked `customers`' values hidden too)."""
+    return mask_text(text, personal_strings(customers), pseudonyms=False)
 
 
 def masked_name(name: str | None) -> str:
@@ -45,14 +39,12 @@ def masked_name(name: str | None) -> str:
 
 def masked_codes(customers: Sequence[CustomerDetails]) -> str:
     """The customer codes of a case, masked ("PE0400*******"), or a dash."""
-    return ", ".join(mask_text(c.customer_code) for c in customers) or "—"
+    return ", ".join(mask_customer_code(c.customer_code) for c in customers) or "—"
 
 
 def guess_name(case: CaseRecord) -> str:
     """What the NLU thought the customer wanted, in words."""
-    if case.intent_guess is None:
-        return texts.AGENT_TOPIC_NO_GUESS
-    return texts.AGENT_TOPIC_GUESSES.get(case.intent_guess, texts.AGENT_TOPIC_NO_GUESS)
+    return intent_label(case.intent_guess)
 
 
 def customer_label(case: CaseRecord, customers: Sequence[CustomerDetails]) -> str:
@@ -77,7 +69,7 @@ def summary(
     zone: tzinfo,
 ) -> str:
     """The first post of a topic: who, why, where it waits, and the latest transcript."""
-    lines = [transcript_line(message) for message in messages[-TRANSCRIPT_LINES:]]
+    lines = [transcript_line(message, customers, zone) for message in messages[-TRANSCRIPT_LINES:]]
     return texts.AGENT_TOPIC_SUMMARY.format(
         code=case.code,
         name=masked_name(customers[0].name) if customers else masked_name(case.display_name),
@@ -91,19 +83,23 @@ def summary(
     )
 
 
-def transcript_line(message: CaseMessageRecord) -> str:
-    """One transcript line, masked, with its author."""
+def transcript_line(
+    message: CaseMessageRecord, customers: Sequence[CustomerDetails], zone: tzinfo
+) -> str:
+    """One transcript line, masked, with when it was said and its author."""
     author = texts.AGENT_TOPIC_AUTHORS.get(message.author, message.author)
     author = author.format(agent=message.agent_name or "")
-    return f"{author}: {_short(masked(message.text))}"
+    said = message.created_at.astimezone(zone).strftime("%H:%M")
+    return f"{said} {author}: {_short(masked(message.text, customers))}"
 
 
-def relayed_line(author: str, text: str) -> str:
-    """A transcript line as it is relayed into the topic, masked: a customer's message, or an
-    agent's action on the case made elsewhere (a transfer in the web console)."""
+def relayed_line(author: str, text: str, customers: Sequence[CustomerDetails] = ()) -> str:
+    """A transcript line as it is relayed into the topic, masked (the case's `customers`'
+    values too): a customer's message, or an agent's action on the case made elsewhere (a
+    transfer in the web console)."""
     if author == "customer":
-        return texts.AGENT_TOPIC_CUSTOMER_LINE.format(text=masked(text))
-    return texts.AGENT_TOPIC_EVENT_LINE.format(text=masked(text))
+        return texts.AGENT_TOPIC_CUSTOMER_LINE.format(text=masked(text, customers))
+    return texts.AGENT_TOPIC_EVENT_LINE.format(text=masked(text, customers))
 
 
 def _short(text: str) -> str:

@@ -12,6 +12,7 @@ import telegram as tg
 from telegram.constants import MessageLimit
 
 from handlers import texts
+from handlers.format import signed_text
 from handlers.types import Button, ButtonKind, Reply
 
 TEXT_LIMIT = MessageLimit.MAX_TEXT_LENGTH  # 4096, counted in UTF-16 code units
@@ -126,7 +127,7 @@ def plan_reply(reply: Reply) -> list[Outgoing]:
     """
     inline = inline_keyboard(reply.buttons)
     keyboard = share_keyboard(reply.buttons)
-    body = reply.text
+    body = signed_text(reply)
     sends: list[Outgoing] = []
     if reply.image is not None:
         caption, *rest = split_text(reply.image.caption, CAPTION_LIMIT) or [""]

@@ -55,6 +55,8 @@ CSRF_HEADER = "X-Dienbot-Chat"
 MAX_BODY_BYTES = 8192  # 1 000 characters as \uXXXX escapes, with room to spare
 MAX_TEXT_CHARS = 1000
 MESSAGES_PER_MINUTE = 20
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+PNG_SIZE_END = 24  # the signature, the IHDR chunk's length and type, then width and height
 
 SECURITY_HEADERS = {
     "Content-Security-Policy": (
@@ -303,7 +305,9 @@ def _location_of(value: object) -> Location:
 
 
 def reply_json(reply: Reply) -> dict[str, Any]:
-    """A reply as the page renders it; images as base64 PNG with their caption."""
+    """A reply as the page renders it; images as base64 PNG with their caption and size (the
+    page reserves the picture's place before it is decoded); an agent's reply names them."""
+    width, height = png_size(reply.image.png) if reply.image else (None, None)
     return {
         "text": reply.text,
         "buttons": [
@@ -313,13 +317,25 @@ def reply_json(reply: Reply) -> dict[str, Any]:
         ],
         "image": base64.b64encode(reply.image.png).decode("ascii") if reply.image else None,
         "caption": reply.image.caption if reply.image else None,
+        "width": width,
+        "height": height,
+        "author": texts.AGENT_AUTHOR.format(agent=reply.author) if reply.author else None,
     }
+
+
+def png_size(png: bytes) -> tuple[int | None, int | None]:
+    """A PNG's width and height from its IHDR chunk; (None, None) when it is not a PNG."""
+    if len(png) < PNG_SIZE_END or not png.startswith(PNG_SIGNATURE) or png[12:16] != b"IHDR":
+        return None, None
+    return int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
 
 
 def _error(status: int, problem: str, reply: str) -> web.Response:
     """An error as JSON: what went wrong (for developers) and a reply the page can show."""
     body = {
         "error": problem,
-        "replies": [{"text": reply, "buttons": [], "image": None, "caption": None}],
+        "replies": [
+            {"text": reply, "buttons": [], "image": None, "caption": None, "author": None}
+        ],
     }
     return web.json_response(body, status=status, headers={"Cache-Control": "no-store"})

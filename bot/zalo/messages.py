@@ -18,6 +18,7 @@ from typing import Any
 
 from bot.zalo.events import encode_callback
 from handlers import texts
+from handlers.format import signed_text
 from handlers.types import Button, ButtonKind, Reply
 
 TEXT_LIMIT = 2000
@@ -112,7 +113,7 @@ def render_reply(reply: Reply) -> list[Outgoing]:
     outgoing: list[Outgoing] = []
     if reply.image is not None:
         outgoing.append(ImageMessage(reply.image.png, reply.image.caption))
-    parts = split_text(reply.text)
+    parts = split_text(signed_text(reply))
     rendered = [button for button in map(render_button, reply.buttons) if button is not None]
     groups = [
         rendered[start : start + BUTTON_LIMIT] for start in range(0, len(rendered), BUTTON_LIMIT)

@@ -429,6 +429,8 @@ class FakeTelegram(TelegramWorld):
         for key in ("text", "caption", *FILE_KEYS, "contact", "location"):
             if key in original:
                 message[key] = original[key]
+        if "caption" in params and "text" not in original:  # a new caption replaces the old
+            message["caption"] = params["caption"]
         if params.get("protect_content"):
             message["has_protected_content"] = True
         self._bot_sent(chat, message, _checked_markup(params.get("reply_markup")))

@@ -261,3 +261,45 @@ def test_hours_and_deadlines() -> None:
     assert due is not None
     assert due.date().isoformat() == "2026-11-27"
     assert cases.request_due("suspension", friday, ZONE) is None
+
+
+def test_a_handoff_copies_earlier_lines_with_their_times_and_what_the_agent_may_read(
+    chat_factory: ChatFactory, store: Engine, demo_data: DemoData
+) -> None:
+    customer = demo_data.customers[0]
+    chat = chat_factory()
+    link(chat, store, customer.customer_code)  # "/start" at NOW
+    chat.later(timedelta(minutes=10))
+    bill = text_of(chat.say("tiền điện tháng trước bao nhiêu"))
+    chat.later(timedelta(minutes=1))
+    said = (
+        f"mã 424242. Tôi gọi 1900 545454 rồi, hồ sơ YC2026-000123, nhà ở {customer.address}, "
+        "gọi tôi số 0912 345 678"
+    )
+    chat.say(said)
+    chat.later(timedelta(minutes=2))
+    chat.say("/nhanvien")
+    code = open_case(store, chat)
+    with store.connect() as connection:
+        case = SqlCaseStore(connection).case(code)
+        assert case is not None
+        lines = SqlCaseStore(connection).messages(case.id)
+        logged = [
+            line.text for line in SqlChatStore(connection).recent_log_lines(case.chat_user_id, 50)
+        ]
+    copied = {line.text: line.created_at for line in lines}
+    assert copied["/start"] == NOW  # when it was said, not when it was copied
+    assert copied["tiền điện tháng trước bao nhiêu"] == NOW + timedelta(minutes=10)
+    assert copied[bill] == NOW + timedelta(minutes=10)  # the linked customer's code restored
+    assert customer.customer_code in bill
+    [typed] = [line.text for line in lines if line.text.startswith("mã ")]
+    assert typed == (
+        f"mã ******. Tôi gọi 1900 545454 rồi, hồ sơ YC2026-000123, nhà ở {customer.address}, "
+        "gọi tôi số *******678"  # the one-time code and another person's phone stay masked
+    )
+    assert copied[typed] == NOW + timedelta(minutes=11)
+    # The log itself keeps no personal data: placeholders of the customer, masked numbers.
+    assert not any(customer.customer_code in line or customer.address in line for line in logged)
+    assert not any("424242" in line or "0912 345 678" in line for line in logged)
+    assert any(f"[KH#{case.customer_id}:mã]" in line for line in logged)
+    assert any("1900 545454" in line and "YC2026-000123" in line for line in logged)

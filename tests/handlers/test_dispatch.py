@@ -83,6 +83,20 @@ def test_the_log_is_masked(chat_factory: type[FakeChat], store: Engine) -> None:
     assert "123456" not in everything
 
 
+def test_the_turn_that_links_a_customer_keeps_their_name_out_of_the_log(
+    chat_factory: type[FakeChat], store: Engine, demo_data: DemoData
+) -> None:
+    phones = [customer.phone for customer in demo_data.customers]
+    customer = next(c for c in demo_data.customers if phones.count(c.phone) == 1)
+    chat = chat_factory(Channel.WEB, "v")
+    chat.say(customer.customer_code)
+    assert customer.customer_code in text_of(chat.say(chat.last_code().code))  # linked
+    everything = " ".join(text for _, text in logged(store))
+    assert customer.name not in everything  # the linking reply names them: masked all the same
+    assert customer.customer_code not in everything
+    assert "[KH#" in everything
+
+
 def test_cancel_leaves_a_step(chat_factory: type[FakeChat]) -> None:
     chat = chat_factory(Channel.WEB, "v")
     chat.say("liên kết tài khoản")

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
+from typing import Any
 
 from handlers.format import format_kwh, format_money
+from handlers.types import Reply
+from meters.outbox_records import ClaimedMessage
 from scheduler.month_bill import calendar_month_request
-from scheduler.render import render_daily_usage
+from scheduler.render import render, render_daily_usage
 from tariff.explain import project_period_end
 
 DAY = date(2026, 11, 7)
@@ -59,3 +62,26 @@ def test_a_message_rendered_again_reads_the_same() -> None:
 
     assert first == again
     assert format_money(projected_total(123_456, 1)) in again.text
+
+
+def test_a_queued_agent_reply_keeps_who_wrote_it() -> None:
+    claimed = claimed_message("agent_reply", {"text": "Dạ em kiểm tra ngay ạ.", "author": "Lan"})
+    assert render(claimed) == Reply("Dạ em kiểm tra ngay ạ.", author="Lan")
+    assert render(claimed_message("case_status", {"text": "Hồ sơ YC2026-000001"})).author is None
+
+
+def claimed_message(kind: str, payload: dict[str, Any]) -> ClaimedMessage:
+    """A message of `kind` as a dispatcher claims it."""
+    return ClaimedMessage(
+        id=1,
+        kind=kind,
+        channel="telegram",
+        bucket="telegram",
+        chat_user_id=1,
+        recipient="1",
+        customer_id=None,
+        payload=payload,
+        attempts=0,
+        expires_at=None,
+        last_seen_at=datetime(2026, 11, 7, 8, tzinfo=UTC),
+    )

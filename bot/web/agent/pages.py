@@ -215,7 +215,7 @@ def _case_response(
     facts = [
         f"Kênh: {CHANNEL_LABELS.get(case.channel, case.channel)}",
         f"Lý do: {REASON_LABELS.get(case.reason, case.reason)}",
-        f"Bot đoán: {case.intent_guess or '–'}",
+        f"Bot đoán: {service.intent_label(case.intent_guess)}",
         f"Đơn vị: {case.unit}",
         f"Nhân viên: {case.assignee_name or 'chưa nhận'}",
         f"Trạng thái: {status_name(case.status)}",

@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 
 from aiohttp import web
 
+from handlers.privacy import mask_one_time_codes
 from handlers.requests import status_name
 from meters.case_records import CaseMessageRecord, CaseRecord, SessionRecord, SurveyTally
 
@@ -118,7 +119,7 @@ def queue_row_json(
     case: CaseRecord, customer: str, zone: ZoneInfo, overdue: bool
 ) -> dict[str, Any]:
     """One queue row as the live queue's script draws it."""
-    last = case.last_customer_text or ""
+    last = mask_one_time_codes(case.last_customer_text or "")
     return {
         "code": case.code,
         "url": f"/agent/cases/{case.code}",
@@ -162,7 +163,7 @@ def message_json(message: CaseMessageRecord, zone: ZoneInfo) -> dict[str, Any]:
         "id": message.id,
         "author": message.author,
         "who": who,
-        "text": message.text,
+        "text": mask_one_time_codes(message.text),  # the one thing an agent may not read
         "at": moment_text(message.created_at, zone),
         "file_url": file_link(message),
         "file_label": OPEN_FILE_LABEL,

@@ -14,17 +14,31 @@
   const send = document.getElementById("send");
   let busy = false;
 
-  function addMessage(who, text, extraClass) {
+  // `author`: the agent who writes ("Nhân viên Lan"), shown as the message's first line.
+  function addMessage(who, text, extraClass, author) {
     const item = document.createElement("div");
     item.className = "message " + who + (extraClass ? " " + extraClass : "");
     const speaker = document.createElement("span");
     speaker.className = "who";
-    speaker.textContent = (who === "you" ? texts.you : texts.bot) + ": ";
+    speaker.textContent = author || (who === "you" ? texts.you : texts.bot) + ": ";
     item.appendChild(speaker);
     item.appendChild(document.createTextNode(text));
     log.appendChild(item);
-    item.scrollIntoView({ block: "end" });
     return item;
+  }
+
+  // Show the newest message once it is complete: all of it when it fits in the log, else its
+  // beginning. Called again when a picture has been decoded, in case its size changed.
+  function reveal(item) {
+    if (item !== log.lastElementChild) {
+      return;
+    }
+    const room = log.clientHeight;
+    if (item.offsetHeight > room) {
+      log.scrollTop += item.getBoundingClientRect().top - log.getBoundingClientRect().top;
+    } else {
+      log.scrollTop = log.scrollHeight;
+    }
   }
 
   function addButtons(item, buttons) {
@@ -70,14 +84,23 @@
 
   function showReplies(replies, isError) {
     replies.forEach(function (reply) {
-      const item = addMessage("bot", reply.text, isError ? "error" : "");
+      const who = reply.author ? "agent" : "bot";
+      const item = addMessage(who, reply.text, isError ? "error" : "", reply.author);
       if (reply.image) {
         const picture = document.createElement("img");
-        picture.src = "data:image/png;base64," + reply.image;
+        if (reply.width && reply.height) {
+          picture.width = reply.width; // the place is kept while the picture is decoded
+          picture.height = reply.height;
+        }
         picture.alt = reply.caption || "";
+        picture.addEventListener("load", function () {
+          reveal(item);
+        });
+        picture.src = "data:image/png;base64," + reply.image;
         item.appendChild(picture);
       }
       addButtons(item, reply.buttons || []);
+      reveal(item);
     });
   }
 
@@ -92,7 +115,7 @@
       return;
     }
     if (shown) {
-      addMessage("you", shown);
+      reveal(addMessage("you", shown));
     }
     setBusy(true);
     try {

@@ -266,7 +266,10 @@ async def test_an_agent_reply_reaches_the_customer_and_the_log(
     ]
     async with telegram_dispatcher(desk.engine, settings_for(desk.tg, sqlite_url)) as push:
         await push.run(asyncio.Event(), until_empty=True)
-    await reply_containing(desk.tg, CUSTOMER, "em là Lan")
+    received = await reply_containing(desk.tg, CUSTOMER, "em là Lan")
+    assert received["text"] == texts.AGENT_SIGNED.format(
+        agent="Lan", text="Chào anh, em là Lan, em kiểm tra ngay ạ."
+    )  # the customer sees who writes
 
 
 def agent_replies(desk: Desk) -> list[dict[str, object]]:
@@ -291,12 +294,15 @@ async def test_an_agent_photo_reaches_a_telegram_customer_as_a_copy(
     assert payload == {
         "text": "Số công tơ nằm ở ô này ạ",
         "copy_from": f"telegram:{GROUP}:{posted['message_id']}",
+        "author": "Lan",
     }
     async with telegram_dispatcher(desk.engine, settings_for(desk.tg, sqlite_url)) as push:
         await push.run(asyncio.Event(), until_empty=True)
     received = desk.tg.bot_messages(CUSTOMER)[-1]
     assert received["photo"] == posted["photo"]
-    assert received["caption"] == "Số công tơ nằm ở ô này ạ"
+    assert received["caption"] == texts.AGENT_SIGNED.format(
+        agent="Lan", text="Số công tơ nằm ở ô này ạ"
+    )
     with desk.engine.connect() as connection:
         case = SqlCaseStore(connection).case(case_code(desk))
         assert case is not None

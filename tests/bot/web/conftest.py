@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -13,7 +13,10 @@ from aiohttp.test_utils import TestClient
 
 from bot.app import build_app
 from bot.config import load_settings
+from bot.web.keys import ENGINE
 from handlers.types import SendOneTimeCode
+from meters.account_store import SqlAccountStore
+from meters.chat_store import SqlChatStore
 from meters.database import create_store_engine, upgrade
 from meters.demo.generate import generate_demo
 from meters.demo.load import load_demo
@@ -87,3 +90,15 @@ async def served(
     host, port = runner.addresses[0][:2]
     yield f"http://{host}:{port}", app
     await runner.cleanup()
+
+
+def link_visitor(app: web.Application, visitor: str, customer_code: str) -> None:
+    """Link the visitor's chat to a customer, as a verified one-time code does."""
+    now = datetime.now(UTC)
+    with app[ENGINE].begin() as connection:
+        chats = SqlChatStore(connection)
+        chat_id = chats.enter_chat("web", visitor, None, now)
+        found = SqlAccountStore(connection).customer_by_code(customer_code)
+        assert found is not None
+        chats.link(chat_id, found.id, "otp", now)
+        chats.grant_consents(chat_id, ("lookups", "surveys"), now)

@@ -3,22 +3,31 @@
 from __future__ import annotations
 
 import asyncio
+import io
 import json
 from typing import Any
 
 import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient
+from matplotlib.image import imread
 from sqlalchemy import Engine
 
-from bot.web.chat import MAX_BODY_BYTES, MAX_TEXT_CHARS, MESSAGES_PER_MINUTE, WEB_CHAT
+from bot.web.chat import (
+    MAX_BODY_BYTES,
+    MAX_TEXT_CHARS,
+    MESSAGES_PER_MINUTE,
+    WEB_CHAT,
+    reply_json,
+)
 from bot.web.keys import ENGINE, RUNNER
 from bot.web.ratelimit import RateLimiter
 from bot.web.visitor import COOKIE_NAME
 from handlers import texts
+from handlers.chart import render_chart
 from handlers.format import format_money
 from handlers.routes import INTENT_HANDLERS
-from handlers.types import Channel
+from handlers.types import Channel, Image, Reply
 from meters.account_store import SqlAccountStore
 from meters.demo.model import DemoCustomer, DemoData
 from nlu import Intent
@@ -258,3 +267,13 @@ async def test_visitors_writing_at_the_same_moment_are_all_answered(
 
     statuses = await asyncio.gather(*(first_message(cookie) for cookie in visitors))
     assert statuses == [200] * len(visitors)
+
+
+def test_a_picture_is_sent_with_its_own_size_and_an_agents_reply_with_its_author() -> None:
+    png = render_chart([], "Điện năng tiêu thụ 30 ngày")
+    height, width = imread(io.BytesIO(png)).shape[:2]
+    shown = reply_json(Reply("Biểu đồ", image=Image(png, "Biểu đồ")))
+    assert (shown["width"], shown["height"]) == (width, height)
+    assert shown["author"] is None
+    assert reply_json(Reply("Dạ em kiểm tra ạ.", author="Lan"))["author"] == "Nhân viên Lan"
+    assert reply_json(Reply("x", image=Image(b"not a png", "x")))["width"] is None

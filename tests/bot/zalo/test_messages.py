@@ -86,3 +86,9 @@ def test_a_picture_comes_first_with_its_caption() -> None:
 
 def test_an_empty_reply_sends_nothing() -> None:
     assert render_reply(Reply("")) == []
+
+
+def test_an_agents_reply_names_the_agent_on_its_first_line() -> None:
+    [part] = render_reply(Reply("Dạ em kiểm tra ngay ạ.", author="Lan"))
+    assert isinstance(part, TextMessage)
+    assert part.message["text"] == "Nhân viên Lan:\nDạ em kiểm tra ngay ạ."

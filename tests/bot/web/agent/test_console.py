@@ -179,9 +179,13 @@ async def test_claim_reply_note_transfer_close_and_the_survey(
         )
     assert outbox == [("agent_reply", "web", 0)]
     assert reply in logged
-    pulled = [item["text"] for item in await inbox(client)]
+    pulled_replies = await inbox(client)
+    pulled = [item["text"] for item in pulled_replies]
     assert reply in pulled
     assert any(texts.CASE_CLAIMED.format(agent="An") in text for text in pulled)
+    authors = {item["text"]: item["author"] for item in pulled_replies}
+    assert authors[reply] == texts.AGENT_AUTHOR.format(agent="An")  # the page names who writes
+    assert {authors[text] for text in pulled if text != reply} == {None}  # the bot's notices
     assert await inbox(client) == []  # taken once
 
     # Transfer to the other unit: An no longer sees it, Cuong does.

@@ -7,35 +7,29 @@ Binh, who closes it; the survey arrives in the web chat and the visitor answers 
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import timedelta
 
 import pytest
 from aiohttp import web
-from sqlalchemy import select
+from sqlalchemy import select, update
 
+from bot.web.agent.views import moment_text
 from bot.web.keys import ENGINE
 from handlers import texts
-from meters.account_store import SqlAccountStore
-from meters.chat_store import SqlChatStore
 from meters.demo.model import DemoData
-from meters.schema import Survey
+from meters.schema import ConversationLogEntry, Survey
 from tests.bot.web.agent.conftest import PASSWORD, add_agent, customer_of
-from tests.bot.web.test_chat_page import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, require_chromium
+from tests.bot.web.conftest import ZONE, link_visitor
+from tests.bot.web.test_chat_page import (
+    ARTIFACTS,
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    background_of,
+    require_chromium,
+)
 
 pytestmark = pytest.mark.browser
 REPLY = "Dạ em là An, em đang kiểm tra hóa đơn của anh/chị."
-
-
-def link_visitor(app: web.Application, visitor: str, customer_code: str) -> None:
-    """Link the visitor's chat to a customer, as a verified one-time code does."""
-    now = datetime.now(UTC)
-    with app[ENGINE].begin() as connection:
-        chats = SqlChatStore(connection)
-        chat_id = chats.enter_chat("web", visitor, None, now)
-        found = SqlAccountStore(connection).customer_by_code(customer_code)
-        assert found is not None
-        chats.link(chat_id, found.id, "otp", now)
-        chats.grant_consents(chat_id, ("lookups", "surveys"), now)
 
 
 async def test_sign_in_claim_reply_transfer_close_and_the_survey_arrives(
@@ -85,7 +79,14 @@ async def test_sign_in_claim_reply_transfer_close_and_the_survey_arrives(
             await console.get_by_label("Trả lời khách hàng").fill(REPLY)
             await console.get_by_role("button", name="Gửi cho khách hàng").click()
 
-            await expect(bot.last).to_contain_text(REPLY)  # pulled from the web chat inbox
+            agent = chat.locator(".message.agent")  # pulled from the web chat inbox
+            await expect(agent.last).to_contain_text(REPLY)
+            label = agent.last.locator(".who")
+            await expect(label).to_have_text(texts.AGENT_AUTHOR.format(agent="An"))
+            await expect(label).to_be_visible()
+            assert await label.bounding_box() is not None
+            assert await background_of(agent.last) != await background_of(bot.last)
+            await chat.screenshot(path=str(ARTIFACTS / "agent-reply-web-chat.png"))
             await field.fill("vâng, tôi chờ ạ")
             await field.press("Enter")
             await expect(console.locator("#transcript")).to_contain_text("vâng, tôi chờ ạ")
@@ -117,3 +118,72 @@ async def test_sign_in_claim_reply_transfer_close_and_the_survey_arrives(
             await browser.close()
     with app[ENGINE].connect() as connection:
         assert connection.execute(select(Survey.score)).scalar_one() == 4
+
+
+async def test_the_case_shows_earlier_lines_when_said_readable_and_the_guess_in_words(
+    served: tuple[str, web.Application], web_demo: DemoData
+) -> None:
+    require_chromium()
+    from playwright.async_api import async_playwright, expect
+
+    url, app = served
+    customer = customer_of(web_demo)
+    add_agent(app[ENGINE], "an", "agent", customer.power_company)
+    typed = "mã 424242, tôi gọi 1900 545454 rồi, hồ sơ YC2026-000123 sao rồi?"
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(
+            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS
+        )
+        try:
+            visitor = await browser.new_context(locale="vi-VN")
+            chat = await visitor.new_page()
+            await chat.goto(url + "/")
+            bot = chat.locator(".message.bot")
+            await expect(bot.first).to_contain_text(texts.GREETING.split("{")[0])
+            cookie = next(c for c in await visitor.cookies() if c["name"] == "dienbot_visitor")
+            link_visitor(app, cookie["value"].partition(".")[0], customer.customer_code)
+            field = chat.get_by_label(texts.WEB_INPUT_LABEL)
+            for message in ("tiền điện tháng trước bao nhiêu", typed):
+                before = await bot.count()
+                await field.fill(message)
+                await field.press("Enter")
+                await expect(bot).not_to_have_count(before)
+            with app[ENGINE].begin() as connection:  # two hours pass before the handoff
+                said = connection.execute(
+                    select(ConversationLogEntry.id, ConversationLogEntry.created_at)
+                ).all()
+                for row_id, at in said:
+                    connection.execute(
+                        update(ConversationLogEntry)
+                        .where(ConversationLogEntry.id == row_id)
+                        .values(created_at=at - timedelta(hours=2))
+                    )
+            said_at = max(at for _, at in said) - timedelta(hours=2)
+            await field.fill("cho tôi gặp nhân viên")
+            await field.press("Enter")
+            await expect(chat.locator("#log")).to_contain_text("mã hồ sơ YC")
+
+            console = await (await browser.new_context(locale="vi-VN")).new_page()
+            await console.goto(url + "/agent/login")
+            await console.get_by_label("Tên đăng nhập").fill("an")
+            await console.get_by_label("Mật khẩu").fill(PASSWORD)
+            await console.get_by_role("button", name="Đăng nhập").click()
+            await console.locator("#queue-rows a").first.click()
+            transcript = console.locator("#transcript")
+            facts = console.locator(".facts")
+            await expect(facts).to_contain_text(
+                "Bot đoán: " + texts.INTENT_LABELS["request_status"]
+            )
+            await expect(facts).not_to_contain_text("request_status")
+            line = transcript.locator(".msg.customer", has_text="1900 545454")
+            await expect(line).to_contain_text("mã ******, tôi gọi 1900 545454 rồi")
+            await expect(line).to_contain_text("hồ sơ YC2026-000123 sao rồi?")
+            await expect(line.locator("time")).to_have_text(moment_text(said_at, ZONE))
+            asked = transcript.locator(".msg.customer", has_text="cho tôi gặp nhân viên")
+            assert await asked.locator("time").inner_text() != moment_text(said_at, ZONE)
+            await expect(transcript.locator(".msg.bot", has_text="Hóa đơn tháng")).to_contain_text(
+                customer.customer_code  # the linked customer's code, as the bot said it
+            )
+            await console.screenshot(path=str(ARTIFACTS / "agent-console-transcript.png"))
+        finally:
+            await browser.close()
