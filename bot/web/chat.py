@@ -26,6 +26,7 @@ from urllib.parse import urlsplit
 from aiohttp import web
 from sqlalchemy import Engine
 
+from bot.web.client import is_https
 from bot.web.keys import ENGINE, RUNNER, SETTINGS
 from bot.web.ratelimit import RateLimiter
 from bot.web.visitor import COOKIE_MAX_AGE, COOKIE_NAME, VisitorCookies, stored_secret
@@ -166,7 +167,7 @@ async def chat_page(request: web.Request) -> web.Response:
             path="/",
             httponly=True,
             samesite="Strict",
-            secure=request.secure,
+            secure=is_https(request),
         )
     return response
 

@@ -40,6 +40,7 @@ from bot.web.agent.views import (
     queue_rows,
     tally_table,
 )
+from bot.web.client import is_https
 from bot.web.keys import ENGINE, RUNNER
 from handlers import cases as service
 from handlers import texts
@@ -99,7 +100,7 @@ async def login(request: web.Request) -> web.StreamResponse:
     if token is None:
         return _login_error("Sai tên đăng nhập hoặc mật khẩu.", 401)
     response = web.HTTPSeeOther("/agent/")
-    set_session_cookie(response, token, secure=request.secure)
+    set_session_cookie(response, token, secure=is_https(request))
     raise response
 
 
