@@ -59,10 +59,10 @@ def lock_key(connection: Connection, key: str) -> None:
 
 
 def recent(connection: Connection, key: str, since: datetime) -> Recent:
-    """The events of `key` at or after `since`."""
+    """The events of `key` after `since`."""
     count, latest = connection.execute(
         select(func.count(), func.max(RateEvent.at)).where(
-            RateEvent.key == stored_key(key), RateEvent.at >= since
+            RateEvent.key == stored_key(key), RateEvent.at > since
         )
     ).one()
     return Recent(int(count), latest)

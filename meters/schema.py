@@ -551,16 +551,6 @@ class AgentSession(Base):
     expires_at: Mapped[moment]
 
 
-class AgentLoginFailure(Base):
-    """A failed console sign-in, for throttling by user name."""
-
-    __tablename__ = "agent_login_failures"
-
-    id: Mapped[bigpk]
-    username: Mapped[str] = mapped_column(String(64), index=True)
-    attempted_at: Mapped[moment]
-
-
 class CaseMessage(Base):
     """The agents' transcript of a case, unmasked (agents may see it; never logged elsewhere)."""
 

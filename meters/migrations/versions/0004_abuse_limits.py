@@ -5,8 +5,9 @@ Revises: 0003
 Create Date: 2026-12-03 09:00:00
 
 `rate_events` holds the events that sliding-window limits count across processes (sign-in
-attempts by address and user, code lookups); `inbound_events` holds each webhook event from the
-moment it is acknowledged until its replies are sent.
+failures by address and user, code lookups); it replaces `agent_login_failures`, which counted
+by user name only. `inbound_events` holds each webhook event from the moment it is acknowledged
+until its replies are sent.
 """
 
 from __future__ import annotations
@@ -50,9 +51,23 @@ def upgrade() -> None:
     )
     op.create_index("ix_inbound_events_chat", "inbound_events", ["channel", "chat_key", "id"])
     op.create_index("ix_inbound_events_lease_until", "inbound_events", ["lease_until"])
+    with op.batch_alter_table("agent_login_failures", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_agent_login_failures_username"))
+    op.drop_table("agent_login_failures")
 
 
 def downgrade() -> None:
     """Revert this revision."""
+    op.create_table(
+        "agent_login_failures",
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column("username", sa.String(length=64), nullable=False),
+        sa.Column("attempted_at", meters.timestamps.UtcDateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_agent_login_failures")),
+    )
+    with op.batch_alter_table("agent_login_failures", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_agent_login_failures_username"), ["username"], unique=False
+        )
     op.drop_table("inbound_events")
     op.drop_table("rate_events")
