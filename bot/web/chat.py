@@ -42,7 +42,8 @@ from handlers.types import (
     UserRef,
 )
 from meters.chat_store import SqlChatStore
-from meters.inbox_store import take_inbox
+from meters.database import write_transaction
+from meters.inbox_store import has_due, take_inbox
 
 logger = logging.getLogger(__name__)
 
@@ -202,10 +203,11 @@ async def get_inbox(request: web.Request) -> web.Response:
 
 
 def _take_inbox(engine: Engine, visitor: str, now: datetime) -> tuple[dict[str, Any], ...]:
-    with engine.begin() as connection:
+    with engine.connect() as connection:  # a read: most polls find nothing, and write nothing
         chat_user_id = SqlChatStore(connection).chat_user_id(Channel.WEB.value, visitor)
-        if chat_user_id is None:
+        if chat_user_id is None or not has_due(connection, chat_user_id, Channel.WEB.value, now):
             return ()
+    with write_transaction(engine) as connection:
         return take_inbox(connection, chat_user_id, Channel.WEB.value, now)
 
 
