@@ -177,30 +177,31 @@ def mark_answered(
             InboundEvent.replies.is_(None),
         )
         .values(replies=list(replies))
-    ).rowcount
-    if changed != 1:
+        .returning(InboundEvent.id)
+    ).first()
+    if changed is None:
         raise EventTaken(f"inbound event {event_id} is not held by {holder}")
 
 
 def finish(connection: Connection, event_id: int, holder: str) -> bool:
     """The event is answered and its replies sent: forget it; False when another held it."""
-    return (
-        connection.execute(
-            delete(InboundEvent).where(
-                InboundEvent.id == event_id, InboundEvent.claimed_by == holder
-            )
-        ).rowcount
-        == 1
-    )
+    deleted = connection.execute(
+        delete(InboundEvent)
+        .where(InboundEvent.id == event_id, InboundEvent.claimed_by == holder)
+        .returning(InboundEvent.id)
+    ).first()
+    return deleted is not None
 
 
 def release(connection: Connection, holder: str) -> int:
     """Give back every event `holder` holds (a clean stop: the next process takes them)."""
-    return connection.execute(
+    given_back = connection.execute(
         update(InboundEvent)
         .where(InboundEvent.claimed_by == holder)
         .values(claimed_by=None, lease_until=None)
-    ).rowcount
+        .returning(InboundEvent.id)
+    ).all()
+    return len(given_back)
 
 
 def waiting(connection: Connection, channel: str | None = None) -> int:

@@ -258,6 +258,10 @@ def _json_of(body: bytes) -> dict[str, Any]:
         raise BadMessage(
             f"the body is not valid JSON ({error.msg} at character {error.pos})"
         ) from None
+    except RecursionError:
+        raise BadMessage("the body nests too deeply") from None
+    except ValueError:  # an integer of more digits than Python converts (sys.int_info)
+        raise BadMessage("the body holds a number too long to read") from None
     if not isinstance(message, dict):
         raise BadMessage('the body must be a JSON object such as {"text": "..."}')
     return message
@@ -300,7 +304,8 @@ def _location_of(value: object) -> Location:
     for name, number, limit in (("lat", lat, 90), ("lon", lon, 180)):
         if isinstance(number, bool) or not isinstance(number, int | float):
             raise BadMessage(f"location.{name} must be a number")
-        if not math.isfinite(number) or abs(number) > limit:
+        # The bound first: a huge integer cannot be converted to a float by isfinite.
+        if abs(number) > limit or not math.isfinite(number):
             raise BadMessage(f"location.{name} must be between -{limit} and {limit}")
     return Location(float(lat), float(lon))
 
