@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -29,24 +28,6 @@ ZALO_AT_ONCE = 4
 KILL_AT = 0.4  # share of the Zalo events sent when the service is killed
 ANSWER_TIMEOUT = 60.0  # a safety net (the killed process's leases run out after 10 s)
 TEXT = "xin chào"
-
-
-@pytest.fixture
-async def telegram() -> AsyncIterator[FakeTelegram]:
-    """The Bot API stand-in."""
-    fake = FakeTelegram(token="123456:KILLTEST")
-    await fake.start()
-    yield fake
-    await fake.stop()
-
-
-@pytest.fixture
-async def zalo() -> AsyncIterator[FakeZalo]:
-    """The Zalo hosts' stand-in."""
-    fake = FakeZalo()
-    await fake.start()
-    yield fake
-    await fake.stop()
 
 
 async def send_zalo(zalo: FakeZalo, url: str, user: str, acknowledged: set[str]) -> None:
