@@ -24,7 +24,7 @@ from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Contex
 from bot.config import ConfigError, Settings
 from bot.conversation import TurnReceipt
 from bot.inbox import InboxWorker
-from bot.telegram.convert import to_update
+from bot.telegram.convert import to_update, well_formed
 from bot.telegram.processor import PerChatUpdateProcessor
 from bot.telegram.render import Outgoing, plan_messages
 from bot.web.keys import ENGINE
@@ -228,7 +228,7 @@ class TelegramChannel:
             update = tg.Update.de_json(payload, self.bot) if isinstance(payload, dict) else None
         except Exception:  # any malformed body: PTB's parsers raise all sorts of errors
             update = None
-        if update is None:
+        if update is None or not well_formed(update):
             logger.warning("Telegram webhook: a body that is not an update was refused")
             raise web.HTTPBadRequest(text="not a Telegram update")
         try:
