@@ -26,7 +26,7 @@ from urllib.parse import urlsplit
 from aiohttp import web
 from sqlalchemy import Engine
 
-from bot.web.client import is_https
+from bot.web.client import client_address, is_https
 from bot.web.keys import ENGINE, RUNNER, SETTINGS
 from bot.web.ratelimit import RateLimiter
 from bot.web.visitor import COOKIE_MAX_AGE, COOKIE_NAME, VisitorCookies, stored_secret
@@ -231,7 +231,7 @@ async def _checked_update(request: web.Request) -> Update:
             429, f"at most {MESSAGES_PER_MINUTE} messages a minute", texts.WEB_RATE_LIMITED
         )
     body = await _read_limited(request)
-    return update_of(_json_of(body), visitor, chat.now())
+    return update_of(_json_of(body), visitor, chat.now(), client_address(request))
 
 
 async def _read_limited(request: web.Request) -> bytes:
@@ -267,8 +267,11 @@ def _json_of(body: bytes) -> dict[str, Any]:
     return message
 
 
-def update_of(message: dict[str, Any], visitor: str, now: datetime) -> Update:
-    """The update of one API message: exactly one of `text`, `callback_data`, `location`."""
+def update_of(
+    message: dict[str, Any], visitor: str, now: datetime, client: str | None = None
+) -> Update:
+    """The update of one API message: exactly one of `text`, `callback_data`, `location`;
+    `client` is the request's client address."""
     given = [key for key in ("text", "callback_data", "location") if key in message]
     unknown = sorted(set(message) - {"text", "callback_data", "location"})
     if unknown:
@@ -285,7 +288,7 @@ def update_of(message: dict[str, Any], visitor: str, now: datetime) -> Update:
                 f"text is longer than {MAX_TEXT_CHARS} characters",
                 texts.WEB_TEXT_TOO_LONG.format(limit=MAX_TEXT_CHARS),
             )
-        return Update(user=user, received_at=now, text=value)
+        return Update(user=user, received_at=now, text=value, client_address=client)
     if given[0] == "callback_data":
         if (
             not isinstance(value, str)
@@ -293,8 +296,8 @@ def update_of(message: dict[str, Any], visitor: str, now: datetime) -> Update:
             or not 0 < len(value) <= CALLBACK_DATA_LIMIT
         ):
             raise BadMessage(f"callback_data must be 1-{CALLBACK_DATA_LIMIT} ASCII characters")
-        return Update(user=user, received_at=now, callback_data=value)
-    return Update(user=user, received_at=now, location=_location_of(value))
+        return Update(user=user, received_at=now, callback_data=value, client_address=client)
+    return Update(user=user, received_at=now, location=_location_of(value), client_address=client)
 
 
 def _location_of(value: object) -> Location:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from aiohttp import web
 
 from bot.config import load_settings
 from bot.web.client import client_address, is_https
-from bot.web.keys import SETTINGS
+from bot.web.keys import RUNNER, SETTINGS
+from handlers.types import Reply, Update
 from tests.security.conftest import ClientFactory, service
 
 AGENT_PASSWORD = "mat-khau-dai-dai-9"
@@ -111,3 +114,23 @@ async def test_the_visitor_and_agent_cookies_are_secure_behind_https(
     assert bool(agent["secure"]) is secure
     assert agent["httponly"]
     assert visitor["httponly"]
+
+
+async def test_a_web_chat_update_carries_the_client_address_for_the_shared_limits(
+    aiohttp_client: ClientFactory, sqlite_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    client = await aiohttp_client(service(sqlite_url, DIENBOT_TRUSTED_PROXIES="127.0.0.1"))
+    runner = client.app[RUNNER]
+    seen: list[Update] = []
+    answer = runner.handle
+
+    async def handle(update: Update, **options: Any) -> tuple[Reply, ...]:
+        seen.append(update)
+        return await answer(update, **options)
+
+    monkeypatch.setattr(runner, "handle", handle)
+    await client.get("/")
+    headers = {"X-Dienbot-Chat": "1", "X-Forwarded-For": "198.51.100.23"}
+    async with client.post("/chat/api/messages", json={"text": "xin chào"}, headers=headers) as r:
+        assert r.status == 200
+    assert [update.client_address for update in seen] == ["198.51.100.23"]
