@@ -12,13 +12,14 @@ _CUSTOMER_CODE = re.compile(r"\b(P[A-Z][A-Z0-9]{4})[A-Z0-9]{5,7}\b", re.IGNORECA
 _SIX_DIGITS = re.compile(r"(?<!\d)\d{6}(?!\d)")
 _KEEP_PHONE_DIGITS = 3
 # What a customer may type about themselves (issue 20): e-mail addresses, ID card numbers
-# (CMND 9 digits, CCCD 12), a name after "tên …"/"tôi là …", an address after "địa chỉ"/"nhà ở"
-# (to the end of the sentence) or a house number and its street.
+# (CMND 9 digits, CCCD 12), a name after "tên …"/"tôi là …" ("em là …" is how the bot and the
+# agents speak of themselves), an address after "địa chỉ"/"nhà ở" (to the end of the
+# sentence) or a house number and its street.
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _ID_NUMBER = re.compile(r"(?<!\d)(?:\d{12}|\d{9})(?!\d)")
 _NAME_CUE = re.compile(
     r"\b(?P<cue>(?:họ\s+(?:và\s+)?tên|tên(?:\s+(?:tôi|em|mình|của\s+tôi))?(?:\s+là)?"
-    r"|(?:tôi|em|mình|cháu)\s+là)\s*:?\s+)(?P<words>\S+(?:\s+\S+){0,4})",
+    r"|(?:tôi|mình|cháu)\s+là)\s*:?\s+)(?P<words>\S+(?:\s+\S+){0,4})",
     re.IGNORECASE,
 )
 _ADDRESS_CUE = re.compile(

@@ -21,9 +21,9 @@ _MOBILE = re.compile(r"0[35789]\d{8}", re.ASCII)
 _SLUG = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.\-/]*", re.ASCII)
 
 ENERGY_PLACES = 3
-# The widest whole parts the store keeps: a meter register of 12 digits (kWh) is far beyond any
-# real one and its watt-hours still fit a BIGINT; amounts of đồng likewise.
-ENERGY_DIGITS = 12
+# The widest whole parts the store keeps: 15 digits of kWh are far beyond any meter register and
+# their watt-hours still fit a BIGINT (< 2**63); amounts of đồng likewise.
+ENERGY_DIGITS = 15
 MONEY_DIGITS = 15
 _FRACTION_SCALE = (0, 100, 10, 1)  # thousandths per unit of a 1-, 2- or 3-digit fraction
 

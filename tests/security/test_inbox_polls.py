@@ -86,8 +86,8 @@ async def test_many_pages_polling_at_once_all_get_an_answer(
     await asyncio.to_thread(queue_for, client, waiting)
     statuses: Counter[int] = Counter()
     taken: Counter[str] = Counter()
-    for round_number in range(ROUNDS):
-        writers = [write(client, cookie, f"lượt {round_number}") for cookie in cookies[:30]]
+    for _ in range(ROUNDS):
+        writers = [write(client, cookie, "xin chào") for cookie in cookies[:30]]
         results = await asyncio.gather(*(poll(client, c) for c in cookies), *writers)
         for result in results:
             status, texts = result if isinstance(result, tuple) else (result, [])

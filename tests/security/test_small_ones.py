@@ -13,6 +13,7 @@ from bot.cli import main
 from bot.web.agent.auth import CONSOLE
 from bot.web.keys import ENGINE, RUNNER
 from bot.web.visitor import CODE_PEPPER_NAME, SECRET_NAME
+from handlers.privacy import mask_typed_details
 from meters.channel_store import read_token
 from meters.schema import ConversationLogEntry, Reading
 from tests.security.conftest import CHAT_HEADERS, Client, ClientFactory, service
@@ -90,7 +91,7 @@ def test_a_huge_index_exits_2_with_its_line_and_writes_nothing(
     errors = capsys.readouterr().err.splitlines()
     assert (
         errors[0]
-        == f"{path}:3: index_kwh: 9300000000000000000000 is too large (at most 12 digits)"
+        == f"{path}:3: index_kwh: 9300000000000000000000 is too large (at most 15 digits)"
     )
     assert readings(database_url) == 0
 
@@ -175,3 +176,28 @@ async def test_the_one_time_code_pepper_is_generated_and_kept_in_the_store(
     assert cookie_secret is not None
     assert bytes.fromhex(stored.value) == pepper
     assert stored.value != cookie_secret.value
+
+
+@pytest.mark.parametrize(
+    ("typed", "logged"),
+    [
+        ("email tôi là an.nguyen@example.com nhé", "email tôi là ***@*** nhé"),
+        ("CCCD 079203001234, CMND 023456789", "CCCD *********234, CMND ******789"),
+        ("tôi tên Nguyễn Văn An, cần hỏi tiền điện", "tôi tên […], cần hỏi tiền điện"),
+        ("tên tôi là nguyễn thị bình", "tên tôi là […]"),
+        ("Tôi là Trần Minh Khoa khách hàng cũ", "Tôi là […] khách hàng cũ"),
+        ("địa chỉ: 12 Lê Lợi, phường Bến Nghé, quận 1. Cảm ơn", "địa chỉ: […]. Cảm ơn"),
+        ("nhà tôi ở 45/3 đường Nguyễn Trãi quận 5", "nhà tôi ở […]"),
+        ("giao tới 12 Lê Lợi giúp tôi", "giao tới […] giúp tôi"),
+        # What is not personal stays readable.
+        (
+            "tiền điện tháng 10 là 1.234.567 đ, 350 KWh",
+            "tiền điện tháng 10 là 1.234.567 đ, 350 KWh",
+        ),
+        ("lịch cúp điện ở quận 1 tuần này", "lịch cúp điện ở quận 1 tuần này"),
+        ("tôi là khách hàng", "tôi là khách hàng"),
+        ("Chào anh, em là Lan, em kiểm tra ngay ạ.", "Chào anh, em là Lan, em kiểm tra ngay ạ."),
+    ],
+)
+def test_typed_details_are_masked_and_the_rest_is_kept(typed: str, logged: str) -> None:
+    assert mask_typed_details(typed) == logged
