@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -19,6 +20,7 @@ from bot.web.health import healthz, metrics
 from bot.web.keys import ENGINE, METRICS, RUNNER, SETTINGS, TELEGRAM
 from bot.web.metrics import Metrics
 from bot.web.status import status_page
+from bot.web.visitor import CODE_PEPPER_NAME, stored_secret
 from handlers.context import ConversationConfig
 from meters.database import create_store_engine, upgrade
 
@@ -92,13 +94,16 @@ async def _settle_heap(_app: web.Application) -> None:
     logger.debug("%d start-up objects frozen out of the garbage collector", settle_heap())
 
 
-def _conversation(app: web.Application) -> ConversationRunner:
+def _conversation(app: web.Application, code_pepper: bytes) -> ConversationRunner:
     """The conversation core of the channels, on the store's engine (created at start-up)."""
     settings = app[SETTINGS]
     return ConversationRunner(
         app[ENGINE],
         ConversationConfig(
-            zone=settings.zone, agent_hours=settings.agent_window, hotlines=settings.hotline_table
+            zone=settings.zone,
+            agent_hours=settings.agent_window,
+            hotlines=settings.hotline_table,
+            code_pepper=code_pepper,
         ),
         default_code_sender=app.get(SMS_GATEWAY),
     )
@@ -106,7 +111,8 @@ def _conversation(app: web.Application) -> ConversationRunner:
 
 async def _runner(app: web.Application) -> AsyncIterator[None]:
     """The one conversation runner of every channel (DevLogCodeSender unless DIENBOT_SMS_URL)."""
-    app[RUNNER] = _conversation(app)
+    pepper = await asyncio.to_thread(stored_secret, app[ENGINE], CODE_PEPPER_NAME)
+    app[RUNNER] = _conversation(app, pepper)
     yield
     app[RUNNER].close()
 

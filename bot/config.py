@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+import re
+from collections.abc import Iterator, Mapping
 from datetime import time
+from ipaddress import IPv4Network, IPv6Network, ip_network
 from pathlib import Path
 from typing import Annotated, Any
+from urllib.parse import parse_qsl, urlencode, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, field_validator
@@ -15,6 +18,14 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from handlers.hotlines import HotlineTable, hotline_table, parse_hotlines
 
 DEFAULT_DATABASE_URL = "sqlite:///var/dienbot.db"
+REDACTED = "***"
+# Query parameters whose values are credentials: the lower-cased name (`-` read as `_`) contains
+# one of the first words, or has one of the second as a whole word (`api_key`, `x_sig`).
+SECRET_QUERY_NAME = re.compile(
+    r"token|secret|passw|signature|apikey|credential|auth"
+    r"|(^|_)(key|sig|pass|pwd|hash|otp|session)($|_)"
+)
+ProxyNetwork = IPv4Network | IPv6Network
 
 
 class ConfigError(ValueError):
@@ -55,6 +66,19 @@ class Settings(BaseSettings):
     agent_hours: str = "07:00-21:00"  # when agents answer chats; outside, the hotline is given
     # Hotlines by code prefix over the five corporations' (docs/conversation.md "Hotlines").
     hotlines: str = ""
+    # Behind a reverse proxy (docs/security.md "Behind a proxy"); both extend interfaces.md.
+    public_url: str | None = None
+    trusted_proxies: Annotated[tuple[ProxyNetwork, ...], NoDecode] = ()
+    # Zalo events whose `timestamp` is further from now than this are refused (docs/zalo.md).
+    zalo_event_window_minutes: float = Field(default=10.0, gt=0, le=1440)
+
+    def __repr_args__(self) -> Iterator[tuple[str | None, Any]]:
+        """What `repr` shows: URLs without their credentials (secrets are already hidden)."""
+        for name, value in super().__repr_args__():
+            if name is not None and name.endswith("_url") and isinstance(value, str):
+                yield name, redact_url(value)
+            else:
+                yield name, value
 
     @field_validator("timezone")
     @classmethod
@@ -82,6 +106,27 @@ class Settings(BaseSettings):
     @classmethod
     def _hotlines_shape(cls, value: str) -> str:
         parse_hotlines(value)
+        return value
+
+    @field_validator("trusted_proxies", mode="before")
+    @classmethod
+    def _proxy_networks(cls, value: object) -> object:
+        if isinstance(value, str):
+            value = tuple(part.strip() for part in value.split(",") if part.strip())
+        if isinstance(value, tuple | list):
+            try:
+                return tuple(ip_network(str(part), strict=False) for part in value)
+            except ValueError as error:
+                raise ValueError(
+                    f"expected addresses or networks separated by commas ({error})"
+                ) from None
+        return value
+
+    @field_validator("public_url")
+    @classmethod
+    def _public_url_shape(cls, value: str | None) -> str | None:
+        if value is not None and urlsplit(value).scheme not in ("http", "https"):
+            raise ValueError("expected an http:// or https:// base URL")
         return value
 
     @field_validator("zns_templates", mode="before")
@@ -143,6 +188,11 @@ class Settings(BaseSettings):
         """The delivery window of scheduled messages as (start, end)."""
         return parse_window(self.push_window)
 
+    @property
+    def public_https(self) -> bool:
+        """Whether the service is reached over https (DIENBOT_PUBLIC_URL): cookies are Secure."""
+        return self.public_url is not None and self.public_url.lower().startswith("https://")
+
     def sqlite_path(self) -> Path | None:
         """The database file of a SQLite URL, or None for other databases."""
         if self.database_url.startswith("sqlite:///"):
@@ -185,15 +235,44 @@ def load_settings(
         raise ConfigError(f"bad configuration: {problems}") from None
 
 
+def redact_url(url: str) -> str:
+    """`url` as it may be logged: its user-info and secret-looking query values as '***'.
+
+    `postgresql://dienbot:pw@db/x?sslpassword=y&app=z` -> `postgresql://***@db/x?sslpassword=***&app=z`.
+    Something that does not parse as a URL is hidden whole.
+    """
+    try:
+        parts = urlsplit(url)
+        pairs = parse_qsl(parts.query, keep_blank_values=True)
+    except ValueError:
+        return REDACTED
+    shown = url
+    if "@" in parts.netloc:  # the user name can be a credential too (an API key as user)
+        shown = shown.replace(parts.netloc, REDACTED + "@" + parts.netloc.rpartition("@")[2], 1)
+    secret = [SECRET_QUERY_NAME.search(name.lower().replace("-", "_")) for name, _ in pairs]
+    if any(secret):
+        query = [
+            (name, REDACTED if hidden else value)
+            for (name, value), hidden in zip(pairs, secret, strict=True)
+        ]
+        start = shown.index("?") + 1
+        shown = shown[:start] + urlencode(query, safe="*") + shown[start + len(parts.query) :]
+    return shown
+
+
 def describe(settings: Settings) -> dict[str, str]:
-    """The settings as printable text, every secret replaced by '***'."""
+    """The settings as printable text: every secret, and the credentials in URLs, as '***'."""
     shown: dict[str, str] = {}
     for name in type(settings).model_fields:
         value = getattr(settings, name)
         if isinstance(value, SecretStr):
-            shown[name] = "***"
+            shown[name] = REDACTED
         elif value is None:
             shown[name] = "(unset)"
+        elif name.endswith("_url") and isinstance(value, str):
+            shown[name] = redact_url(value)
+        elif isinstance(value, tuple):
+            shown[name] = ",".join(str(part) for part in value)
         else:
             shown[name] = str(value)
     return shown

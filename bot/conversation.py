@@ -58,6 +58,10 @@ DATABASE_WORKERS = 2
 MAX_BATCH = 32
 
 
+# Called in the turn's transaction with its replies (the webhooks' inbox records them there).
+TurnReceipt = Callable[[Connection, tuple[Reply, ...]], None]
+
+
 class OneTimeCodeSender(Protocol):
     """Delivers a linking code to a contract phone (SMS gateway, Zalo ZNS, or the dev log)."""
 
@@ -92,12 +96,16 @@ class LogAgentNotifier:
         logger.info("handoff case %d opened (%s)", effect.case_id, effect.reason)
 
 
+_Receipted = tuple[Update, TurnReceipt | None]
+
+
 @dataclass(frozen=True, slots=True)
 class _Waiting:
     """An update queued for the next batch, and where its outcome goes."""
 
     update: Update
     outcome: asyncio.Future[Outcome]
+    receipt: TurnReceipt | None = None
 
 
 class ConversationRunner:
@@ -153,12 +161,15 @@ class ConversationRunner:
         """Announce handoff cases through `notifier`."""
         self._agent_notifier = notifier
 
-    async def handle(self, update: Update) -> tuple[Reply, ...]:
-        """Answer one update: its replies, after carrying out its effects."""
+    async def handle(
+        self, update: Update, *, receipt: TurnReceipt | None = None
+    ) -> tuple[Reply, ...]:
+        """Answer one update: its replies, after carrying out its effects. `receipt` runs in the
+        turn's transaction; when it raises, the turn is rolled back and `handle` raises that."""
         key = (update.user.channel, update.user.external_id)
         lock = self._locks.setdefault(key, asyncio.Lock())
         async with lock:
-            outcome = await self._answer_in_batch(update)
+            outcome = await self._answer_in_batch(update, receipt)
         if not lock.locked():
             self._locks.pop(key, None)
         for effect in outcome.effects:
@@ -175,14 +186,14 @@ class ConversationRunner:
 
     def handle_blocking(self, update: Update) -> Outcome:
         """The same as `handle` for callers without an event loop (benchmarks, the terminal)."""
-        outcome = self._handle_in_transaction((update,))[0]
+        outcome = self._handle_in_transaction(((update, None),))[0]
         if isinstance(outcome, BaseException):
             raise outcome
         return outcome
 
-    async def _answer_in_batch(self, update: Update) -> Outcome:
+    async def _answer_in_batch(self, update: Update, receipt: TurnReceipt | None) -> Outcome:
         loop = asyncio.get_running_loop()
-        waiting = _Waiting(update, loop.create_future())
+        waiting = _Waiting(update, loop.create_future(), receipt)
         self._waiting.append(waiting)
         self._start_batches(loop)
         return await waiting.outcome
@@ -197,7 +208,7 @@ class ConversationRunner:
             if not batch:
                 continue
             self._batches_running += 1
-            updates = tuple(waiting.update for waiting in batch)
+            updates = tuple((waiting.update, waiting.receipt) for waiting in batch)
             done = loop.run_in_executor(self._workers, self._answer_batch, updates)
             done.add_done_callback(functools.partial(self._settle, loop, batch))
 
@@ -221,7 +232,7 @@ class ConversationRunner:
                 waiting.outcome.set_result(result)
         self._start_batches(loop)
 
-    def _answer_batch(self, updates: tuple[Update, ...]) -> list[Outcome | BaseException]:
+    def _answer_batch(self, updates: tuple[_Receipted, ...]) -> list[Outcome | BaseException]:
         """The batch in one transaction; when that fails, each update again in its own."""
         if len(updates) == 1:
             return self._answer_alone(updates)
@@ -231,7 +242,7 @@ class ConversationRunner:
             logger.warning("a batch of %d updates failed: answering them one by one", len(updates))
             return [self._answer_alone((update,))[0] for update in updates]
 
-    def _answer_alone(self, update: tuple[Update]) -> list[Outcome | BaseException]:
+    def _answer_alone(self, update: tuple[_Receipted]) -> list[Outcome | BaseException]:
         """One update in its transaction, run once more on a new connection when the kept one
         was lost before the commit (the server closed it between the idle check and BEGIN)."""
         [outcome] = self._handle_in_transaction(update)
@@ -241,22 +252,24 @@ class ConversationRunner:
         return [outcome]
 
     def _handle_in_transaction(
-        self, updates: tuple[Update, ...], *, raise_failure: bool = False
+        self, updates: tuple[_Receipted, ...], *, raise_failure: bool = False
     ) -> list[Outcome | BaseException]:
         # The chats' rows are locked in one order in every process, so two batches sharing
         # chats wait for each other instead of deadlocking.
         order = sorted(
             range(len(updates)),
-            key=lambda index: (updates[index].user.channel, updates[index].user.external_id),
+            key=lambda index: (updates[index][0].user.channel, updates[index][0].user.external_id),
         )
         outcomes: dict[int, Outcome] = {}
         try:
             with self._transaction() as connection:
                 turns = TurnWrites()  # PostgreSQL: every turn's state and log, one statement
                 for index in order:
-                    update = updates[index]
+                    update, receipt = updates[index]
                     now = self._clock() if self._clock is not None else update.received_at
                     outcomes[index] = handle_update(update, self._deps(connection, now, turns))
+                    if receipt is not None:
+                        receipt(connection, outcomes[index].replies)
                 turns.write(connection)
         except Exception as failure:
             if raise_failure:

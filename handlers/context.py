@@ -53,7 +53,9 @@ class ConversationConfig:
     link_failures_allowed: int = 5  # per `link_failure_window`, then linking pauses
     link_failure_window: timedelta = timedelta(minutes=30)
     new_one_time_code: Callable[[], str] = _new_one_time_code
-    code_pepper: bytes = b"dienbot"
+    # The service passes the pepper it keeps in the store (bot/web/visitor.py); without one,
+    # a random pepper of this configuration only.
+    code_pepper: bytes = field(default_factory=lambda: secrets.token_bytes(32))
     contact_linking: frozenset[str] = frozenset({"telegram"})
     agent_hours: tuple[time, time] = (time(7), time(21))  # when agents answer chats (local)
     handoff_sla: timedelta = timedelta(hours=2)  # a handoff case is due this long after opening

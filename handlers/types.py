@@ -121,6 +121,9 @@ class Update:
         private_chat: False in groups (contact sharing is only trusted in private chats).
         forwarded: True when the message was forwarded from someone else.
         message_id: the platform's id of the message, to drop duplicate deliveries.
+        client_address: where a web chat request came from (bot/web/client.py), the key of
+            the limits by address (meters/rate_store.py); None on Telegram and Zalo, whose
+            users are platform accounts.
     """
 
     user: UserRef
@@ -133,6 +136,7 @@ class Update:
     private_chat: bool = True
     forwarded: bool = False
     message_id: str | None = None
+    client_address: str | None = None
 
     def __post_init__(self) -> None:
         if self.received_at.tzinfo is None:

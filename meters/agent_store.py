@@ -1,4 +1,4 @@
-"""Console users, their sessions and failed sign-ins; never commits.
+"""Console users and their sessions; never commits (failed sign-ins: bot/web/agent/throttle.py).
 
 Passwords arrive already hashed (argon2, by the caller); session tokens are stored as their
 SHA-256 so that a copy of the database does not let anyone sign in.
@@ -13,7 +13,7 @@ from datetime import datetime
 from sqlalchemy import Connection, delete, func, insert, select, update
 
 from meters.case_records import AgentRecord, SessionRecord
-from meters.schema import Agent, AgentLoginFailure, AgentSession
+from meters.schema import Agent, AgentSession
 
 ROLES = ("agent", "supervisor")
 _AGENT_COLUMNS = (
@@ -143,29 +143,4 @@ class SqlAgentStore:
         """Sign out."""
         self._connection.execute(
             delete(AgentSession).where(AgentSession.token_hash == token_hash(token))
-        )
-
-    def record_failure(self, username: str, now: datetime) -> None:
-        """A wrong user name or password."""
-        self._connection.execute(
-            insert(AgentLoginFailure).values(username=username[:64], attempted_at=now)
-        )
-
-    def failures_since(self, username: str, since: datetime) -> int:
-        """Failed sign-ins of a user name since `since`."""
-        return int(
-            self._connection.execute(
-                select(func.count())
-                .select_from(AgentLoginFailure)
-                .where(
-                    AgentLoginFailure.username == username[:64],
-                    AgentLoginFailure.attempted_at >= since,
-                )
-            ).scalar_one()
-        )
-
-    def clear_failures(self, username: str) -> None:
-        """A successful sign-in forgets the earlier failures."""
-        self._connection.execute(
-            delete(AgentLoginFailure).where(AgentLoginFailure.username == username[:64])
         )

@@ -48,8 +48,10 @@ def record_event(
         _insert(connection, ProcessedEvent.__table__)
         .values(channel=channel, event_id=stored_event_id(event_id), received_at=received_at)
         .on_conflict_do_nothing(index_elements=["channel", "event_id"])
+        .returning(ProcessedEvent.event_id)
     )
-    return connection.execute(statement).rowcount == 1
+    # RETURNING, not rowcount: psycopg reports -1 for an INSERT … ON CONFLICT DO NOTHING.
+    return connection.execute(statement).first() is not None
 
 
 def forget_events(connection: Connection, channel: str, before: datetime) -> int:

@@ -477,6 +477,46 @@ class ProcessedEvent(Base):
     received_at: Mapped[moment]
 
 
+class InboundEvent(Base):
+    """A webhook event acknowledged to its platform and not yet answered (meters/event_inbox.py).
+
+    Stored before the webhook answers 200; the row is deleted once its replies are sent.
+    `replies` is set in the turn's own transaction: a worker that finds them only sends them.
+    """
+
+    __tablename__ = "inbound_events"
+
+    id: Mapped[bigpk]
+    channel: Mapped[str] = mapped_column(String(16))
+    chat_key: Mapped[str] = mapped_column(String(80))  # the chat whose events keep their order
+    payload: Mapped[dict[str, Any]]
+    received_at: Mapped[moment]
+    replies: Mapped[list[Any] | None] = mapped_column(JSON)
+    claimed_by: Mapped[str | None] = mapped_column(String(64))
+    lease_until: Mapped[datetime | None]
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+
+    __table_args__ = (
+        Index("ix_inbound_events_chat", "channel", "chat_key", "id"),
+        Index("ix_inbound_events_lease_until", "lease_until"),
+    )
+
+
+class RateEvent(Base):
+    """One event a shared sliding-window limit counts (meters/rate_store.py)."""
+
+    __tablename__ = "rate_events"
+
+    id: Mapped[bigpk]
+    key: Mapped[str] = mapped_column(String(160))
+    at: Mapped[moment]
+
+    __table_args__ = (
+        Index("ix_rate_events_key_at", "key", "at"),
+        Index("ix_rate_events_at", "at"),
+    )
+
+
 class ChannelToken(Base):
     """A credential a channel rotates (Zalo's access and refresh tokens), shared by processes."""
 
@@ -513,16 +553,6 @@ class AgentSession(Base):
     csrf_token: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[moment]
     expires_at: Mapped[moment]
-
-
-class AgentLoginFailure(Base):
-    """A failed console sign-in, for throttling by user name."""
-
-    __tablename__ = "agent_login_failures"
-
-    id: Mapped[bigpk]
-    username: Mapped[str] = mapped_column(String(64), index=True)
-    attempted_at: Mapped[moment]
 
 
 class CaseMessage(Base):

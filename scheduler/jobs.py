@@ -20,6 +20,7 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy import Engine
 
+from meters import rate_store
 from meters.outbox_store import SqlOutboxStore
 from scheduler.alerts import AlertReport, check_anomalies, check_thresholds
 from scheduler.fanout import FanOutReport, fan_out_daily
@@ -42,6 +43,7 @@ OUTAGE_JOB = "notices:outage"
 BILL_JOB = "notices:bill"
 SURVEY_JOB = "notices:survey"
 CHANNEL_REFRESH_JOB = "zalo:refresh"
+LIMITS_PRUNE_JOB = "limits:prune"
 # Run at once when a process becomes leader: a run its predecessor may have missed.
 CATCH_UP = (DAILY_FANOUT_JOB, USAGE_ALERTS_JOB, OUTAGE_JOB, BILL_JOB, SURVEY_JOB)
 # Readings usually arrive overnight; the later runs pick up meters that report late.
@@ -109,6 +111,13 @@ class Jobs:
         with self._engine.begin() as connection:
             store = SqlOutboxStore(connection)
             return SweepReport(reaped=store.reap(now), expired=store.expire(now))
+
+    def prune_rate_events(self) -> int | None:
+        """Drop the shared limits' events older than any limit looks at, if leader."""
+        if not self._leading(LIMITS_PRUNE_JOB):
+            return None
+        with self._engine.begin() as connection:
+            return rate_store.prune(connection, self._clock())
 
     def queue_outage_notices(self) -> NoticeReport | None:
         """Queue the outage notices due now, if leader."""
@@ -207,6 +216,9 @@ def build_scheduler(jobs: Jobs, zone: ZoneInfo) -> AsyncIOScheduler:
         timedelta(hours=3),
     )
     add(SWEEP_JOB, jobs.sweep_outbox, IntervalTrigger(minutes=1), timedelta(seconds=30))
+    add(
+        LIMITS_PRUNE_JOB, jobs.prune_rate_events, IntervalTrigger(minutes=10), timedelta(minutes=5)
+    )
     add(OUTAGE_JOB, jobs.queue_outage_notices, IntervalTrigger(minutes=5), timedelta(minutes=4))
     add(
         BILL_JOB,

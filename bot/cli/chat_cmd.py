@@ -41,12 +41,17 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
 def run_chat(arguments: argparse.Namespace) -> int:
     """Greet, then answer every line of standard input until it ends."""
     from bot.conversation import ConversationRunner
+    from bot.web.visitor import CODE_PEPPER_NAME, stored_secret
     from handlers.context import ConversationConfig
 
     settings = settings_from(arguments)
     engine = migrated_engine(settings)
+    pepper = stored_secret(engine, CODE_PEPPER_NAME)
     runner = ConversationRunner(
-        engine, ConversationConfig(zone=settings.zone, hotlines=settings.hotline_table)
+        engine,
+        ConversationConfig(
+            zone=settings.zone, hotlines=settings.hotline_table, code_pepper=pepper
+        ),
     )
     try:
         with asyncio.Runner() as loop:

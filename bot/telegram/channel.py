@@ -1,9 +1,11 @@
 """The Telegram channel: python-telegram-bot as transport, our conversation runner as the brain.
 
-PTB receives updates (long polling, or our aiohttp webhook route feeding its update queue),
-`convert.to_update` turns each into a channel-neutral `Update`, the runner answers, and
-`render.plan_messages` turns the replies into Bot API sends. No PTB persistence and no
-ConversationHandler: every bit of state lives in our tables through the runner.
+PTB receives updates (long polling, or our aiohttp webhook route), `convert.to_update` turns
+each into a channel-neutral `Update`, the runner answers, and `render.plan_messages` turns the
+replies into Bot API sends. No PTB persistence and no ConversationHandler: every bit of state
+lives in our tables through the runner. In webhook mode an update is committed to the inbox
+(bot/inbox.py) before Telegram gets its 200, de-duplicated by `update_id`, and the inbox worker
+feeds it to PTB's handlers.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ import hmac
 import logging
 import re
 from collections.abc import AsyncIterator, Callable, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol, runtime_checkable
 
 import telegram as tg
@@ -20,11 +22,15 @@ from aiohttp import web
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, TypeHandler
 
 from bot.config import ConfigError, Settings
-from bot.telegram.convert import to_update
+from bot.conversation import TurnReceipt
+from bot.inbox import InboxWorker
+from bot.telegram.convert import to_update, well_formed
 from bot.telegram.processor import PerChatUpdateProcessor
 from bot.telegram.render import Outgoing, plan_messages
+from bot.web.keys import ENGINE
 from handlers import texts
 from handlers.types import Reply, Update
+from meters.event_inbox import EventTaken, StoredEvent
 
 logger = logging.getLogger(__name__)
 
@@ -32,6 +38,8 @@ SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"  # noqa: S105 - a header name,
 WEBHOOK_PATH = "/telegram/webhook"
 ALLOWED_UPDATES = ("message", "callback_query", "my_chat_member")
 SECRET_SHAPE = re.compile(r"[A-Za-z0-9_-]{1,256}")
+INBOX_CHANNEL = "telegram"
+UPDATE_RETENTION = timedelta(days=3)  # how long a redelivered update_id is recognised
 
 # The menu of the Telegram client, as (command, description); the core answers each command.
 COMMANDS: tuple[tuple[str, str], ...] = (
@@ -51,8 +59,10 @@ PTBApplication = Application[Any, Any, Any, Any, Any, Any]
 class Conversation(Protocol):
     """The conversation core as adapters see it (`bot.conversation.ConversationRunner`)."""
 
-    async def handle(self, update: Update) -> tuple[Reply, ...]:
-        """The replies to one update."""
+    async def handle(
+        self, update: Update, *, receipt: TurnReceipt | None = None
+    ) -> tuple[Reply, ...]:
+        """The replies to one update (`receipt` runs in the turn's transaction)."""
 
 
 ConversationSource = Conversation | Callable[[], Conversation]
@@ -93,6 +103,9 @@ class TelegramChannel:
         self._secret = webhook_secret
         self._poll_timeout = poll_timeout
         self._clock = clock or (lambda: datetime.now(UTC))
+        self.inbox: InboxWorker | None = None  # webhook mode, while the application runs
+        self._receipts: dict[int, TurnReceipt] = {}  # update_id -> its turn's receipt
+        self._taken: set[int] = set()  # update_ids another process turned out to hold
         builder = (
             ApplicationBuilder()
             .token(token)
@@ -175,11 +188,19 @@ class TelegramChannel:
         await self.application.shutdown()
 
     async def lifespan(self, app: web.Application) -> AsyncIterator[None]:
-        """The aiohttp cleanup context of the channel."""
+        """The aiohttp cleanup context of the channel (webhook mode: and of its inbox)."""
         await self.start()
         try:
+            if self.webhook_mode:
+                self.inbox = InboxWorker(
+                    app[ENGINE], INBOX_CHANNEL, self, self._clock, retention=UPDATE_RETENTION
+                )
+                await self.inbox.start()
             yield
         finally:
+            if self.inbox is not None:
+                await self.inbox.stop()
+                self.inbox = None
             await self.stop()
 
     async def _publish_commands(self) -> None:
@@ -191,7 +212,7 @@ class TelegramChannel:
     # ------------------------------------------------------------------ webhook
 
     async def webhook(self, request: web.Request) -> web.Response:
-        """POST /telegram/webhook: check the secret, queue the update, answer 200 at once."""
+        """POST /telegram/webhook: check the secret, store the update, then answer 200."""
         given = request.headers.get(SECRET_HEADER)
         if (
             self._secret is None
@@ -200,18 +221,44 @@ class TelegramChannel:
         ):
             logger.warning("Telegram webhook: request with a missing or wrong secret token")
             raise web.HTTPForbidden(text="wrong secret token")
-        if not self.application.running:
+        if not self.application.running or self.inbox is None:
             raise web.HTTPServiceUnavailable(text="the Telegram channel is not running")
         try:
             payload = await request.json()
             update = tg.Update.de_json(payload, self.bot) if isinstance(payload, dict) else None
         except Exception:  # any malformed body: PTB's parsers raise all sorts of errors
             update = None
-        if update is None:
+        if update is None or not well_formed(update):
             logger.warning("Telegram webhook: a body that is not an update was refused")
             raise web.HTTPBadRequest(text="not a Telegram update")
-        await self.application.update_queue.put(update)
+        try:
+            await self.inbox.accept(str(update.update_id), _chat_key(update), payload)
+        except Exception:  # the store is unreachable: not acknowledged, Telegram retries
+            logger.exception("Telegram webhook: update %s could not be stored", update.update_id)
+            raise web.HTTPServiceUnavailable(text="try again later") from None
         return web.Response(text="ok")
+
+    async def answer(self, stored: StoredEvent, receipt: TurnReceipt) -> bool:
+        """Feed a stored update to PTB's handlers; its turn records its replies through
+        `receipt` (the inbox's `Answerer`). False when another process holds it now."""
+        update = tg.Update.de_json(stored.payload, self.bot)
+        self._receipts[update.update_id] = receipt
+        try:
+            await self.application.process_update(update)
+        finally:
+            self._receipts.pop(update.update_id, None)
+        if update.update_id in self._taken:
+            self._taken.discard(update.update_id)
+            return False
+        return True
+
+    async def resend(self, stored: StoredEvent, replies: tuple[Reply, ...]) -> None:
+        """Send the replies of a turn whose process died before sending them."""
+        update = tg.Update.de_json(stored.payload, self.bot)
+        ours = to_update(update, self.bot.username, stored.received_at)
+        chat = update.effective_chat
+        if ours is not None and chat is not None:
+            await self.send(chat.id, *self._plan(update, ours, replies))
 
     # ------------------------------------------------------------------ updates and replies
 
@@ -231,11 +278,19 @@ class TelegramChannel:
         if ours is None or chat is None:
             return
         assert self._conversation is not None  # set by start()
-        replies = await self._conversation.handle(ours)
+        receipt = self._receipts.get(update.update_id)
+        replies = await self._conversation.handle(ours, receipt=receipt)
+        await self.send(chat.id, *self._plan(update, ours, replies))
+
+    @staticmethod
+    def _plan(
+        update: tg.Update, ours: Update, replies: Sequence[Reply]
+    ) -> tuple[list[Outgoing], int | None]:
+        """The sends of the replies to an update, and the forum topic they go to."""
         message = update.effective_message
         thread = message.message_thread_id if message and message.is_topic_message else None
         shared = ours.contact is not None or ours.location is not None
-        await self.send(chat.id, plan_messages(replies, remove_keyboard=shared), thread)
+        return plan_messages(replies, remove_keyboard=shared), thread
 
     async def send_replies(
         self, chat_id: int, replies: Sequence[Reply], thread_id: int | None = None
@@ -279,6 +334,9 @@ class TelegramChannel:
     async def _on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         """The one error boundary: log it, and apologise in the chat when there is one."""
         error = context.error
+        if isinstance(error, EventTaken) and isinstance(update, tg.Update):
+            self._taken.add(update.update_id)  # another process answers it: no apology here
+            return
         if isinstance(error, tg.error.Forbidden):
             logger.info("Telegram: the chat refuses messages (%s)", error.message)
             return
@@ -291,6 +349,15 @@ class TelegramChannel:
             await self.bot.send_message(chat.id, texts.SORRY)
         except tg.error.TelegramError:
             logger.warning("Telegram: could not apologise in chat %s", chat.id, exc_info=True)
+
+
+def _chat_key(update: tg.Update) -> str:
+    """The chat whose updates keep their order (the sender when there is no chat)."""
+    if update.effective_chat is not None:
+        return str(update.effective_chat.id)
+    if update.effective_user is not None:
+        return f"user:{update.effective_user.id}"
+    return f"update:{update.update_id}"
 
 
 def install_telegram(

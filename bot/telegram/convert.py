@@ -19,6 +19,37 @@ from handlers.types import (
 )
 
 
+def _user_ok(user: tg.User | None) -> bool:
+    return user is not None and isinstance(user.id, int) and isinstance(user.first_name, str)
+
+
+def _chat_ok(chat: tg.Chat | None) -> bool:
+    return chat is not None and isinstance(chat.id, int) and isinstance(chat.type, str)
+
+
+def well_formed(update: tg.Update) -> bool:
+    """Whether the parts of an update the bot reads have the fields the Bot API always sends
+    (PTB builds objects without them, and reading them would fail later)."""
+    update_id: object = update.update_id  # typed int, but PTB does not check what it was given
+    if not isinstance(update_id, int):
+        return False
+    message = update.message
+    if message is not None and not (
+        isinstance(message.message_id, int)
+        and isinstance(message.date, datetime)
+        and _chat_ok(message.chat)
+        and (message.from_user is None or _user_ok(message.from_user))
+    ):
+        return False
+    query = update.callback_query
+    if query is not None and not (isinstance(query.id, str) and _user_ok(query.from_user)):
+        return False
+    member = update.my_chat_member
+    return member is None or (
+        _chat_ok(member.chat) and member.new_chat_member is not None and _user_ok(member.from_user)
+    )
+
+
 def to_update(update: tg.Update, bot_username: str | None, now: datetime) -> Update | None:
     """Our `Update` for a message or a button press; None for anything the bot ignores.
 

@@ -26,6 +26,7 @@ from urllib.parse import urlsplit
 from aiohttp import web
 from sqlalchemy import Engine
 
+from bot.web.client import client_address, is_https
 from bot.web.keys import ENGINE, RUNNER, SETTINGS
 from bot.web.ratelimit import RateLimiter
 from bot.web.visitor import COOKIE_MAX_AGE, COOKIE_NAME, VisitorCookies, stored_secret
@@ -41,7 +42,8 @@ from handlers.types import (
     UserRef,
 )
 from meters.chat_store import SqlChatStore
-from meters.inbox_store import take_inbox
+from meters.database import write_transaction
+from meters.inbox_store import has_due, take_inbox
 
 logger = logging.getLogger(__name__)
 
@@ -168,7 +170,7 @@ async def chat_page(request: web.Request) -> web.Response:
             path="/",
             httponly=True,
             samesite="Strict",
-            secure=request.secure,
+            secure=is_https(request),
         )
     return response
 
@@ -203,10 +205,11 @@ async def get_inbox(request: web.Request) -> web.Response:
 
 
 def _take_inbox(engine: Engine, visitor: str, now: datetime) -> tuple[dict[str, Any], ...]:
-    with engine.begin() as connection:
+    with engine.connect() as connection:  # a read: most polls find nothing, and write nothing
         chat_user_id = SqlChatStore(connection).chat_user_id(Channel.WEB.value, visitor)
-        if chat_user_id is None:
+        if chat_user_id is None or not has_due(connection, chat_user_id, Channel.WEB.value, now):
             return ()
+    with write_transaction(engine) as connection:
         return take_inbox(connection, chat_user_id, Channel.WEB.value, now)
 
 
@@ -230,7 +233,7 @@ async def _checked_update(request: web.Request) -> Update:
             429, f"at most {MESSAGES_PER_MINUTE} messages a minute", texts.WEB_RATE_LIMITED
         )
     body = await _read_limited(request)
-    return update_of(_json_of(body), visitor, chat.now())
+    return update_of(_json_of(body), visitor, chat.now(), client_address(request))
 
 
 async def _read_limited(request: web.Request) -> bytes:
@@ -257,13 +260,20 @@ def _json_of(body: bytes) -> dict[str, Any]:
         raise BadMessage(
             f"the body is not valid JSON ({error.msg} at character {error.pos})"
         ) from None
+    except RecursionError:
+        raise BadMessage("the body nests too deeply") from None
+    except ValueError:  # an integer of more digits than Python converts (sys.int_info)
+        raise BadMessage("the body holds a number too long to read") from None
     if not isinstance(message, dict):
         raise BadMessage('the body must be a JSON object such as {"text": "..."}')
     return message
 
 
-def update_of(message: dict[str, Any], visitor: str, now: datetime) -> Update:
-    """The update of one API message: exactly one of `text`, `callback_data`, `location`."""
+def update_of(
+    message: dict[str, Any], visitor: str, now: datetime, client: str | None = None
+) -> Update:
+    """The update of one API message: exactly one of `text`, `callback_data`, `location`;
+    `client` is the request's client address."""
     given = [key for key in ("text", "callback_data", "location") if key in message]
     unknown = sorted(set(message) - {"text", "callback_data", "location"})
     if unknown:
@@ -280,7 +290,7 @@ def update_of(message: dict[str, Any], visitor: str, now: datetime) -> Update:
                 f"text is longer than {MAX_TEXT_CHARS} characters",
                 texts.WEB_TEXT_TOO_LONG.format(limit=MAX_TEXT_CHARS),
             )
-        return Update(user=user, received_at=now, text=value)
+        return Update(user=user, received_at=now, text=value, client_address=client)
     if given[0] == "callback_data":
         if (
             not isinstance(value, str)
@@ -288,8 +298,8 @@ def update_of(message: dict[str, Any], visitor: str, now: datetime) -> Update:
             or not 0 < len(value) <= CALLBACK_DATA_LIMIT
         ):
             raise BadMessage(f"callback_data must be 1-{CALLBACK_DATA_LIMIT} ASCII characters")
-        return Update(user=user, received_at=now, callback_data=value)
-    return Update(user=user, received_at=now, location=_location_of(value))
+        return Update(user=user, received_at=now, callback_data=value, client_address=client)
+    return Update(user=user, received_at=now, location=_location_of(value), client_address=client)
 
 
 def _location_of(value: object) -> Location:
@@ -299,7 +309,8 @@ def _location_of(value: object) -> Location:
     for name, number, limit in (("lat", lat, 90), ("lon", lon, 180)):
         if isinstance(number, bool) or not isinstance(number, int | float):
             raise BadMessage(f"location.{name} must be a number")
-        if not math.isfinite(number) or abs(number) > limit:
+        # The bound first: a huge integer cannot be converted to a float by isfinite.
+        if abs(number) > limit or not math.isfinite(number):
             raise BadMessage(f"location.{name} must be between -{limit} and {limit}")
     return Location(float(lat), float(lon))
 

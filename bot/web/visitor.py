@@ -19,6 +19,7 @@ from meters.channel_store import lock_token
 COOKIE_NAME = "dienbot_visitor"
 COOKIE_MAX_AGE = 365 * 24 * 3600  # a year: the chat keeps its links until the visitor forgets it
 SECRET_NAME = "web_chat_cookie_secret"  # noqa: S105 - the name of the row, not a secret
+CODE_PEPPER_NAME = "one_time_code_pepper"  # the key of the one-time codes' stored hashes
 _ID_BYTES = 16
 _SIGNATURE_BYTES = 16
 
@@ -56,8 +57,9 @@ class VisitorCookies:
         return _b64(digest[:_SIGNATURE_BYTES])
 
 
-def stored_secret(engine: Engine) -> bytes:
-    """The cookie secret kept in the database, generated on first use (race-safe)."""
+def stored_secret(engine: Engine, name: str = SECRET_NAME) -> bytes:
+    """A secret kept in the database (the cookie secret by default), generated on first use
+    (race-safe): every process and every restart of the service uses the same."""
     with engine.begin() as connection:
-        stored = lock_token(connection, SECRET_NAME, secrets.token_hex(32), datetime.now(UTC))
+        stored = lock_token(connection, name, secrets.token_hex(32), datetime.now(UTC))
     return bytes.fromhex(stored.value)

@@ -1,8 +1,8 @@
 """The Zalo Official Account channel: webhook events in, OA consultation messages out.
 
 `install_zalo` adds the webhook route and a cleanup context that owns the channel's
-resources: the one `ClientSession`, the token keeper, and the background tasks that handle
-events after the webhook has already answered 200 (cancelled and awaited on shutdown).
+resources: the one `ClientSession`, the token keeper, and the inbox worker (bot/inbox.py) that
+answers each event after the webhook has stored it and answered 200.
 """
 
 from __future__ import annotations
@@ -10,51 +10,45 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
 from aiohttp import web
 from sqlalchemy import Engine
 
 from bot.config import Settings
+from bot.conversation import TurnReceipt
+from bot.inbox import InboxWorker
 from bot.web.keys import ENGINE
 from bot.zalo.api import OaClient, ZaloHosts, ZaloHttp
 from bot.zalo.errors import ErrorKind, ZaloError, log_failure
-from bot.zalo.events import ZaloEvent
+from bot.zalo.events import ZaloEvent, translate_event
 from bot.zalo.messages import ImageMessage, TextMessage, image_message, render_reply
 from bot.zalo.tokens import TokenKeeper
 from bot.zalo.webhook import ZALO, receive_event
 from bot.zalo.zns import OTP_TEMPLATE, ZnsCodeSender
 from handlers import texts
 from handlers.types import Channel, Reply, Update
-from meters.channel_store import forget_events, record_event
+from meters.event_inbox import EventTaken, StoredEvent
 
 logger = logging.getLogger(__name__)
 
 WEBHOOK_PATH = "/zalo/webhook"
 CHANNEL = "zalo"
 EVENT_RETENTION = timedelta(days=3)  # Zalo stops retrying after about 2 hours
-PRUNE_EVERY = 1000  # events between two clean-ups of processed_events
 
 
 @runtime_checkable
 class Conversation(Protocol):
     """The conversation core as this channel uses it (`bot.conversation.ConversationRunner`)."""
 
-    async def handle(self, update: Update) -> tuple[Reply, ...]:
-        """The replies to one update."""
+    async def handle(
+        self, update: Update, *, receipt: TurnReceipt | None = None
+    ) -> tuple[Reply, ...]:
+        """The replies to one update (`receipt` runs in the turn's transaction)."""
 
 
 ConversationSource = Conversation | Callable[[], Conversation]
-
-
-@dataclass
-class _ChatQueue:
-    """Keeps one chat's events in arrival order; dropped when no event of the chat waits."""
-
-    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
-    users: int = 0
 
 
 def _utcnow() -> datetime:
@@ -90,10 +84,11 @@ class ZaloChannel:
         )
         self._client: OaClient | None = None
         self._tokens: TokenKeeper | None = None
-        self._engine: Engine | None = None
-        self._tasks: set[asyncio.Task[None]] = set()
-        self._chats: dict[str, _ChatQueue] = {}
-        self._events_since_prune = 0
+        self.event_window = timedelta(minutes=settings.zalo_event_window_minutes)
+        # A replay is refused by its timestamp once it is out of the window; until then it is
+        # known by its msg_id (an event accepted at t may carry a timestamp up to t + window).
+        self.event_retention = max(EVENT_RETENTION, 2 * self.event_window + timedelta(hours=1))
+        self._inbox: InboxWorker | None = None
 
     def now(self) -> datetime:
         """The channel's clock."""
@@ -124,22 +119,30 @@ class ZaloChannel:
 
     # -- lifecycle -------------------------------------------------------------------------
 
+    @property
+    def inbox(self) -> InboxWorker:
+        """The worker that stores and answers the webhook's events (while the app runs)."""
+        if self._inbox is None:
+            raise RuntimeError("the Zalo channel is not running")
+        return self._inbox
+
     async def start(self, engine: Engine) -> None:
-        """Open the HTTP session and the token keeper on `engine`."""
-        self._engine = engine
+        """Open the HTTP session and the token keeper on `engine`, then answer the events an
+        earlier process left in the inbox."""
         await self.http.open()
         self._tokens = TokenKeeper(
             engine, self._refresh_seed, self.http.exchange, clock=self._clock
         )
         self._client = OaClient(self.http, self._tokens)
-        await asyncio.to_thread(self._prune)
+        self._inbox = InboxWorker(
+            engine, CHANNEL, self, self._clock, retention=self.event_retention
+        )
+        await self._inbox.start()
 
     async def stop(self) -> None:
-        """Cancel and await the background tasks, then close the session."""
-        tasks = list(self._tasks)
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
+        """Finish or give back the events in hand, then close the session."""
+        if self._inbox is not None:
+            await self._inbox.stop()
         await self.http.close()
         if self._tokens is not None:
             await asyncio.to_thread(self._tokens.close)
@@ -155,57 +158,44 @@ class ZaloChannel:
 
     async def drain(self) -> None:
         """Wait until every event accepted so far has been handled (tests, shutdown)."""
-        while self._tasks:
-            await asyncio.gather(*list(self._tasks), return_exceptions=True)
+        if self._inbox is not None:
+            await self._inbox.drain()
 
     # -- events ----------------------------------------------------------------------------
 
-    def accept(self, event: ZaloEvent) -> None:
-        """Handle `event` in the background; the webhook answers at once."""
-        task = asyncio.create_task(self._handle(event), name=f"zalo-event-{event.event_id}")
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
-
-    async def _handle(self, event: ZaloEvent) -> None:
-        user_id = event.update.user.external_id
-        # Tasks start in the order their events arrived and asyncio locks are fair, so taking
-        # the chat's lock first thing keeps a chat's events (and replies) in order.
-        queue = self._chats.setdefault(user_id, _ChatQueue())
-        queue.users += 1
+    def timely(self, timestamp: str) -> bool:
+        """Whether an event's `timestamp` (epoch ms) is within the window around now."""
         try:
-            async with queue.lock:
-                await self._handle_in_order(event)
-        finally:
-            queue.users -= 1
-            if queue.users == 0:
-                del self._chats[user_id]
+            moment = datetime.fromtimestamp(int(timestamp) / 1000, UTC)
+        except (ValueError, OverflowError, OSError):
+            return False
+        return abs(moment - self.now()) <= self.event_window
 
-    async def _handle_in_order(self, event: ZaloEvent) -> None:
-        user_id = event.update.user.external_id
+    async def accept(self, event: ZaloEvent, body: dict[str, Any]) -> None:
+        """Store the event (a redelivery of a stored one is dropped) to be answered in the
+        background; returns once it is committed, raises when the store could not take it."""
+        await self.inbox.accept(event.event_id, event.update.user.external_id, body)
+
+    async def answer(self, stored: StoredEvent, receipt: TurnReceipt) -> bool:
+        """Run a stored event's turn and send its replies (the inbox's `Answerer`)."""
+        event = translate_event(stored.payload, stored.received_at)
+        if event is None:
+            return True
         try:
-            if not await asyncio.to_thread(self._first_delivery, event.event_id):
-                logger.debug("Zalo event %s was delivered again; ignored", event.event_id)
-                return
-            replies = await self.conversation().handle(event.update)
+            replies = await self.conversation().handle(event.update, receipt=receipt)
+        except EventTaken:
+            return False
         except Exception:  # the channel's error boundary: log, apologise, carry on
             logger.exception("Zalo event %s could not be handled", event.event_id)
             replies = (Reply(texts.SORRY),)
-        await self.send_replies(user_id, replies)
+        await self.send_replies(event.update.user.external_id, replies)
+        return True
 
-    def _first_delivery(self, event_id: str) -> bool:
-        assert self._engine is not None
-        with self._engine.begin() as connection:
-            fresh = record_event(connection, CHANNEL, event_id, self._clock())
-        self._events_since_prune += 1
-        if self._events_since_prune >= PRUNE_EVERY:
-            self._prune()
-        return fresh
-
-    def _prune(self) -> None:
-        assert self._engine is not None
-        self._events_since_prune = 0
-        with self._engine.begin() as connection:
-            forget_events(connection, CHANNEL, self._clock() - EVENT_RETENTION)
+    async def resend(self, stored: StoredEvent, replies: tuple[Reply, ...]) -> None:
+        """Send the replies of a turn whose process died before sending them."""
+        event = translate_event(stored.payload, stored.received_at)
+        if event is not None:
+            await self.send_replies(event.update.user.external_id, replies)
 
     # -- replies ---------------------------------------------------------------------------
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from handlers.types import (
@@ -73,15 +73,6 @@ def _text(value: Any) -> str | None:
 
 def _mapping(value: Any) -> Mapping[str, Any]:
     return value if isinstance(value, Mapping) else {}
-
-
-def _moment(value: Any, now: datetime) -> datetime:
-    """The event's `timestamp` (epoch ms, usually a string), or `now` when unusable."""
-    try:
-        milliseconds = int(value)
-        return datetime.fromtimestamp(milliseconds / 1000, UTC)
-    except (TypeError, ValueError, OverflowError, OSError):
-        return now
 
 
 def _coordinate(value: Any, bound: float) -> float | None:
@@ -160,7 +151,7 @@ def translate_event(body: Mapping[str, Any], now: datetime) -> ZaloEvent | None:
     addresses messages to (`recipient.user_id`). `user_id_by_app` is not used.
     """
     name = body.get("event_name")
-    received_at = _moment(body.get("timestamp"), now)
+    received_at = now  # our clock: the payload's timestamp is only checked (webhook.py)
     if name == "follow":
         user = _user(_mapping(body.get("follower")).get("id"))
         if user is None:

@@ -72,7 +72,7 @@ class BillKind:
             customer_code=fields.take("customer_code", parse_customer_code),
             period_start=fields.take("period_start", parse_date),
             period_end=fields.take("period_end", parse_date),
-            kwh=fields.take("kwh", lambda text: parse_decimal(text, 3)),
+            kwh=fields.take("kwh", lambda text: parse_decimal(text, 3, whole_digits=11)),
             amount_before_vat=fields.take("amount_before_vat", parse_money),
             vat=fields.take("vat", parse_money),
             total=fields.take("total", parse_money),

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from itertools import repeat
@@ -188,15 +189,16 @@ def _column_picker(header: list[str], columns: Columns, problems: ProblemLog) ->
         elif name not in known:
             allowed = ", ".join(columns.names)
             problems.add(1, "header", f"unknown column {name!r} (allowed: {allowed})")
-    for name in sorted({name for name in names if name and names.count(name) > 1}):
+    counted = Counter(names)
+    for name in sorted(name for name, count in counted.items() if name and count > 1):
         problems.add(1, "header", f"column {name!r} appears more than once")
     for name in columns.required:
-        if name not in names:
+        if name not in counted:
             problems.add(1, "header", f"required column {name!r} is missing")
     if problems:
         raise ImportRejected(problems.lines())
-    missing = len(names)
-    return tuple(names.index(name) if name in names else missing for name in columns.names)
+    position = {name: index for index, name in reversed(list(enumerate(names)))}
+    return tuple(position.get(name, len(names)) for name in columns.names)
 
 
 class _BatchBuilder:

@@ -76,7 +76,7 @@ class CustomerRecord:
 
 
 def _positive_amount(text: str, default: str) -> Decimal:
-    value = parse_decimal(text or default, 3, positive=True)
+    value = parse_decimal(text or default, 3, whole_digits=5, positive=True)
     if value > NUMERIC_LIMIT:
         raise FieldError(f"{value} is too large (at most {NUMERIC_LIMIT})")
     return value

@@ -21,6 +21,10 @@ _MOBILE = re.compile(r"0[35789]\d{8}", re.ASCII)
 _SLUG = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.\-/]*", re.ASCII)
 
 ENERGY_PLACES = 3
+# The widest whole parts the store keeps: 15 digits of kWh are far beyond any meter register and
+# their watt-hours still fit a BIGINT (< 2**63); amounts of đồng likewise.
+ENERGY_DIGITS = 15
+MONEY_DIGITS = 15
 _FRACTION_SCALE = (0, 100, 10, 1)  # thousandths per unit of a 1-, 2- or 3-digit fraction
 
 
@@ -57,22 +61,30 @@ def parse_key(text: str, max_length: int = 32) -> str:
     return value
 
 
-def _number_problem(value: str, places: int) -> FieldError | None:
+def _shown(value: str) -> str:
+    """A value as a report quotes it: a long one cut short."""
+    return value if len(value) <= 40 else f"{value[:20]}…({len(value)} characters)"
+
+
+def _number_problem(value: str, places: int, whole_digits: int) -> FieldError | None:
     """What is wrong with a decimal text, or None when it is a valid non-negative number."""
     match = _DECIMAL.fullmatch(value)
     if match is None:
         if value.startswith("-") and _DECIMAL.fullmatch(value[1:]):
-            return FieldError(f"{value} is negative")
-        return FieldError(f"{value!r} is not a number (use digits and a decimal point)")
+            return FieldError(f"{_shown(value)} is negative")
+        return FieldError(f"{_shown(value)!r} is not a number (use digits and a decimal point)")
+    if len(match[1].lstrip("0")) > whole_digits:
+        return FieldError(f"{_shown(value)} is too large (at most {whole_digits} digits)")
     if match[2] is not None and len(match[2]) > places:
-        return FieldError(f"{value} has more than {places} decimals")
+        return FieldError(f"{_shown(value)} has more than {places} decimals")
     return None
 
 
-def parse_decimal(text: str, places: int, *, positive: bool = False) -> Decimal:
-    """A non-negative decimal with at most `places` decimals (point as separator)."""
+def parse_decimal(text: str, places: int, *, whole_digits: int, positive: bool = False) -> Decimal:
+    """A non-negative decimal with at most `whole_digits` digits before the point and `places`
+    after it (point as separator)."""
     value = required(text)
-    problem = _number_problem(value, places)
+    problem = _number_problem(value, places, whole_digits)
     if problem is not None:
         raise problem
     number = Decimal(value)
@@ -84,16 +96,16 @@ def parse_decimal(text: str, places: int, *, positive: bool = False) -> Decimal:
 def parse_energy_wh(text: str) -> int:
     """A kWh value with at most 3 decimals, as integer watt-hours."""
     whole, point, fraction = text.partition(".")
-    if whole.isascii() and whole.isdigit():  # the common case, without a regex
+    if whole.isascii() and whole.isdigit() and len(whole) <= ENERGY_DIGITS:  # the common case
         if not point:
             return int(whole) * 1000
         if fraction.isascii() and fraction.isdigit() and len(fraction) <= ENERGY_PLACES:
             return int(whole) * 1000 + int(fraction) * _FRACTION_SCALE[len(fraction)]
     value = text.strip()
     match = _DECIMAL.fullmatch(value)
-    if match is None or (match[2] is not None and len(match[2]) > ENERGY_PLACES):
-        problem = _number_problem(value, ENERGY_PLACES) if value else FieldError("is required")
-        raise problem or FieldError(f"{value!r} is not a number")
+    problem = _number_problem(value, ENERGY_PLACES, ENERGY_DIGITS) if value else None
+    if match is None or problem is not None:
+        raise problem or FieldError("is required")
     return int(match[1]) * 1000 + int((match[2] or "").ljust(ENERGY_PLACES, "0"))
 
 
@@ -108,7 +120,11 @@ def parse_money(text: str) -> int:
     if value.startswith("-") and _WHOLE.fullmatch(value[1:]):
         raise FieldError(f"{value} is negative")
     if not _WHOLE.fullmatch(value):
-        raise FieldError(f"{value!r} is not a whole number of đồng (no separators, no decimals)")
+        raise FieldError(
+            f"{_shown(value)!r} is not a whole number of đồng (no separators, no decimals)"
+        )
+    if len(value.lstrip("0")) > MONEY_DIGITS:
+        raise FieldError(f"{_shown(value)} is too large (at most {MONEY_DIGITS} digits)")
     return int(value)
 
 
@@ -116,7 +132,9 @@ def parse_whole(text: str, low: int, high: int) -> int:
     """A whole number between `low` and `high` inclusive."""
     value = required(text)
     if not _WHOLE.fullmatch(value.removeprefix("-")):
-        raise FieldError(f"{value!r} is not a whole number")
+        raise FieldError(f"{_shown(value)!r} is not a whole number")
+    if len(value.lstrip("-0")) > max(len(str(low)), len(str(high))):
+        raise FieldError(f"{_shown(value)} is outside {low}–{high}")
     number = int(value)
     if not low <= number <= high:
         raise FieldError(f"{number} is outside {low}–{high}")

@@ -11,6 +11,7 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy import Engine, insert, select
 
+from meters import rate_store
 from meters.schema import OutboxMessage
 from scheduler.jobs import (
     CATCH_UP,
@@ -33,6 +34,7 @@ EXPECTED_IDS = {
     "notices:outage",
     "notices:bill",
     "notices:survey",
+    "limits:prune",
 }
 
 
@@ -159,3 +161,13 @@ async def test_the_token_refresh_runs_only_on_the_leader(engine: Engine) -> None
     assert await leader.refresh_channel_tokens()
     assert not await follower.refresh_channel_tokens()
     assert calls == ["refresh"]
+
+
+def test_the_leader_prunes_the_shared_limits_old_events(engine: Engine) -> None:
+    jobs = make_jobs(engine)
+    with engine.begin() as connection:
+        rate_store.record(connection, "old", MORNING - rate_store.KEPT - timedelta(minutes=1))
+        rate_store.record(connection, "new", MORNING - timedelta(minutes=1))
+    assert jobs.prune_rate_events() is None  # not the leader yet
+    assert jobs.renew_lease()
+    assert jobs.prune_rate_events() == 1

@@ -17,6 +17,7 @@ from handlers.requests import status_name
 from meters.case_records import SessionRecord
 
 NO_STORE = {"Cache-Control": "no-store"}
+MAX_ID_DIGITS = 18  # every 18-digit number is below 2**63
 
 
 @api
@@ -34,7 +35,13 @@ async def messages(request: web.Request, session: SessionRecord) -> web.StreamRe
     """The transcript lines of a case after `?after=<id>`, and its status."""
     code = request.match_info["code"]
     after_text = request.query.get("after", "0")
-    after = int(after_text) if after_text.isdigit() else 0
+    # A line id: ASCII digits that fit the store's BIGINT (Unicode digits and longer numbers
+    # would reach the database's integer conversion).
+    if not (after_text.isascii() and after_text.isdigit() and len(after_text) <= MAX_ID_DIGITS):
+        return web.json_response(
+            {"error": "after must be the id of a transcript line"}, status=400, headers=NO_STORE
+        )
+    after = int(after_text)
 
     def read(connection: Connection) -> dict[str, object] | None:
         deps = case_deps(connection, request.app[RUNNER].config, request.app[CONSOLE].now())

@@ -1,5 +1,11 @@
 """Console sign-in: argon2 password hashes, database sessions, CSRF tokens, throttling.
 
+A sign-in reads the user's hash and the recent failures in one short transaction, verifies the
+password on a worker thread with no transaction open (argon2 takes tens of milliseconds and
+64 MiB: at most `HASHES_AT_ONCE` run at a time per process, so a flood of sign-ins queues
+behind itself, never in front of the web chat), then records the outcome in a second short
+transaction. The throttle rules are in bot/web/agent/throttle.py.
+
 The session token travels in an HttpOnly, SameSite=Strict cookie scoped to /agent/; the
 database keeps its SHA-256 and a CSRF token that every POST must carry (the `csrf` form field
 or the `X-CSRF-Token` header). Pages without a session redirect to the sign-in page, JSON
@@ -8,6 +14,7 @@ endpoints answer 401; a POST without the right CSRF token gets 403.
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 import secrets
 from collections.abc import Awaitable, Callable
@@ -19,18 +26,17 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import Connection
 
-from bot.web.agent import db
+from bot.web.agent import db, throttle
 from bot.web.keys import ENGINE
 from meters.agent_store import SqlAgentStore
-from meters.case_records import SessionRecord
+from meters.case_records import AgentRecord, SessionRecord
 
 COOKIE = "dienbot_agent"
 CSRF_FIELD = "csrf"
 CSRF_HEADER = "X-CSRF-Token"
 LOGIN_PATH = "/agent/login"
 SESSION_TTL = timedelta(hours=12)
-FAILURES_ALLOWED = 5  # per user name within FAILURE_WINDOW, then sign-in pauses
-FAILURE_WINDOW = timedelta(minutes=15)
+HASHES_AT_ONCE = 2  # argon2 verifications running at once in one process
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 SignedInHandler = Callable[[web.Request, SessionRecord], Awaitable[web.StreamResponse]]
@@ -44,6 +50,7 @@ class Console:
     now: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
     # Verified against for unknown user names, so that they take as long as known ones.
     dummy_hash: str = ""
+    hashing: asyncio.Semaphore = field(default_factory=lambda: asyncio.Semaphore(HASHES_AT_ONCE))
 
     def __post_init__(self) -> None:
         if not self.dummy_hash:
@@ -59,29 +66,70 @@ def hash_password(password: str) -> str:
 
 
 class Throttled(Exception):
-    """Too many failed sign-ins for this user name lately."""
+    """Too many failed sign-ins from this address, or for this user name lately."""
+
+    def __init__(self, wait: timedelta) -> None:
+        super().__init__(f"try again in {wait}")
+        self.wait = wait
 
 
-def check_password(
-    connection: Connection, console: Console, username: str, password: str, now: datetime
-) -> str | None:
-    """Sign in: a new session token when the password is right, else None (failure counted)."""
+@dataclass(frozen=True, slots=True)
+class _Candidate:
+    """What a sign-in needs from the store before the password is checked."""
+
+    failures: throttle.Failures
+    stored_hash: str | None
+    agent: AgentRecord | None
+
+
+def _candidate(connection: Connection, address: str, username: str, now: datetime) -> _Candidate:
     agents = SqlAgentStore(connection)
-    if agents.failures_since(username, now - FAILURE_WINDOW) >= FAILURES_ALLOWED:
-        raise Throttled(username)
-    stored = agents.password_hash(username)
-    agent = agents.by_username(username)
+    return _Candidate(
+        throttle.failures(connection, address, username, now),
+        agents.password_hash(username),
+        agents.by_username(username),
+    )
+
+
+def _password_matches(console: Console, stored: str | None, password: str) -> bool:
     try:
         console.hasher.verify(stored or console.dummy_hash, password)
-        valid = stored is not None and agent is not None and agent.active
     except (VerificationError, InvalidHashError):
-        valid = False
-    if not valid or agent is None:
-        agents.record_failure(username, now)
+        return False
+    return stored is not None
+
+
+async def sign_in(
+    request: web.Request, console: Console, address: str, username: str, password: str
+) -> str | None:
+    """A new session token when the password is right, else None (the failure is counted);
+    Throttled when this address must wait before trying this user name."""
+    engine = request.app[ENGINE]
+    async with console.hashing:
+        now = console.now()
+        found = await db.read(
+            engine, lambda connection: _candidate(connection, address, username, now)
+        )
+        wait = throttle.wait_before_trying(found.failures, now)
+        if wait is not None:
+            raise Throttled(wait)
+        matches = await asyncio.to_thread(_password_matches, console, found.stored_hash, password)
+    agent = found.agent
+    if not matches or agent is None or not agent.active:
+        await db.write(
+            engine,
+            lambda connection: throttle.record_failure(connection, address, username, now),
+        )
         return None
-    agents.clear_failures(username)
     token = secrets.token_urlsafe(32)
-    agents.start_session(agent.id, token, secrets.token_urlsafe(32), now + SESSION_TTL, now)
+
+    def start(connection: Connection) -> None:
+        throttle.forget_user_failures(connection, username)
+        SqlAgentStore(connection).start_session(
+            agent.id, token, secrets.token_urlsafe(32), now + SESSION_TTL, now
+        )
+
+    await db.write(engine, start)
     return token
 
 

@@ -20,10 +20,10 @@ from bot.web.agent.auth import (
     COOKIE,
     LOGIN_PATH,
     Throttled,
-    check_password,
     page,
     session_of,
     set_session_cookie,
+    sign_in,
 )
 from bot.web.agent.views import (
     CHANNEL_LABELS,
@@ -40,6 +40,7 @@ from bot.web.agent.views import (
     queue_rows,
     tally_table,
 )
+from bot.web.client import client_address, is_https
 from bot.web.keys import ENGINE, RUNNER
 from handlers import cases as service
 from handlers import texts
@@ -88,18 +89,16 @@ async def login(request: web.Request) -> web.StreamResponse:
     username = str(form.get("username", "")).strip()[:64]
     password = str(form.get("password", ""))[:200]
     console = request.app[CONSOLE]
-    now = console.now()
     try:
-        token = await db.write(
-            request.app[ENGINE],
-            lambda connection: check_password(connection, console, username, password, now),
-        )
-    except Throttled:
-        return _login_error("Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau 15 phút.", 429)
+        token = await sign_in(request, console, client_address(request), username, password)
+    except Throttled as throttled:
+        response = _login_error("Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau ít phút.", 429)
+        response.headers["Retry-After"] = str(max(1, int(throttled.wait.total_seconds())))
+        return response
     if token is None:
         return _login_error("Sai tên đăng nhập hoặc mật khẩu.", 401)
     response = web.HTTPSeeOther("/agent/")
-    set_session_cookie(response, token, secure=request.secure)
+    set_session_cookie(response, token, secure=is_https(request))
     raise response
 
 

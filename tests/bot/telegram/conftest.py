@@ -97,7 +97,7 @@ class Scripted:
         self.seen: list[Update] = []
         self.error: Exception | None = None
 
-    async def handle(self, update: Update) -> tuple[Reply, ...]:
+    async def handle(self, update: Update, *, receipt: object = None) -> tuple[Reply, ...]:
         """Record the update; raise the planted error or answer the script."""
         self.seen.append(update)
         if self.error is not None:

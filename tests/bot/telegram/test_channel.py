@@ -217,7 +217,7 @@ async def test_updates_of_one_chat_are_answered_in_order(
     tg: FakeTelegram, channel: TelegramChannel, scripted: Scripted
 ) -> None:
     class Echo(Scripted):
-        async def handle(self, update):  # type: ignore[no-untyped-def]
+        async def handle(self, update, *, receipt=None):  # type: ignore[no-untyped-def]
             return (Reply(f"1/{update.text}"), Reply(f"2/{update.text}"))
 
     channel._conversation = Echo()

@@ -29,7 +29,7 @@ class RecordingConversation:
     replies: tuple[Reply, ...] | None = None
     fail: bool = False
 
-    async def handle(self, update: Update) -> tuple[Reply, ...]:
+    async def handle(self, update: Update, *, receipt: object = None) -> tuple[Reply, ...]:
         """Echo the text, the pressed button or the place."""
         self.updates.append(update)
         if self.fail:

@@ -114,9 +114,9 @@ def test_money_is_whole_dong_without_separators() -> None:
 
 
 def test_decimals_and_choices_and_ranges() -> None:
-    assert parse_decimal("1.5", 3, positive=True) == Decimal("1.5")
+    assert parse_decimal("1.5", 3, whole_digits=5, positive=True) == Decimal("1.5")
     with pytest.raises(FieldError, match="greater than 0"):
-        parse_decimal("0", 3, positive=True)
+        parse_decimal("0", 3, whole_digits=5, positive=True)
     assert parse_choice(" TOU ", {"tou", "single"}) == "tou"
     with pytest.raises(FieldError, match="is not one of prepaid, single"):
         parse_choice("double", {"single", "prepaid"})
