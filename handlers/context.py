@@ -18,6 +18,7 @@ from meters.chat_store import SqlChatStore
 from meters.records import CustomerDetails
 from meters.usage import UsageService
 from nlu import Intent
+from nlu.areas import Gazetteer
 
 # Hotlines of the five power corporations, by the second letter of the customer code.
 DEFAULT_HOTLINES: Mapping[str, str] = MappingProxyType(
@@ -81,7 +82,8 @@ class Deps:
     usage: UsageService
     config: ConversationConfig
     now: datetime
-    areas: tuple[str, ...] = ()  # the NLU's gazetteer: area names present in the data
+    # The NLU's gazetteer: the data's area names, and every name customers use for them.
+    areas: Gazetteer = field(default_factory=Gazetteer)
 
     @property
     def today(self) -> date:
