@@ -282,6 +282,10 @@ def find_place(tokens: list[str], areas: Sequence[str]) -> Place | None:
         )
     # Name position -> (mask of the parts matched, best score, longest window).
     found: dict[int, tuple[int, float, int]] = {}
+    # Name position -> the (start, end) of the windows that matched it: longer windows come
+    # first, and a window overlapping one of them is not another part of the name ("hải châu"
+    # in "quận hải châu"), only maybe a closer match of the same part.
+    spans: dict[int, list[tuple[int, int]]] = {}
     for size in range(index.longest, 0, -1):
         for start, window in enumerate(windows[size - 1]):
             # Windows too short or too long for every key are skipped before any work.
@@ -295,14 +299,32 @@ def find_place(tokens: list[str], areas: Sequence[str]) -> Place | None:
             score, key = match
             cued = start == 0 or tokens[start - 1] in _PLACE_CUES
             for position, mask, bare in entries[key]:
-                if bare and not cued:
-                    continue
-                seen = found.get(position)
-                if seen is None:
-                    found[position] = (mask, score, size)
-                else:
-                    found[position] = (seen[0] | mask, max(seen[1], score), max(seen[2], size))
+                if not bare or cued:
+                    _count(found, spans, position, (mask, score, size), start)
     return _best_place(index, found, covered)
+
+
+def _count(
+    found: dict[int, tuple[int, float, int]],
+    spans: dict[int, list[tuple[int, int]]],
+    position: int,
+    match: tuple[int, float, int],
+    start: int,
+) -> None:
+    """Count a window (mask, score, size) starting at `start` for the name at `position`."""
+    mask, score, size = match
+    end = start + size
+    seen = found.get(position)
+    if seen is None:
+        found[position] = match
+        spans[position] = [(start, end)]
+        return
+    overlaps = any(before < end and start < after for before, after in spans[position])
+    if overlaps and mask & ~seen[0]:
+        return
+    found[position] = (seen[0] | mask, max(seen[1], score), max(seen[2], size))
+    if not overlaps:
+        spans[position].append((start, end))
 
 
 def _index_of(areas: Sequence[str]) -> tuple[AreaIndex, Callable[[str], tuple[str, ...]]]:

@@ -379,3 +379,29 @@ def test_the_gazetteer_is_the_sequence_of_the_data_s_areas() -> None:
 )
 def test_a_named_place_is_recognised_known_or_not(text: str, named: bool) -> None:
     assert names_a_place(normalize(text).split()) is named
+
+
+def test_one_stretch_of_the_message_counts_for_one_part_of_a_name() -> None:
+    # "quận hải châu" is the former district, not also the old ward of its name inside it.
+    wards = ("Phường Hải Châu", "Phường Hòa Cường")
+    gazetteer = Gazetteer(
+        wards,
+        {
+            "Quận Hải Châu": wards,
+            "Phường Hải Châu, Quận Hải Châu": ("Phường Hải Châu",),
+            "Phường Hòa Cường Bắc, Quận Hải Châu": ("Phường Hòa Cường",),
+        },
+    )
+
+    district = extract_entities(
+        "mất điện ở quận hải châu", normalize("mất điện ở quận hải châu"), TODAY, gazetteer
+    )
+    old_ward = extract_entities(
+        "phường hải châu quận hải châu",
+        normalize("phường hải châu quận hải châu"),
+        TODAY,
+        gazetteer,
+    )
+
+    assert (district["area"], district["areas"]) == ("Quận Hải Châu", list(wards))
+    assert old_ward["area"] == "Phường Hải Châu, Quận Hải Châu"
