@@ -8,9 +8,10 @@ A name may have parts: "Phường Bến Thành, Quận 1" is a ward and its form
 a search key of its own ("phuong ben thanh", "ben thanh", "quan 1", "q1"), so "Bến Thành" or "q1"
 alone finds the name. A key shared by several names ("quan 1" of every ward of Quận 1) names none
 of them unless the rest of the message tells them apart: a name whose parts match more of the
-message wins, then a name matched whole, then the closer and longer match. When the best are
-equal, the one that covers the areas of all the others wins ("Tân Bình": the former district,
-whose wards include today's Phường Tân Bình); otherwise the message is ambiguous and names none.
+message wins, then the longer match ("Hòa Cường Bắc" over "Hòa Cường"), then a name matched
+whole, then the closer match. When the best are equal, the one that covers the areas of all the
+others wins ("Tân Bình": the former district, whose wards include today's Phường Tân Bình);
+otherwise the message is ambiguous and names none.
 """
 
 from __future__ import annotations
@@ -208,8 +209,10 @@ def _build_index(areas: tuple[str, ...]) -> AreaIndex:
             keyed.extend((key, mask, bare) for key, bare in _keys_of(part).items())
         for key, mask, bare in keyed:
             of_key = entries_of.setdefault(key, {})
-            old_mask, old_bare = of_key.get(position, (0, True))
-            of_key[position] = (old_mask | mask, old_bare and bare)
+            # Words that two parts share ("hai chau" of "Phường Hải Châu, Quận Hải Châu") stand
+            # for one part: the first.
+            old_mask, old_bare = of_key.get(position, (mask, True))
+            of_key[position] = (old_mask, old_bare and bare)
     keys = tuple(entries_of)
     entries = tuple(
         tuple((position, mask, bare) for position, (mask, bare) in entries_of[key].items())
@@ -343,14 +346,14 @@ def _best_place(
     found: dict[int, tuple[int, float, int]],
     covered: Callable[[str], tuple[str, ...]],
 ) -> Place | None:
-    """The name whose parts match most, whole, closest and longest; among equals, the one that
-    covers the areas of all the others; None when none does."""
+    """The name whose parts match most, by the longest window, whole, closest; among equals,
+    the one that covers the areas of all the others; None when none does."""
     if not found:
         return None
     complete = index.complete
     ranked = sorted(
         (
-            (mask.bit_count(), mask == complete[position], score, size, position)
+            (mask.bit_count(), size, mask == complete[position], score, position)
             for position, (mask, score, size) in found.items()
         ),
         reverse=True,

@@ -405,3 +405,34 @@ def test_one_stretch_of_the_message_counts_for_one_part_of_a_name() -> None:
 
     assert (district["area"], district["areas"]) == ("Quận Hải Châu", list(wards))
     assert old_ward["area"] == "Phường Hải Châu, Quận Hải Châu"
+
+
+def test_words_two_parts_of_a_name_share_stand_for_one_part() -> None:
+    # "hải châu" alone is the former district (covering both wards), not the old ward whose
+    # ward and district are both "Hải Châu".
+    wards = ("Phường Hải Châu", "Phường Hòa Cường")
+    gazetteer = Gazetteer(
+        wards,
+        {"Quận Hải Châu": wards, "Phường Hải Châu, Quận Hải Châu": ("Phường Hải Châu",)},
+    )
+
+    found = extract_entities("khu vuc hai chau", normalize("khu vuc hai chau"), TODAY, gazetteer)
+
+    assert found["area"] == "Quận Hải Châu"
+
+
+def test_the_longer_name_wins_over_a_name_inside_it() -> None:
+    gazetteer = Gazetteer(
+        ("Phường Hòa Cường",),
+        {"Phường Hòa Cường Bắc, Quận Hải Châu": ("Phường Hòa Cường",)},
+    )
+
+    found = extract_entities(
+        "khu Hòa Cường Bắc đang mất điện",
+        normalize("khu Hòa Cường Bắc đang mất điện"),
+        TODAY,
+        gazetteer,
+    )
+
+    assert found["area"] == "Phường Hòa Cường Bắc, Quận Hải Châu"
+    assert found["areas"] == ["Phường Hòa Cường"]
