@@ -9,17 +9,22 @@ parts of old wards, an old ward its parts in new wards, an old district or a pro
 of its wards. An area name of the data is matched to one unit ("Phường Sài Gòn", or the old
 "Phường Bến Nghé, Quận 1"), and every unit that shares a piece with it becomes a name of it.
 
-The library's tables are read once per process, on first use (half a second); a gazetteer is
-built once per set of area names.
+The library's tables are read from its data files once per process, on first use (under a
+second, about 20 MB); a gazetteer is built once per set of area names.
 """
 
 from __future__ import annotations
 
+import importlib.util
+import json
 import logging
 import re
+import sqlite3
 from collections.abc import Iterable, Sequence
+from contextlib import closing
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
+from pathlib import Path
 
 from nlu.areas import Gazetteer
 from nlu.normalize import normalize
@@ -44,6 +49,7 @@ _KINDS = {
     "dac khu": "dac khu",
 }
 _NUMBERED = re.compile(r"([pq])(\d+)")
+_LIBRARY = "vietnamadminunits"
 # What a piece of an old ward that went into no ward is (the island districts have none).
 _NO_WARD = ""
 
@@ -165,7 +171,7 @@ def _candidates(area: str, units: _Units) -> list[int]:
             for u in found
         ),
     )
-    return [u for rank, current, u in ranked if (rank, current) == ranked[0][:2]]
+    return [u for disagreeing, old, u in ranked if (disagreeing, old) == ranked[0][:2]]
 
 
 def _agrees(name: tuple[str, str], within: frozenset[tuple[str, str]]) -> bool:
@@ -191,25 +197,36 @@ def _main_district(pieces: frozenset[int], units: _Units) -> int | None:
 
 @cache
 def _units() -> _Units:
-    """Every unit of the library, before and after 2025, with the pieces it covers."""
-    from vietnamadminunits.converter import converter_2025
-    from vietnamadminunits.database import get_data
+    """Every unit of the library, before and after 2025, with the pieces it covers.
 
-    new_rows = get_data(fields=["province", "ward", "provinceKey", "wardKey"], table="admin_units")
-    old_rows = get_data(
-        fields=["province", "district", "ward", "provinceKey", "districtKey", "wardKey"],
-        table="admin_units_legacy",
-    )
+    Read from the package's own data files (`data/dataset.db`, the tables `get_data` reads, and
+    `data/converter_2025.json`, its old-to-new ward table): importing the package would load its
+    address parser too (60 MB and a second), which the gazetteer does not use.
+    """
+    spec = importlib.util.find_spec(_LIBRARY)
+    if spec is None or not spec.submodule_search_locations:
+        raise ModuleNotFoundError(f"{_LIBRARY} is not installed")
+    data = Path(spec.submodule_search_locations[0]) / "data"
+    converter = json.loads((data / "converter_2025.json").read_text(encoding="utf-8"))
+    with closing(sqlite3.connect(f"{(data / 'dataset.db').as_uri()}?mode=ro", uri=True)) as db:
+        db.row_factory = sqlite3.Row
+        new_rows = db.execute(
+            "SELECT province, ward, provinceKey, wardKey FROM admin_units"
+        ).fetchall()
+        old_rows = db.execute(
+            "SELECT province, district, ward, provinceKey, districtKey, wardKey"
+            " FROM admin_units_legacy"
+        ).fetchall()
     new_ward = {(r["provinceKey"], r["wardKey"]): r for r in new_rows}
     old_ward = {
         f"{r['provinceKey']}_{r['districtKey']}_{r['wardKey'] or _NO_WARD}": r for r in old_rows
     }
     pairs: dict[tuple[str, tuple[str, str]], None] = {}
-    for province, wards in converter_2025.DICT_PROVINCE_WARD_NO_DIVIDED.items():
+    for province, wards in converter["DICT_PROVINCE_WARD_NO_DIVIDED"].items():
         for ward, old_keys in wards.items():
             for old in old_keys:
                 pairs[old, (province, ward)] = None
-    for province, divided in converter_2025.DICT_PROVINCE_WARD_DIVIDED.items():
+    for province, divided in converter["DICT_PROVINCE_WARD_DIVIDED"].items():
         for old, new_wards in divided.items():
             for new in new_wards:
                 pairs[old, (province, new["newWardKey"])] = None
@@ -230,7 +247,7 @@ class _Building:
     pieces: set[int] = field(default_factory=set)
 
 
-def _build_units(pieces: list[tuple[dict[str, str], dict[str, str]]]) -> _Units:
+def _build_units(pieces: list[tuple[sqlite3.Row, sqlite3.Row]]) -> _Units:
     """The units of (old ward row, new ward row) pieces, in the library's order."""
     positions: dict[tuple[str, ...], int] = {}
     building: list[_Building] = []
