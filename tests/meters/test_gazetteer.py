@@ -10,6 +10,7 @@ import logging
 
 import pytest
 
+from meters import gazetteer
 from meters.gazetteer import gazetteer_of, name_of
 
 # Today's wards, as the data names them since 1 July 2025 (a few without their province).
@@ -118,3 +119,22 @@ def test_an_area_knows_its_former_district() -> None:
 )
 def test_names_are_compared_by_kind_and_name(text: str, name: tuple[str, str]) -> None:
     assert name_of(text) == name
+
+
+def test_without_the_library_s_data_each_area_is_found_by_its_own_name(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.setattr(gazetteer, "_LIBRARY", "no_such_package_of_units")
+    gazetteer._units.cache_clear()
+    gazetteer._gazetteer.cache_clear()
+    try:
+        with caplog.at_level(logging.ERROR, logger="meters.gazetteer"):
+            found = gazetteer_of(("Phường Sài Gòn", "Điện lực Gia Định"))
+    finally:
+        gazetteer._units.cache_clear()
+        gazetteer._gazetteer.cache_clear()
+
+    assert list(found) == ["Phường Sài Gòn", "Điện lực Gia Định"]
+    assert found.names == ("Phường Sài Gòn", "Điện lực Gia Định")
+    assert found.covered("Quận 1") == ()
+    assert "cannot read the administrative units" in caplog.text
