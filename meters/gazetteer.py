@@ -55,19 +55,21 @@ _NO_WARD = ""
 
 
 @dataclass(frozen=True, slots=True)
-class _Unit:
-    """A ward, district or province, before or after 2025, as customers name it."""
-
-    label: str  # "Phường Sài Gòn", "Phường Bến Nghé, Quận 1", "Quận 1", "Thành phố Hồ Chí Minh"
-    name: tuple[str, str]  # (kind, core) of its own name: ("phuong", "ben nghe")
-    within: frozenset[tuple[str, str]]  # the names of the units around it (district, provinces)
-    pieces: frozenset[int]
-    current: bool  # a unit of today's map
-
-
-@dataclass(frozen=True, slots=True)
 class _Units:
-    units: tuple[_Unit, ...]
+    """Every ward, district and province, before and after 2025, as customers name them.
+
+    Unit `u` is `labels[u]` ("Phường Sài Gòn", "Phường Bến Nghé, Quận 1", "Quận 1", "Thành phố
+    Hồ Chí Minh"), its own name `names[u]` as (kind, core), the names of the units around it
+    `within[u]` (its district and provinces), the pieces it covers `pieces[u]`, and whether it is
+    a unit of today's map `current[u]`. Tuples of strings and ints, not objects per unit: the
+    garbage collector then leaves these 14 000 units alone.
+    """
+
+    labels: tuple[str, ...]
+    names: tuple[tuple[str, str], ...]
+    within: tuple[tuple[tuple[str, str], ...], ...]
+    pieces: tuple[tuple[int, ...], ...]
+    current: tuple[bool, ...]
     by_name: dict[tuple[str, str], tuple[int, ...]]  # (kind, core) -> units
     by_core: dict[str, tuple[int, ...]]  # core -> units, for names written without a kind
     of_piece: tuple[tuple[int, ...], ...]  # piece -> the units covering it
@@ -119,10 +121,10 @@ def _gazetteer(areas: tuple[str, ...]) -> Gazetteer:
         if not pieces:
             continue
         for unit in {u for piece in pieces for u in units.of_piece[piece]}:
-            covered.setdefault(units.units[unit].label, []).append(area)
+            covered.setdefault(units.labels[unit], []).append(area)
         district = _main_district(pieces, units)
         if district is not None:
-            wider[area] = units.units[district].label
+            wider[area] = units.labels[district]
     return Gazetteer(areas, covered, wider)
 
 
@@ -134,15 +136,17 @@ def _resolve(areas: Iterable[str], units: _Units) -> dict[str, frozenset[int]]:
     """
     candidates = {area: _candidates(area, units) for area in areas}
     resolved = {
-        area: units.units[found[0]].pieces for area, found in candidates.items() if len(found) == 1
+        area: frozenset(units.pieces[found[0]])
+        for area, found in candidates.items()
+        if len(found) == 1
     }
     provinces = {units.province_of_piece[p] for pieces in resolved.values() for p in pieces}
     for area, found in candidates.items():
         if len(found) <= 1:
             continue
-        in_data = [u for u in found if _provinces(units.units[u], units) & provinces]
+        in_data = [u for u in found if _provinces(u, units) & provinces]
         if len(in_data) == 1:
-            resolved[area] = units.units[in_data[0]].pieces
+            resolved[area] = frozenset(units.pieces[in_data[0]])
         else:
             logger.warning(
                 "area %r fits %d administrative units: only its own name finds it",
@@ -164,8 +168,8 @@ def _candidates(area: str, units: _Units) -> list[int]:
     ranked = sorted(
         (
             (
-                -sum(_agrees(name, units.units[u].within) for name in around),
-                not units.units[u].current,
+                -sum(_agrees(name, units.within[u]) for name in around),
+                not units.current[u],
                 u,
             )
             for u in found
@@ -174,13 +178,13 @@ def _candidates(area: str, units: _Units) -> list[int]:
     return [u for disagreeing, old, u in ranked if (disagreeing, old) == ranked[0][:2]]
 
 
-def _agrees(name: tuple[str, str], within: frozenset[tuple[str, str]]) -> bool:
+def _agrees(name: tuple[str, str], within: tuple[tuple[str, str], ...]) -> bool:
     kind, core = name
     return name in within or (not kind and any(c == core for _, c in within))
 
 
-def _provinces(unit: _Unit, units: _Units) -> set[int]:
-    return {units.province_of_piece[piece] for piece in unit.pieces}
+def _provinces(unit: int, units: _Units) -> set[int]:
+    return {units.province_of_piece[piece] for piece in units.pieces[unit]}
 
 
 def _main_district(pieces: frozenset[int], units: _Units) -> int | None:
@@ -190,7 +194,7 @@ def _main_district(pieces: frozenset[int], units: _Units) -> int | None:
         district = units.district_of_piece[piece]
         counts[district] = counts.get(district, 0) + 1
     district = max(counts, key=lambda d: (counts[d], -d))
-    if units.units[district].pieces <= pieces:
+    if pieces.issuperset(units.pieces[district]):
         return None
     return district
 
@@ -285,26 +289,21 @@ def _build_units(pieces: list[tuple[sqlite3.Row, sqlite3.Row]]) -> _Units:
         of_piece.append(tuple(covering))
         province_of_piece.append(new_province)
         district_of_piece.append(district_unit)
-    units = tuple(
-        _Unit(
-            label=u.label,
-            name=name_of(u.label.split(",")[0]),
-            within=frozenset(u.within),
-            pieces=frozenset(u.pieces),
-            current=u.current,
-        )
-        for u in building
-    )
+    names = tuple(name_of(u.label.split(",")[0]) for u in building)
     by_name: dict[tuple[str, str], list[int]] = {}
     by_core: dict[str, list[int]] = {}
-    for position, u in enumerate(units):
-        by_name.setdefault(u.name, []).append(position)
-        by_core.setdefault(u.name[1], []).append(position)
+    for position, name in enumerate(names):
+        by_name.setdefault(name, []).append(position)
+        by_core.setdefault(name[1], []).append(position)
     return _Units(
-        units,
-        {name: tuple(found) for name, found in by_name.items()},
-        {core: tuple(found) for core, found in by_core.items()},
-        tuple(of_piece),
-        tuple(province_of_piece),
-        tuple(district_of_piece),
+        labels=tuple(u.label for u in building),
+        names=names,
+        within=tuple(tuple(sorted(u.within)) for u in building),
+        pieces=tuple(tuple(sorted(u.pieces)) for u in building),
+        current=tuple(u.current for u in building),
+        by_name={name: tuple(found) for name, found in by_name.items()},
+        by_core={core: tuple(found) for core, found in by_core.items()},
+        of_piece=tuple(of_piece),
+        province_of_piece=tuple(province_of_piece),
+        district_of_piece=tuple(district_of_piece),
     )
