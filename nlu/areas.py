@@ -128,7 +128,7 @@ class Gazetteer(Sequence[str]):
     its former district, when known. Immutable; its search keys are built on first use.
     """
 
-    __slots__ = ("_areas", "_covered", "_index", "_known", "_wider")
+    __slots__ = ("_areas", "_covered", "_index", "_known", "_names", "_wider")
 
     def __init__(
         self,
@@ -145,6 +145,7 @@ class Gazetteer(Sequence[str]):
             if kept:
                 covered[name] = tuple(sorted(kept, key=order.__getitem__))
         self._covered: Mapping[str, tuple[str, ...]] = covered
+        self._names = tuple(covered)
         self._wider = {
             area: name for area, name in (wider or {}).items() if area in self._known and name
         }
@@ -172,7 +173,7 @@ class Gazetteer(Sequence[str]):
     @property
     def names(self) -> tuple[str, ...]:
         """Every name the gazetteer knows: the data's areas first."""
-        return tuple(self._covered)
+        return self._names
 
     def covered(self, name: str) -> tuple[str, ...]:
         """The data's areas a name covers, in the data's order; () for a name not known."""
