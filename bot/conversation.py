@@ -42,9 +42,11 @@ from meters.driver_sql import (
     replace_if_closed_by_server,
     short_transaction,
 )
+from meters.gazetteer import load_administrative_units
 from meters.repository import SqlMeterRepository
 from meters.turn_writes import TurnWrites
 from meters.usage import UsageService
+from nlu.areas import Gazetteer
 
 logger = logging.getLogger(__name__)
 
@@ -128,7 +130,7 @@ class ConversationRunner:
         self._agent_notifier = agent_notifier or LogAgentNotifier()
         self._clock = clock
         self._locks: dict[tuple[Channel, str], asyncio.Lock] = {}
-        self._areas: tuple[str, ...] | None = None
+        self._areas: Gazetteer | None = None
         self._areas_read_at = 0.0
         # SQLite has one writer, and a transaction that read first and writes later fails at
         # once ("database is locked", no busy wait) when another one committed in between:
@@ -138,6 +140,9 @@ class ConversationRunner:
         # enough there; more would only contend for the GIL. PostgreSQL overlaps its round trips.
         self._worker_count = 1 if self._sqlite_turns is not None else DATABASE_WORKERS
         self._workers = ThreadPoolExecutor(self._worker_count, thread_name_prefix="conversation")
+        # The gazetteer's administrative units take a second to load: before the first update,
+        # not inside its transaction.
+        self._workers.submit(load_administrative_units)
         self._waiting: deque[_Waiting] = deque()
         self._batches_running = 0
         # PostgreSQL: each thread keeps its connection, so a batch costs no pool checkout and
@@ -313,13 +318,14 @@ class ConversationRunner:
             areas=self._area_names(accounts),
         )
 
-    def _area_names(self, accounts: SqlAccountStore) -> tuple[str, ...]:
+    def _area_names(self, accounts: SqlAccountStore) -> Gazetteer:
         """The gazetteer of area names, read again every few minutes (imports add areas)."""
         moment = time.monotonic()
-        if self._areas is None or moment - self._areas_read_at > AREAS_REFRESH_SECONDS:
-            self._areas = accounts.area_names()
+        areas = self._areas
+        if areas is None or moment - self._areas_read_at > AREAS_REFRESH_SECONDS:
+            areas = self._areas = accounts.area_names()
             self._areas_read_at = moment
-        return self._areas
+        return areas
 
     async def _carry_out(self, effect: Effect) -> None:
         if isinstance(effect, SendOneTimeCode):

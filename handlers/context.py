@@ -21,6 +21,7 @@ from meters.demo.customers import first_customer_code
 from meters.records import CustomerDetails
 from meters.usage import UsageService
 from nlu import Intent
+from nlu.areas import Gazetteer
 
 
 class Step(StrEnum):
@@ -90,7 +91,8 @@ class Deps:
     usage: UsageService
     config: ConversationConfig
     now: datetime
-    areas: tuple[str, ...] = ()  # the NLU's gazetteer: area names present in the data
+    # The NLU's gazetteer: the data's area names, and every name customers use for them.
+    areas: Gazetteer = field(default_factory=Gazetteer)
 
     @property
     def today(self) -> date:

@@ -16,6 +16,7 @@ from handlers.context import Answer, Deps, Step, Turn, say
 from handlers.customers import choose_customer
 from handlers.menu import chat_hotline, link_buttons
 from handlers.outage import cuts
+from handlers.places import named_place
 from handlers.service_catalog import HAZARD, INCIDENT, OPEN_STATUSES
 from handlers.slots import format_moment, has_any, remember
 from handlers.types import Reply
@@ -144,17 +145,17 @@ def _anonymous(turn: Turn, deps: Deps, kind: str, note: str) -> tuple[Reply, ...
             link_buttons(channel, deps.config),
         )
     )
-    area = turn.entities.get("area")
-    if isinstance(area, str):
+    place = named_place(turn)
+    if place is not None:
         moment = deps.now
         planned = deps.accounts.outages_between(
-            moment, moment + timedelta(minutes=1), stations=[], areas=[area]
+            moment, moment + timedelta(minutes=1), stations=[], areas=place.areas
         )
         if planned:
             replies.append(
                 Reply(
                     texts.INCIDENT_AREA_PLANNED.format(
-                        area=area,
+                        area=planned[0].area,
                         reason=planned[0].reason,
                         until=format_moment(planned[0].ends_at, deps.config.zone),
                     )

@@ -15,6 +15,7 @@ from handlers.context import Answer, Deps, Turn, say
 from handlers.customers import choose_customer
 from handlers.format import format_date
 from handlers.menu import link_buttons
+from handlers.places import Place, label, named_place, names_unknown_place
 from handlers.slots import ask, asking, format_moment, has_any, remember
 from handlers.types import Button, Reply
 from meters.records import CustomerDetails, OutageRecord
@@ -40,12 +41,13 @@ class Period:
 def answer_outage_schedule(turn: Turn, deps: Deps) -> Answer:
     """The planned outages of the period asked for, for the chat's customer or an area."""
     period = _period_of(turn, deps)
-    area = turn.entities.get("area")
-    if isinstance(area, str):
-        return say(*_area_schedule(turn, deps, area, period))
-    if not turn.linked and "customer_code" not in turn.entities:
+    place = named_place(turn)
+    if place is not None:
+        return say(*_area_schedule(turn, deps, place, period))
+    unknown = names_unknown_place(turn)
+    if unknown or (not turn.linked and "customer_code" not in turn.entities):
         return ask(
-            _ask_area(turn, deps, period),
+            _ask_area(turn, deps, period, unknown=unknown),
             intent=Intent.OUTAGE_SCHEDULE,
             entities={**turn.entities, "period": period.key},
             awaiting=("area",),
@@ -58,11 +60,15 @@ def answer_outage_schedule(turn: Turn, deps: Deps) -> Answer:
 
 
 def outage_pressed(turn: Turn, deps: Deps, argument: str) -> Answer:
-    """`outage:a<area index>:<period>` or `outage:<customer code>:<period>`."""
+    """`outage:a<place index>:<period>` or `outage:<customer code>:<period>`; the index is the
+    name's position in the gazetteer (an area of the data, or a name covering several)."""
     target, _, key = argument.partition(":")
     entities: dict[str, object] = {"period": key}
-    if target.startswith("a") and target[1:].isdigit() and int(target[1:]) < len(deps.areas):
-        entities["area"] = deps.areas[int(target[1:])]
+    names = deps.areas.names
+    if target.startswith("a") and target[1:].isdigit() and int(target[1:]) < len(names):
+        name = names[int(target[1:])]
+        entities["area"] = name
+        entities["areas"] = list(deps.areas.covered(name))
     elif target:
         entities["customer_code"] = target
     return answer_outage_schedule(asking(turn, Intent.OUTAGE_SCHEDULE, entities), deps)
@@ -159,18 +165,26 @@ def _customer_schedule(deps: Deps, customer: CustomerDetails, period: Period) ->
     return Reply("\n".join(lines), tuple(buttons))
 
 
-def _area_schedule(turn: Turn, deps: Deps, area: str, period: Period) -> tuple[Reply, ...]:
-    """An area's outages (public); a station of the chat's own customers is pointed out."""
-    outages = deps.accounts.outages_between(period.start, period.end, stations=[], areas=[area])
+def _area_schedule(turn: Turn, deps: Deps, place: Place, period: Period) -> tuple[Reply, ...]:
+    """A place's outages (public), each line with its area when the place covers several; a
+    station of the chat's own customers is pointed out."""
+    outages = deps.accounts.outages_between(
+        period.start, period.end, stations=[], areas=place.areas
+    )
     buttons: list[Button] = []
-    if area in deps.areas and period.key != "nw":
-        index = deps.areas.index(area)
+    names = deps.areas.names
+    if place.name in names and period.key != "nw":
+        index = names.index(place.name)
         buttons.append(Button(texts.BUTTON_OUTAGE_NEXT_WEEK, f"outage:a{index}:nw"))
+    shown = label(place)
     if not outages:
-        text = texts.OUTAGE_AREA_NONE.format(area=area, period=period.label)
+        text = texts.OUTAGE_AREA_NONE.format(area=shown, period=period.label)
     else:
-        lines = [texts.OUTAGE_AREA_HEADER.format(area=area, period=period.label)]
-        lines.extend(_line(deps, outage, turn.linked) for outage in outages[:MAX_LINES])
+        several = len(place.areas) > 1
+        lines = [texts.OUTAGE_AREA_HEADER.format(area=shown, period=period.label)]
+        lines.extend(
+            _line(deps, outage, turn.linked, with_area=several) for outage in outages[:MAX_LINES]
+        )
         if len(outages) > MAX_LINES:
             lines.append(texts.OUTAGE_MORE.format(count=len(outages) - MAX_LINES))
         text = "\n".join(lines)
@@ -181,20 +195,22 @@ def _area_schedule(turn: Turn, deps: Deps, area: str, period: Period) -> tuple[R
     return tuple(replies)
 
 
-def _ask_area(turn: Turn, deps: Deps, period: Period) -> Reply:
-    """Which area: buttons for the areas that have outages in the period, and how to link."""
+def _ask_area(turn: Turn, deps: Deps, period: Period, *, unknown: bool = False) -> Reply:
+    """Which area: buttons for the areas that have outages in the period, and how to link;
+    `unknown`: the message named a place the gazetteer does not know, and the reply says so."""
     outages = deps.accounts.outages_between(
-        period.start, period.end, stations=[], areas=deps.areas
+        period.start, period.end, stations=[], areas=tuple(deps.areas)
     )
     areas = list(dict.fromkeys(o.area for o in outages if o.area in deps.areas))
     link = link_buttons(turn.update.channel, deps.config)
+    first = f"{texts.PLACE_UNKNOWN}\n" if unknown else ""
     if not areas:
-        return Reply(texts.OUTAGE_ASK_AREA_NONE.format(period=period.label), link)
+        return Reply(first + texts.OUTAGE_ASK_AREA_NONE.format(period=period.label), link)
     buttons = tuple(
         Button(area, f"outage:a{deps.areas.index(area)}:{period.key}")
         for area in areas[:MAX_AREA_BUTTONS]
     )
-    return Reply(texts.OUTAGE_ASK_AREA.format(period=period.label), buttons + link)
+    return Reply(first + texts.OUTAGE_ASK_AREA.format(period=period.label), buttons + link)
 
 
 def cuts(outage: OutageRecord, customer: CustomerDetails) -> bool:
@@ -214,12 +230,20 @@ def _own_line(deps: Deps, outage: OutageRecord, station: str) -> str:
     )
 
 
-def _line(deps: Deps, outage: OutageRecord, linked: tuple[CustomerDetails, ...]) -> str:
-    """One outage of an area, marked when it cuts a customer the chat owns."""
+def _line(
+    deps: Deps,
+    outage: OutageRecord,
+    linked: tuple[CustomerDetails, ...],
+    *,
+    with_area: bool = False,
+) -> str:
+    """One outage of an area (named when `with_area`), marked when it cuts a customer the chat
+    owns."""
     zone = deps.config.zone
-    line = texts.OUTAGE_LINE.format(
+    line = (texts.OUTAGE_LINE_IN_AREA if with_area else texts.OUTAGE_LINE).format(
         start=format_moment(outage.starts_at, zone),
         end=format_moment(outage.ends_at, zone),
+        area=outage.area,
         stations=", ".join(outage.stations) or texts.OUTAGE_WHOLE_AREA,
         reason=outage.reason,
     )

@@ -12,10 +12,12 @@ import math
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
+from itertools import zip_longest
 
 from handlers import texts
 from handlers.context import Answer, Deps, Turn, say
 from handlers.menu import intent_button
+from handlers.places import Place, label, named_place, names_unknown_place
 from handlers.slots import ask
 from handlers.types import Button, ButtonKind, Reply
 from meters.records import CustomerDetails, PaymentPointRecord
@@ -129,11 +131,12 @@ def format_distance(km: float) -> str:
 
 
 def answer_payment_points(turn: Turn, deps: Deps) -> Answer:
-    """The points of the area named in the message; without one, ask where."""
-    area = turn.entities.get("area")
-    if isinstance(area, str):
-        return points_in_area(area, deps)
-    return _ask_where(turn)
+    """The points of the place named in the message; without one, ask where (saying so when
+    the message names a place the gazetteer does not know)."""
+    place = named_place(turn)
+    if place is not None:
+        return points_in_area(place, deps)
+    return _ask_where(turn, unknown=names_unknown_place(turn))
 
 
 def nearest_points(turn: Turn, deps: Deps) -> Answer:
@@ -161,33 +164,39 @@ def area_pressed(turn: Turn, deps: Deps, argument: str) -> Answer:
     """The points of a linked customer's area ("c<id>"); any other customer is ignored."""
     for customer in turn.linked:
         if argument == f"c{customer.id}":
-            return points_in_area(customer.area, deps)
+            return points_in_area(Place.of_area(customer.area), deps)
     return _ask_where(turn)
 
 
-def points_in_area(area: str, deps: Deps) -> Answer:
-    """The points of an area, else of its former district, else the offer to share a location."""
-    points = deps.accounts.payment_points(area)
-    header = texts.PAY_POINTS_IN_AREA.format(area=area)
+def points_in_area(place: Place, deps: Deps) -> Answer:
+    """The points of a place's areas, else of the former district around its one area, else
+    the offer to share a location."""
+    points = _each_area_in_turn(deps.accounts.payment_points(place.areas), place.areas)
+    header = texts.PAY_POINTS_IN_AREA.format(area=label(place))
+    district = deps.areas.wider(place.areas[0]) if len(place.areas) == 1 else None
+    if not points and district is not None:
+        around = deps.areas.covered(district)
+        points = _each_area_in_turn(deps.accounts.payment_points(around), around)
+        header = texts.PAY_POINTS_IN_DISTRICT.format(area=label(place), district=district)
     if not points:
-        district = _district(area)
-        if district is not None:
-            points = tuple(
-                p for p in deps.accounts.payment_points() if _district(p.area) == district
-            )
-            header = texts.PAY_POINTS_IN_DISTRICT.format(area=area, district=district)
-    if not points:
-        return say(Reply(texts.PAY_POINTS_NONE_IN_AREA.format(area=area), (_location_button(),)))
+        text = texts.PAY_POINTS_NONE_IN_AREA.format(area=label(place))
+        return say(Reply(text, (_location_button(),)))
     lines = [header]
     for number, point in enumerate(points[:POINTS_SHOWN], start=1):
         lines.append(_point_line(number, point, None))
     return say(Reply("\n".join(lines), (_location_button(), *_online_buttons())))
 
 
-def _district(area: str) -> str | None:
-    """The former district of an area written "ward, district" ("Quận 1"), if any."""
-    _, comma, district = area.partition(", ")
-    return district if comma and district else None
+def _each_area_in_turn(
+    points: tuple[PaymentPointRecord, ...], areas: tuple[str, ...]
+) -> tuple[PaymentPointRecord, ...]:
+    """The points, one of each area in turn (in the areas' order), so that the first few shown
+    cover every area of a former district; in store order within an area."""
+    by_area: dict[str, list[PaymentPointRecord]] = {area: [] for area in areas}
+    for point in points:
+        by_area.setdefault(point.area, []).append(point)
+    queues = [iter(of_area) for of_area in by_area.values()]
+    return tuple(point for row in zip_longest(*queues) for point in row if point is not None)
 
 
 def _point_line(number: int, point: PaymentPointRecord, km: float | None) -> str:
@@ -205,16 +214,20 @@ def _point_line(number: int, point: PaymentPointRecord, km: float | None) -> str
     return first + distance + newline + rest
 
 
-def _ask_where(turn: Turn) -> Answer:
-    """Ask for a location or an area; the chat's own customers' areas are offered as buttons."""
+def _ask_where(turn: Turn, *, unknown: bool = False) -> Answer:
+    """Ask for a location or an area; the chat's own customers' areas are offered as buttons.
+
+    `unknown`: the message named a place the gazetteer does not know, and the reply says so.
+    """
     buttons = [_location_button()]
     seen: set[str] = set()
     for customer in turn.linked:
         if customer.area not in seen:
             seen.add(customer.area)
             buttons.append(Button(customer.area, f"{AREA_PREFIX}:c{customer.id}"))
+    text = f"{texts.PLACE_UNKNOWN}\n{texts.PAY_POINTS_ASK}" if unknown else texts.PAY_POINTS_ASK
     return ask(
-        Reply(texts.PAY_POINTS_ASK, tuple(buttons)),
+        Reply(text, tuple(buttons)),
         intent=Intent.PAYMENT_POINTS,
         entities={},
         awaiting=("area", "location"),

@@ -11,6 +11,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from meters.case_records import BY_BOT
 from meters.driver_sql import DriverStatement
+from meters.gazetteer import gazetteer_of
 from meters.records import (
     BillRecord,
     CustomerDetails,
@@ -32,6 +33,7 @@ from meters.schema import (
     RequestStatusChange,
     ServiceRequest,
 )
+from nlu.areas import Gazetteer
 
 WH_PER_KWH = 1000
 
@@ -130,8 +132,8 @@ _PAYMENT_POINT_ROWS = select(
     PaymentPoint.kind,
 ).order_by(PaymentPoint.point_id)
 _PAYMENT_POINTS = DriverStatement(_PAYMENT_POINT_ROWS)
-_PAYMENT_POINTS_OF_AREA = DriverStatement(
-    _PAYMENT_POINT_ROWS.where(PaymentPoint.area == bindparam("area"))
+_PAYMENT_POINTS_OF_AREAS = DriverStatement(
+    _PAYMENT_POINT_ROWS.where(PaymentPoint.area.in_(bindparam("areas", expanding=True)))
 )
 _TOU_METER_OVER = DriverStatement(
     select(Meter.id).where(
@@ -212,14 +214,15 @@ class SqlAccountStore:
         rows = _CUSTOMERS_BY_PHONE.rows(self._connection, {"phone": phone})
         return tuple(_customer_details(row) for row in rows)
 
-    def area_names(self) -> tuple[str, ...]:
-        """Every area that customers, outages or payment points name (the NLU's gazetteer)."""
+    def area_names(self) -> Gazetteer:
+        """Every area that customers, outages or payment points name, with every name customers
+        may use for them, old and new (the NLU's gazetteer, `meters.gazetteer`)."""
         names = self._connection.execute(
             select(Customer.area)
             .union(select(Outage.area), select(PaymentPoint.area))
             .order_by(Customer.area)
         ).scalars()
-        return tuple(names)
+        return gazetteer_of(tuple(names))
 
     def bills(self, customer_id: int, limit: int = 13) -> tuple[BillRecord, ...]:
         """The customer's latest bills, newest period first."""
@@ -248,12 +251,14 @@ class SqlAccountStore:
             for outage_id, starts_at, ends_at, area, reason in rows
         )
 
-    def payment_points(self, area: str | None = None) -> tuple[PaymentPointRecord, ...]:
-        """Payment points, of one area when given."""
-        if area is None:
+    def payment_points(self, areas: Sequence[str] | None = None) -> tuple[PaymentPointRecord, ...]:
+        """Payment points, of these areas when given, by point id."""
+        if areas is None:
             rows = _PAYMENT_POINTS.rows(self._connection, {})
+        elif not areas:
+            return ()
         else:
-            rows = _PAYMENT_POINTS_OF_AREA.rows(self._connection, {"area": area})
+            rows = _PAYMENT_POINTS_OF_AREAS.rows(self._connection, {"areas": list(areas)})
         return tuple(PaymentPointRecord(*row) for row in rows)
 
     def requests_of(

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
-from nlu.areas import find_area
+from nlu.areas import find_place
 from nlu.dates import find_date, find_month
 from nlu.normalize import MAX_CHARS
 from nlu.numbers import Amount, AmountKind, find_amounts
@@ -183,9 +183,11 @@ def extract_entities(
     if day is not None:
         entities["date"] = day
     if areas:
-        area = find_area(tokens, tuple(areas))
-        if area is not None:
-            entities["area"] = area
+        place = find_place(tokens, areas)
+        if place is not None:
+            entities["area"] = place.name
+            if place.areas != (place.name,):
+                entities["areas"] = list(place.areas)
     if appliance is not None:
         entities["appliance"] = appliance
     service = _service_type(normalized)

@@ -1,7 +1,9 @@
 """Where the demo customers live: power companies, areas, streets, stations, payment points.
 
 Unit codes and names are EVN's (third-party list, research/features.md §1.4, G2); ward and street
-names are real; house numbers, station numbers and payment-point addresses are invented.
+names are real, the wards under their names since 1 July 2025 (no districts any more); house
+numbers, station numbers and payment-point addresses are invented. Stations keep the names of the
+old wards they were built in ("TBA Bến Nghé 2" in today's Phường Sài Gòn), as real ones do.
 """
 
 from __future__ import annotations
@@ -19,10 +21,10 @@ class Climate(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class Area:
-    """A ward (with its former district) and what is in it."""
+    """A ward (today's name) and what is in it."""
 
     name: str
-    short: str  # what its stations are named after
+    short: str  # what its stations are named after (the old ward's name, mostly)
     streets: tuple[str, ...]
     lat: float
     lon: float
@@ -52,28 +54,28 @@ POWER_COMPANIES: tuple[PowerCompany, ...] = (
         Climate.HCMC,
         (
             Area(
-                "Phường Bến Thành, Quận 1",
+                "Phường Bến Thành",
                 "Bến Thành",
                 ("Lê Lợi", "Lê Thánh Tôn", "Phạm Ngũ Lão"),
                 10.7725,
                 106.6980,
             ),
             Area(
-                "Phường Bến Nghé, Quận 1",
+                "Phường Sài Gòn",
                 "Bến Nghé",
                 ("Đồng Khởi", "Hai Bà Trưng", "Mạc Thị Bưởi"),
                 10.7769,
                 106.7009,
             ),
             Area(
-                "Phường Đa Kao, Quận 1",
-                "Đa Kao",
-                ("Đinh Tiên Hoàng", "Nguyễn Đình Chiểu", "Phan Kế Bính"),
-                10.7880,
-                106.6990,
+                "Phường Cầu Ông Lãnh",
+                "Cầu Kho",
+                ("Trần Hưng Đạo", "Nguyễn Thái Học", "Cô Giang"),
+                10.7620,
+                106.6950,
             ),
             Area(
-                "Phường Tân Định, Quận 1",
+                "Phường Tân Định",
                 "Tân Định",
                 ("Trần Quang Khải", "Trần Nhật Duật", "Nguyễn Hữu Cầu"),
                 10.7920,
@@ -90,21 +92,21 @@ POWER_COMPANIES: tuple[PowerCompany, ...] = (
         Climate.HCMC,
         (
             Area(
-                "Phường 22, Quận Bình Thạnh",
+                "Phường Thạnh Mỹ Tây",
                 "Văn Thánh",
                 ("Nguyễn Hữu Cảnh", "Điện Biên Phủ", "Ung Văn Khiêm"),
                 10.7940,
                 106.7190,
             ),
             Area(
-                "Phường 25, Quận Bình Thạnh",
-                "Hàng Xanh",
-                ("Xô Viết Nghệ Tĩnh", "Nguyễn Gia Trí", "D5"),
-                10.8030,
-                106.7160,
+                "Phường Gia Định",
+                "Bà Chiểu",
+                ("Phan Đăng Lưu", "Lê Quang Định", "Bạch Đằng"),
+                10.8020,
+                106.6960,
             ),
             Area(
-                "Phường 26, Quận Bình Thạnh",
+                "Phường Bình Thạnh",
                 "Bình Lợi",
                 ("Xô Viết Nghệ Tĩnh", "Đinh Bộ Lĩnh", "Bình Lợi"),
                 10.8130,
@@ -121,22 +123,22 @@ POWER_COMPANIES: tuple[PowerCompany, ...] = (
         Climate.HCMC,
         (
             Area(
-                "Phường 2, Quận Tân Bình",
+                "Phường Tân Sơn Hòa",
                 "Trường Sơn",
                 ("Trường Sơn", "Hồng Hà", "Phan Đình Giót"),
                 10.8110,
                 106.6650,
             ),
             Area(
-                "Phường 4, Quận Tân Bình",
+                "Phường Tân Sơn Nhất",
                 "Hoàng Văn Thụ",
                 ("Cộng Hòa", "Hoàng Văn Thụ", "Út Tịch"),
                 10.7990,
                 106.6570,
             ),
             Area(
-                "Phường 13, Quận Tân Bình",
-                "Bảy Hiền",
+                "Phường Tân Bình",
+                "Âu Cơ",
                 ("Cộng Hòa", "Trường Chinh", "Âu Cơ"),
                 10.8030,
                 106.6420,
@@ -152,21 +154,21 @@ POWER_COMPANIES: tuple[PowerCompany, ...] = (
         Climate.HCMC,
         (
             Area(
-                "Phường Linh Trung, TP. Thủ Đức",
+                "Phường Linh Xuân",
                 "Linh Trung",
                 ("Hoàng Diệu 2", "Linh Trung", "Kha Vạn Cân"),
                 10.8700,
                 106.7770,
             ),
             Area(
-                "Phường Linh Chiểu, TP. Thủ Đức",
+                "Phường Thủ Đức",
                 "Linh Chiểu",
                 ("Võ Văn Ngân", "Đặng Văn Bi", "Hoàng Diệu 2"),
                 10.8540,
                 106.7610,
             ),
             Area(
-                "Phường Hiệp Bình Chánh, TP. Thủ Đức",
+                "Phường Hiệp Bình",
                 "Hiệp Bình Chánh",
                 ("Phạm Văn Đồng", "Kha Vạn Cân", "Hiệp Bình"),
                 10.8290,
@@ -183,18 +185,18 @@ POWER_COMPANIES: tuple[PowerCompany, ...] = (
         Climate.HCMC,
         (
             Area(
-                "Phường 11, Quận 5",
+                "Phường Chợ Lớn",
                 "Châu Văn Liêm",
                 ("Trần Hưng Đạo", "Châu Văn Liêm", "Nguyễn Trãi"),
                 10.7540,
                 106.6680,
             ),
             Area(
-                "Phường 14, Quận 5",
-                "Nguyễn Chí Thanh",
-                ("Hồng Bàng", "Nguyễn Chí Thanh", "Thuận Kiều"),
-                10.7520,
-                106.6570,
+                "Phường An Đông",
+                "An Đông",
+                ("An Dương Vương", "Trần Phú", "Nguyễn Tri Phương"),
+                10.7580,
+                106.6730,
             ),
         ),
         2,
@@ -207,14 +209,14 @@ POWER_COMPANIES: tuple[PowerCompany, ...] = (
         Climate.DA_NANG,
         (
             Area(
-                "Phường Thạch Thang, Quận Hải Châu",
+                "Phường Hải Châu",
                 "Thạch Thang",
                 ("Bạch Đằng", "Quang Trung", "Lê Lợi"),
                 16.0760,
                 108.2210,
             ),
             Area(
-                "Phường Hòa Cường Bắc, Quận Hải Châu",
+                "Phường Hòa Cường",
                 "Hòa Cường Bắc",
                 ("Núi Thành", "2 Tháng 9", "Lê Thanh Nghị"),
                 16.0430,
@@ -231,14 +233,14 @@ POWER_COMPANIES: tuple[PowerCompany, ...] = (
         Climate.DA_NANG,
         (
             Area(
-                "Phường An Hải Bắc, Quận Sơn Trà",
+                "Phường An Hải",
                 "An Hải Bắc",
                 ("Ngô Quyền", "Phạm Văn Đồng", "Võ Văn Kiệt"),
                 16.0700,
                 108.2330,
             ),
             Area(
-                "Phường Mân Thái, Quận Sơn Trà",
+                "Phường Sơn Trà",
                 "Mân Thái",
                 ("Hoàng Sa", "Trần Quang Khải", "Lê Đức Thọ"),
                 16.0850,
@@ -255,7 +257,7 @@ POWER_COMPANIES: tuple[PowerCompany, ...] = (
         Climate.DA_NANG,
         (
             Area(
-                "Phường Thanh Khê Đông, Quận Thanh Khê",
+                "Phường Thanh Khê",
                 "Thanh Khê Đông",
                 ("Điện Biên Phủ", "Hà Huy Tập", "Trần Cao Vân"),
                 16.0680,
@@ -272,7 +274,7 @@ POWER_COMPANIES: tuple[PowerCompany, ...] = (
         Climate.DA_NANG,
         (
             Area(
-                "Phường Hòa Khánh Bắc, Quận Liên Chiểu",
+                "Phường Liên Chiểu",
                 "Hòa Khánh Bắc",
                 ("Nguyễn Lương Bằng", "Âu Cơ", "Tôn Đức Thắng"),
                 16.0750,

@@ -17,7 +17,7 @@ from meters.schema import ServiceRequest
 from tests.handlers.conftest import NOW, ZONE, FakeChat, text_of
 from tests.handlers.demo_facts import customer as stored_customer
 from tests.handlers.test_hotlines import EVERY_HOTLINE
-from tests.handlers.test_outage import cut_customer
+from tests.handlers.test_outage import FORMER_DISTRICT, cut_customer
 
 
 def requests_in_store(store: Engine) -> list[tuple[str, int | None, str]]:
@@ -122,3 +122,27 @@ def test_a_report_without_a_linked_customer_is_filed_without_one_with_the_hotlin
     assert texts.INCIDENT_FILED_ANONYMOUS.format(
         request_id=filed[0][0], hotline=EVERY_HOTLINE
     ) in text_of(replies)
+
+
+def test_a_report_naming_a_former_district_finds_the_planned_outage_of_its_ward(
+    chat_factory: type[FakeChat], demo_data: DemoData
+) -> None:
+    def renamed(area: str) -> bool:
+        """Whether the ward is not named after its former district ("Quận 5", "Phường An Đông")."""
+        return FORMER_DISTRICT[area].split(" ")[-1] not in area
+
+    outage = min(
+        (o for o in demo_data.outages if o.starts_at > NOW and renamed(o.area)),
+        key=lambda o: o.starts_at,
+    )
+    chat = chat_factory(Channel.ZALO, "999")
+    chat.later(outage.starts_at + timedelta(minutes=30) - NOW)
+
+    text = text_of(chat.say(f"mất điện ở {FORMER_DISTRICT[outage.area].lower()} rồi"))
+
+    assert (
+        texts.INCIDENT_AREA_PLANNED.format(
+            area=outage.area, reason=outage.reason, until=format_moment(outage.ends_at, ZONE)
+        )
+        in text
+    )

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from datetime import datetime, time, timedelta
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, insert
 
 from handlers import texts
 from handlers.format import format_date
 from handlers.slots import format_moment
 from handlers.types import Channel
 from meters.demo.model import DemoCustomer, DemoData, DemoOutage
+from meters.demo.places import POWER_COMPANIES, station_names
+from meters.schema import Outage, OutageStation
+from nlu.normalize import fold
 from tests.handlers.conftest import NOW, TODAY, ZONE, FakeChat, button_data, text_of
 from tests.handlers.demo_facts import SHARED_PHONE, with_store
 from tests.handlers.demo_facts import customer as stored_customer
@@ -37,17 +40,39 @@ def cut_customer(demo: DemoData) -> tuple[DemoCustomer, DemoOutage]:
     raise AssertionError("the demo has no customer cut in the coming week")
 
 
-def spared_customer(demo: DemoData) -> tuple[DemoCustomer, DemoOutage]:
-    """A customer whose area has an outage in the next 7 days that spares their station."""
-    for outage in upcoming(demo, NOW, NOW + timedelta(days=7)):
-        for customer in demo.customers:
-            if (
-                customer.area == outage.area
-                and customer.station not in outage.stations
-                and sole_owner(demo, customer)
-            ):
-                return customer, outage
-    raise AssertionError("the demo has no area outage sparing a customer's station")
+def spared_customer(demo: DemoData, store: Engine) -> tuple[DemoCustomer, DemoOutage]:
+    """A customer not cut next week, and an outage planted next week on another station of
+    their area (the demo's own outages may cut every station of an area that has customers)."""
+    monday = next_monday()
+    cut = {s for o in upcoming(demo, monday, monday + timedelta(days=7)) for s in o.stations}
+    customer = next(c for c in demo.customers if sole_owner(demo, c) and c.station not in cut)
+    area = next(a for company in POWER_COMPANIES for a in company.areas if a.name == customer.area)
+    station = next(s for s in station_names(area) if s != customer.station)
+    starts_at = monday + timedelta(days=1, hours=8)
+    outage = DemoOutage(
+        outage_id="TNPLANTED",
+        starts_at=starts_at,
+        ends_at=starts_at + timedelta(hours=4),
+        area=customer.area,
+        reason="Bảo trì, sửa chữa lưới điện",
+        announced_at=NOW,
+        stations=(station,),
+    )
+    with store.begin() as connection:
+        connection.execute(
+            insert(Outage).values(
+                outage_id=outage.outage_id,
+                starts_at=outage.starts_at,
+                ends_at=outage.ends_at,
+                area=outage.area,
+                reason=outage.reason,
+                announced_at=outage.announced_at,
+            )
+        )
+        connection.execute(
+            insert(OutageStation).values(outage_id=outage.outage_id, station=station)
+        )
+    return customer, outage
 
 
 def own_line(outage: DemoOutage, station: str) -> str:
@@ -99,9 +124,9 @@ def test_a_linked_customer_sees_the_outages_of_their_own_station_first(
 
 
 def test_other_outages_of_the_area_follow_and_say_they_spare_the_station(
-    chat_factory: type[FakeChat], demo_data: DemoData
+    chat_factory: type[FakeChat], demo_data: DemoData, store: Engine
 ) -> None:
-    customer, outage = spared_customer(demo_data)
+    customer, outage = spared_customer(demo_data, store)
     chat = chat_factory(Channel.TELEGRAM, "111")
     chat.share_contact(customer.phone)
 
@@ -242,3 +267,98 @@ def test_with_two_linked_customers_the_bot_asks_which_and_keeps_the_period(
             )
             in text
         )
+
+
+# The former district of each demo ward (today's names), from the 2025 resolutions on HCMC's
+# and Đà Nẵng's units (Nghị quyết 1685 and 1659/NQ-UBTVQH15), not from the code.
+FORMER_DISTRICT = {
+    "Phường Bến Thành": "Quận 1",
+    "Phường Sài Gòn": "Quận 1",
+    "Phường Cầu Ông Lãnh": "Quận 1",
+    "Phường Tân Định": "Quận 1",
+    "Phường Thạnh Mỹ Tây": "Quận Bình Thạnh",
+    "Phường Gia Định": "Quận Bình Thạnh",
+    "Phường Bình Thạnh": "Quận Bình Thạnh",
+    "Phường Tân Sơn Hòa": "Quận Tân Bình",
+    "Phường Tân Sơn Nhất": "Quận Tân Bình",
+    "Phường Tân Bình": "Quận Tân Bình",
+    "Phường Linh Xuân": "Thành phố Thủ Đức",
+    "Phường Thủ Đức": "Thành phố Thủ Đức",
+    "Phường Hiệp Bình": "Thành phố Thủ Đức",
+    "Phường Chợ Lớn": "Quận 5",
+    "Phường An Đông": "Quận 5",
+    "Phường Hải Châu": "Quận Hải Châu",
+    "Phường Hòa Cường": "Quận Hải Châu",
+    "Phường An Hải": "Quận Sơn Trà",
+    "Phường Sơn Trà": "Quận Sơn Trà",
+    "Phường Thanh Khê": "Quận Thanh Khê",
+    "Phường Liên Chiểu": "Quận Liên Chiểu",
+}
+
+
+def area_line_in(outage: DemoOutage) -> str:
+    return texts.OUTAGE_LINE_IN_AREA.format(
+        start=format_moment(outage.starts_at, ZONE),
+        end=format_moment(outage.ends_at, ZONE),
+        area=outage.area,
+        stations=", ".join(outage.stations),
+        reason=outage.reason,
+    )
+
+
+def test_the_demo_areas_are_today_s_wards(demo_data: DemoData) -> None:
+    assert {c.area for c in demo_data.customers} <= set(FORMER_DISTRICT)
+    assert {o.area for o in demo_data.outages} <= set(FORMER_DISTRICT)
+
+
+def test_a_former_district_gives_the_schedule_of_every_ward_that_took_part_of_it(
+    chat_factory: type[FakeChat], demo_data: DemoData
+) -> None:
+    week = upcoming(demo_data, NOW, NOW + timedelta(days=7))
+    by_district: dict[str, list[DemoOutage]] = {}
+    for outage in week:
+        by_district.setdefault(FORMER_DISTRICT[outage.area], []).append(outage)
+    # The district whose outages fall in most of its wards.
+    district, outages = max(
+        by_district.items(), key=lambda item: (len({o.area for o in item[1]}), item[0])
+    )
+    wards = [ward for ward, former in FORMER_DISTRICT.items() if former == district]
+    chat = chat_factory(Channel.TELEGRAM, "222")
+
+    text = text_of(chat.say(f"lịch cúp điện {district.lower()} sắp tới"))
+    folded = text_of(chat.say(f"lich cup dien o {fold(district)}"))
+
+    header = text.split("\n")[0]
+    assert header.startswith(f"Lịch tạm ngừng cung cấp điện ở {district} (")
+    assert all(ward in header for ward in wards)
+    for outage in week:
+        assert (area_line_in(outage) in text) == (outage in outages)
+    assert folded == text
+
+
+def test_a_former_district_s_next_week_button_keeps_the_district(
+    chat_factory: type[FakeChat], demo_data: DemoData
+) -> None:
+    chat = chat_factory(Channel.TELEGRAM, "222")
+    replies = chat.say("lịch cắt điện quận Tân Bình")
+    pressed = [data for data in button_data(replies) if data.endswith(":nw")]
+
+    text = text_of(chat.press(pressed[0]))
+
+    monday = next_monday()
+    period = range_label(monday, monday + timedelta(days=6))
+    assert period in text.split("\n")[0]
+    assert "Quận Tân Bình (" in text.split("\n")[0]
+    for outage in upcoming(demo_data, monday, monday + timedelta(days=7)):
+        shown = area_line_in(outage) in text
+        assert shown == (FORMER_DISTRICT[outage.area] == "Quận Tân Bình")
+
+
+def test_an_unknown_place_is_said_so_and_the_areas_offered(chat_factory: type[FakeChat]) -> None:
+    chat = chat_factory(Channel.TELEGRAM, "222")
+
+    replies = chat.say("lịch cắt điện ở phường Xyz")
+
+    text = text_of(replies)
+    assert text.startswith(f"{texts.PLACE_UNKNOWN}\n")
+    assert any(data.startswith("outage:a") for data in button_data(replies))

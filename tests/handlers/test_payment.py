@@ -5,7 +5,8 @@ from __future__ import annotations
 import math
 from collections import Counter
 
-from sqlalchemy import Engine
+import pytest
+from sqlalchemy import Engine, delete
 
 from handlers import texts
 from handlers.payment import format_distance, methods_named, payment_methods
@@ -13,8 +14,8 @@ from handlers.types import ButtonKind, Channel, Reply
 from meters.account_store import SqlAccountStore
 from meters.demo.model import DemoCustomer, DemoData
 from meters.records import PaymentPointRecord
-from nlu import parse
-from tests.handlers.conftest import TODAY, FakeChat, button_data, text_of
+from meters.schema import PaymentPoint
+from tests.handlers.conftest import FakeChat, button_data, text_of
 
 
 def only_customer_of_phone(demo_data: DemoData) -> DemoCustomer:
@@ -84,21 +85,104 @@ def test_channels_are_recognised_without_diacritics_and_in_the_order_written() -
 
 def test_points_of_the_area_named(chat_factory: type[FakeChat], store: Engine) -> None:
     chat = chat_factory(Channel.TELEGRAM, "111")
-    message = "điểm thu tiền điện ở Phường Bến Thành, Quận 1"
-    with store.connect() as connection:
-        accounts = SqlAccountStore(connection)
-        area = parse(message, TODAY, accounts.area_names()).entities["area"]
-        expected = accounts.payment_points(str(area))
+    message = "điểm thu tiền điện ở Phường Bến Thành"
+    expected = [p for p in all_points(store) if p.area == "Phường Bến Thành"]
     assert expected
 
     replies = chat.say(message)
 
     text = text_of(replies)
-    assert text.startswith(texts.PAY_POINTS_IN_AREA.format(area=area))
-    assert listed_points(replies, all_points(store)) == [p.point_id for p in expected]
-    for point in expected:
+    assert text.startswith(texts.PAY_POINTS_IN_AREA.format(area="Phường Bến Thành"))
+    assert listed_points(replies, all_points(store)) == [p.point_id for p in expected][:5]
+    for point in expected[:5]:
         assert point.address in text
         assert point.opening_hours in text
+
+
+# The demo's wards (today's, since 1 July 2025) that took part of a former district or ward,
+# from the resolutions on HCMC's units (Nghị quyết 1685/NQ-UBTVQH15), not from the code.
+FORMER_TAN_BINH = ("Phường Tân Sơn Hòa", "Phường Tân Sơn Nhất", "Phường Tân Bình")
+FORMER_QUAN_1 = ("Phường Bến Thành", "Phường Sài Gòn", "Phường Cầu Ông Lãnh", "Phường Tân Định")
+
+
+@pytest.mark.parametrize(
+    ("message", "place", "areas"),
+    [
+        ("điểm thu tiền điện ở Tân Bình", "Quận Tân Bình", FORMER_TAN_BINH),
+        ("điểm thu tiền điện ở quận Tân Bình", "Quận Tân Bình", FORMER_TAN_BINH),
+        ("diem thu tien dien o quan tan binh", "Quận Tân Bình", FORMER_TAN_BINH),
+        ("điểm thu tiền điện ở q1", "Quận 1", FORMER_QUAN_1),
+        ("điểm thu tiền điện quận 1", "Quận 1", FORMER_QUAN_1),
+        ("điểm thu tiền điện ở phường Bến Nghé", "Phường Bến Nghé, Quận 1", ("Phường Sài Gòn",)),
+        (
+            "điểm thu tiền điện ở phường 2 quận Tân Bình",
+            "Phường 2, Quận Tân Bình",
+            ("Phường Tân Sơn Hòa",),
+        ),
+        ("điểm thu tiền điện ở phường Tân Sơn Hòa", "Phường Tân Sơn Hòa", ()),
+        ("diem thu tien dien o tan son hoa", "Phường Tân Sơn Hòa", ()),
+        ("điểm thu tiền điện ở tân sơn hoà", "Phường Tân Sơn Hòa", ()),
+    ],
+)
+def test_points_of_a_place_by_its_old_or_new_name(
+    chat_factory: type[FakeChat],
+    store: Engine,
+    message: str,
+    place: str,
+    areas: tuple[str, ...],
+) -> None:
+    chat = chat_factory(Channel.TELEGRAM, "111")
+    points = all_points(store)
+    wanted = areas or (place,)
+    in_areas = {p.point_id: p.area for p in points if p.area in wanted}
+
+    replies = chat.say(message)
+
+    text = text_of(replies)
+    header = text.split("\n")[0]
+    assert header.startswith(texts.PAY_POINTS_IN_AREA.format(area=place).removesuffix(":"))
+    assert all(area in header for area in areas)
+    listed = listed_points(replies, points)
+    assert len(listed) == min(5, len(in_areas))
+    assert set(listed) <= set(in_areas)
+    # Every ward of a former district has a point among the first shown.
+    assert {in_areas[point] for point in listed} == set(wanted)
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "điểm thu tiền điện ở phường Xyz",
+        "điểm thu tiền điện ở quận Hoàn Kiếm",  # a real place, with no area in the data
+        "điểm thu tiền điện tại quận 13",
+    ],
+)
+def test_a_place_not_in_the_data_is_said_so(chat_factory: type[FakeChat], message: str) -> None:
+    chat = chat_factory(Channel.TELEGRAM, "111")
+
+    replies = chat.say(message)
+
+    assert text_of(replies) == f"{texts.PLACE_UNKNOWN}\n{texts.PAY_POINTS_ASK}"
+    assert replies[0].buttons[0].kind is ButtonKind.SHARE_LOCATION
+
+
+def test_an_area_without_points_gets_those_of_its_former_district(
+    chat_factory: type[FakeChat], store: Engine
+) -> None:
+    with store.begin() as connection:
+        connection.execute(delete(PaymentPoint).where(PaymentPoint.area == "Phường Tân Định"))
+    chat = chat_factory(Channel.TELEGRAM, "111")
+    others = {p.point_id: p.area for p in all_points(store) if p.area in FORMER_QUAN_1}
+
+    replies = chat.say("điểm thu tiền điện ở phường Tân Định")
+
+    text = text_of(replies)
+    assert text.startswith(
+        texts.PAY_POINTS_IN_DISTRICT.format(area="Phường Tân Định", district="Quận 1")
+    )
+    listed = listed_points(replies, all_points(store))
+    assert len(listed) == 5
+    assert {others[point] for point in listed} == set(FORMER_QUAN_1) - {"Phường Tân Định"}
 
 
 def test_a_shared_location_gets_the_nearest_points_first(
@@ -144,7 +228,7 @@ def test_a_linked_customer_s_area_is_offered_and_answers(
     with store.connect() as connection:
         accounts = SqlAccountStore(connection)
         customer_id = accounts.customers_by_phone(customer.phone)[0].id
-        in_area = accounts.payment_points(customer.area)
+        in_area = accounts.payment_points([customer.area])
 
     asked = chat.say("điểm thu tiền điện")
 
@@ -153,14 +237,9 @@ def test_a_linked_customer_s_area_is_offered_and_answers(
     assert [(b.label, b.data) for b in buttons[1:]] == [(customer.area, f"pp:c{customer_id}")]
     answered = chat.press(f"pp:c{customer_id}")
     text = text_of(answered)
-    if in_area:
-        assert text.startswith(texts.PAY_POINTS_IN_AREA.format(area=customer.area))
-        assert listed_points(answered, all_points(store)) == [p.point_id for p in in_area][:5]
-    else:
-        district = customer.area.partition(", ")[2]
-        assert text.startswith(
-            texts.PAY_POINTS_IN_DISTRICT.format(area=customer.area, district=district)
-        )
+    assert in_area  # every area of the demo has points
+    assert text.startswith(texts.PAY_POINTS_IN_AREA.format(area=customer.area))
+    assert listed_points(answered, all_points(store)) == [p.point_id for p in in_area][:5]
 
 
 def test_the_area_button_of_a_customer_not_linked_shows_nothing(

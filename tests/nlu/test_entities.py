@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from rapidfuzz import fuzz
 
-from nlu.areas import _SCORE_CUTOFF, _may_match
+from nlu.areas import _SCORE_CUTOFF, Gazetteer, _may_match, names_a_place
 from nlu.entities import extract_entities
 from nlu.normalize import normalize
 
@@ -272,3 +272,167 @@ def test_area_windows_skipped_by_length_could_never_match(
     key = window[cut:] + added or "a"
     if fuzz.ratio(window, key) >= _SCORE_CUTOFF:
         assert _may_match(len(window), len(key))
+
+
+# A gazetteer as the store builds it (meters.gazetteer): the data's areas, today's wards, and the
+# names customers use for them, old and new.
+WARDS = (
+    "Phường Bến Thành",
+    "Phường Sài Gòn",
+    "Phường Tân Định",
+    "Phường Tân Sơn Hòa",
+    "Phường Tân Sơn Nhất",
+    "Phường Tân Bình",
+    "Phường Gia Định",
+    "Điện lực Gia Định",
+)
+PLACES = Gazetteer(
+    WARDS,
+    {
+        "Quận 1": WARDS[:3],
+        "Quận 10": (),
+        "Quận Tân Bình": WARDS[3:6],
+        "Phường Bến Nghé, Quận 1": ("Phường Sài Gòn",),
+        "Phường Đa Kao, Quận 1": ("Phường Sài Gòn", "Phường Tân Định"),
+        "Phường Bến Thành, Quận 1": ("Phường Bến Thành",),
+        "Phường 2, Quận Tân Bình": ("Phường Tân Sơn Hòa",),
+        "Phường 4, Quận Tân Bình": ("Phường Tân Sơn Nhất",),
+        "Phường 2, Quận Bình Thạnh": ("Phường Gia Định",),
+        "Phường 4, Quận 5": ("Phường Chợ Quán",),  # not an area of the data
+        "Thành phố Hồ Chí Minh": WARDS[:7],
+    },
+    {"Phường Sài Gòn": "Quận 1"},
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "area", "areas"),
+    [
+        ("điểm thu tiền điện ở quận Tân Bình", "Quận Tân Bình", WARDS[3:6]),
+        # The former district covers today's Phường Tân Bình: it wins the tie.
+        ("điểm thu tiền điện ở Tân Bình", "Quận Tân Bình", WARDS[3:6]),
+        ("diem thu tien dien o tan binh", "Quận Tân Bình", WARDS[3:6]),
+        ("điểm thu ở tân bìnhh", "Quận Tân Bình", WARDS[3:6]),
+        ("điểm thu ở phường Tân Bình", "Phường Tân Bình", None),
+        ("điểm thu ở q1", "Quận 1", WARDS[:3]),
+        ("điểm thu ở quận 1", "Quận 1", WARDS[:3]),
+        ("điểm thu ở Q.1", "Quận 1", WARDS[:3]),
+        ("điểm thu ở phường Bến Nghé", "Phường Bến Nghé, Quận 1", ("Phường Sài Gòn",)),
+        ("ben nghe co diem thu khong", "Phường Bến Nghé, Quận 1", ("Phường Sài Gòn",)),
+        ("gần Đa Kao", "Phường Đa Kao, Quận 1", ("Phường Sài Gòn", "Phường Tân Định")),
+        ("p2 quận tân bình", "Phường 2, Quận Tân Bình", ("Phường Tân Sơn Hòa",)),
+        ("phường Tân Sơn Hòa", "Phường Tân Sơn Hòa", None),
+        ("tan son hoa", "Phường Tân Sơn Hòa", None),
+        ("Bến Thành", "Phường Bến Thành", None),
+        ("ở TP Hồ Chí Minh", "Thành phố Hồ Chí Minh", WARDS[:7]),
+        # Phường 4 of Quận 5 has no area in the data: Phường 4 is Tân Bình's.
+        ("điểm thu ở phường 4", "Phường 4, Quận Tân Bình", ("Phường Tân Sơn Nhất",)),
+    ],
+)
+def test_a_place_by_any_of_its_names_gives_the_data_s_areas(
+    text: str, area: str, areas: tuple[str, ...] | None
+) -> None:
+    found = extract_entities(text, normalize(text), TODAY, PLACES)
+
+    assert found["area"] == area
+    assert found.get("areas") == (None if areas is None else list(areas))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "điểm thu ở quận 10",  # a name that covers none of the data's areas
+        "điểm thu ở phường 2",  # of Quận Tân Bình or of Quận Bình Thạnh?
+        "điểm thu ở quận 3",
+        "giá điện cho hộ gia đình",
+    ],
+)
+def test_a_place_not_in_the_data_or_ambiguous_is_none(text: str) -> None:
+    found = extract_entities(text, normalize(text), TODAY, PLACES)
+
+    assert "area" not in found
+    assert "areas" not in found
+
+
+def test_the_gazetteer_is_the_sequence_of_the_data_s_areas() -> None:
+    assert list(PLACES) == list(WARDS)
+    assert PLACES[1] == "Phường Sài Gòn"
+    assert PLACES.index("Phường Tân Định") == 2
+    assert "Quận 1" not in PLACES
+    assert PLACES.covered("Quận 10") == ()
+    assert PLACES.covered("Phường 4, Quận 5") == ()
+    assert PLACES.wider("Phường Sài Gòn") == "Quận 1"
+    assert PLACES.wider("Phường Tân Định") is None
+
+
+@pytest.mark.parametrize(
+    ("text", "named"),
+    [
+        ("điểm thu tiền điện ở phường Xyz", True),
+        ("lịch cắt điện tại quận 13", True),
+        ("lịch cắt điện khu vực q13", True),
+        ("điểm thu ở thị trấn Abc", True),
+        ("điểm thu tiền điện gần nhất", False),
+        ("ở đâu đóng tiền điện", False),
+        ("điểm thu ở quận", False),
+    ],
+)
+def test_a_named_place_is_recognised_known_or_not(text: str, named: bool) -> None:
+    assert names_a_place(normalize(text).split()) is named
+
+
+def test_one_stretch_of_the_message_counts_for_one_part_of_a_name() -> None:
+    # "quận hải châu" is the former district, not also the old ward of its name inside it.
+    wards = ("Phường Hải Châu", "Phường Hòa Cường")
+    gazetteer = Gazetteer(
+        wards,
+        {
+            "Quận Hải Châu": wards,
+            "Phường Hải Châu, Quận Hải Châu": ("Phường Hải Châu",),
+            "Phường Hòa Cường Bắc, Quận Hải Châu": ("Phường Hòa Cường",),
+        },
+    )
+
+    district = extract_entities(
+        "mất điện ở quận hải châu", normalize("mất điện ở quận hải châu"), TODAY, gazetteer
+    )
+    old_ward = extract_entities(
+        "phường hải châu quận hải châu",
+        normalize("phường hải châu quận hải châu"),
+        TODAY,
+        gazetteer,
+    )
+
+    assert (district["area"], district["areas"]) == ("Quận Hải Châu", list(wards))
+    assert old_ward["area"] == "Phường Hải Châu, Quận Hải Châu"
+
+
+def test_words_two_parts_of_a_name_share_stand_for_one_part() -> None:
+    # "hải châu" alone is the former district (covering both wards), not the old ward whose
+    # ward and district are both "Hải Châu".
+    wards = ("Phường Hải Châu", "Phường Hòa Cường")
+    gazetteer = Gazetteer(
+        wards,
+        {"Quận Hải Châu": wards, "Phường Hải Châu, Quận Hải Châu": ("Phường Hải Châu",)},
+    )
+
+    found = extract_entities("khu vuc hai chau", normalize("khu vuc hai chau"), TODAY, gazetteer)
+
+    assert found["area"] == "Quận Hải Châu"
+
+
+def test_the_longer_name_wins_over_a_name_inside_it() -> None:
+    gazetteer = Gazetteer(
+        ("Phường Hòa Cường",),
+        {"Phường Hòa Cường Bắc, Quận Hải Châu": ("Phường Hòa Cường",)},
+    )
+
+    found = extract_entities(
+        "khu Hòa Cường Bắc đang mất điện",
+        normalize("khu Hòa Cường Bắc đang mất điện"),
+        TODAY,
+        gazetteer,
+    )
+
+    assert found["area"] == "Phường Hòa Cường Bắc, Quận Hải Châu"
+    assert found["areas"] == ["Phường Hòa Cường"]
