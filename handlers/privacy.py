@@ -142,6 +142,8 @@ def _masked_run(words: list[str], *, any_case: bool) -> str | None:
 
 def _name_words(match: re.Match[str]) -> str:
     """A name cue with the name after it masked (after "tên" the name may be lower case)."""
+    if _PLACEHOLDER.match(match["words"]):
+        return match.group(0)  # the linked customer's own name, already a placeholder
     any_case = match["cue"].lower().lstrip().startswith(("tên", "họ"))
     masked = _masked_run(match["words"].split(), any_case=any_case)
     return match.group(0) if masked is None else match["cue"] + masked
@@ -156,12 +158,20 @@ def _street_words(match: re.Match[str]) -> str:
     return match.group(0) if masked is None else masked
 
 
+def _address_words(match: re.Match[str]) -> str:
+    """An address cue with the rest of the sentence masked, unless what follows is a linked
+    customer's address already written as its placeholder (the agent may read that one)."""
+    if _PLACEHOLDER.match(match["rest"]):
+        return match.group(0)
+    return match["cue"] + PERSONAL_MASK
+
+
 def mask_typed_details(text: str) -> str:
     """`text` with the e-mail addresses, ID numbers, names and addresses a customer typed
     masked (the conversation log keeps none of them)."""
     text = _EMAIL.sub("***@***", text)
     text = _ID_NUMBER.sub(lambda match: mask_phone(match.group(0)), text)
-    text = _ADDRESS_CUE.sub(lambda match: match["cue"] + PERSONAL_MASK, text)
+    text = _ADDRESS_CUE.sub(_address_words, text)
     text = _STREET.sub(_street_words, text)
     return _NAME_CUE.sub(_name_words, text)
 
