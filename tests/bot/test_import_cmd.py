@@ -167,3 +167,37 @@ def test_new_readings_queue_yesterdays_daily_messages_at_once(
         )
     engine.dispose()
     assert [message.payload["used_wh"] for message in claimed] == [13_000]
+
+
+def test_a_year_of_readings_imported_after_the_contract_s_columns_shows_every_day(
+    database_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The contract's customer file has no `installed_at`: its first meters were in place before
+    any reading, so the history imported next is the customers' use, day by day."""
+    from datetime import date, timedelta
+
+    from meters.repository import SqlMeterRepository
+    from meters.usage import UsageService
+
+    customers = tmp_path / "customers.csv"
+    customers.write_text(CUSTOMERS)
+    assert main(["import", "customers", str(customers), "--database", database_url]) == 0
+    first, days = date(2025, 11, 1), 365
+    readings = tmp_path / "readings.csv"
+    lines = ["meter_id,read_at,index_kwh"]
+    lines += [
+        f"M1,{(first + timedelta(days=number)).isoformat()}T00:05:00,{1000 + 7 * number}"
+        for number in range(days + 1)
+    ]
+    readings.write_text("\n".join(lines) + "\n")
+    assert main(["import", "readings", str(readings), "--database", database_url]) == 0
+    capsys.readouterr()
+    engine = create_store_engine(database_url)
+    try:
+        with engine.connect() as connection:
+            usage = UsageService(SqlMeterRepository(connection))
+            year = usage.daily("PE0100000001", first, first + timedelta(days=days - 1))
+    finally:
+        engine.dispose()
+    assert year.days_with_data == days
+    assert {day.used_wh for day in year.days} == {7000}
