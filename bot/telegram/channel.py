@@ -19,6 +19,7 @@ import telegram as tg
 from aiohttp import web
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, TypeHandler
 
+from bot.clock import service_clock
 from bot.config import ConfigError, Settings
 from bot.telegram.convert import to_update
 from bot.telegram.processor import PerChatUpdateProcessor
@@ -124,6 +125,7 @@ class TelegramChannel:
             api_url=settings.telegram_api_url,
             webhook_url=settings.telegram_webhook_url,
             webhook_secret=secret.get_secret_value() if secret is not None else None,
+            clock=service_clock(settings),
         )
 
     @property
