@@ -7,13 +7,12 @@ Binh, who closes it; the survey arrives in the web chat and the visitor answers 
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import pytest
 from aiohttp import web
 from sqlalchemy import select
 
-from bot.web.keys import ENGINE
+from bot.clock import service_clock
+from bot.web.keys import ENGINE, SETTINGS
 from handlers import texts
 from meters.account_store import SqlAccountStore
 from meters.chat_store import SqlChatStore
@@ -28,7 +27,7 @@ REPLY = "Dạ em là An, em đang kiểm tra hóa đơn của anh/chị."
 
 def link_visitor(app: web.Application, visitor: str, customer_code: str) -> None:
     """Link the visitor's chat to a customer, as a verified one-time code does."""
-    now = datetime.now(UTC)
+    now = service_clock(app[SETTINGS])()
     with app[ENGINE].begin() as connection:
         chats = SqlChatStore(connection)
         chat_id = chats.enter_chat("web", visitor, None, now)
