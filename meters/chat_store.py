@@ -229,7 +229,9 @@ class SqlChatStore:
         """The chat user's id, created on first contact; the row stays locked until commit.
 
         The first statement is a write, which serialises the updates of one chat across
-        processes: on PostgreSQL the UPDATE holds the row lock, on SQLite the database's.
+        processes: on PostgreSQL the UPDATE holds the row lock, on SQLite the database's. On
+        PostgreSQL a statement that waited for the lock still reads the rest as it was before
+        the wait: the runner takes the lock first, with `lock_chats`.
         """
         found = _TOUCH_CHAT_USER.scalar(
             self._connection, {"b_channel": channel, "b_external_id": external_id, "b_now": now}
