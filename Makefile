@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-dev
 
-.PHONY: run test lint bench install clean chromium
+.PHONY: run test test-clock lint bench install clean chromium faketime
 
 $(STAMP): pyproject.toml
 	python3 -m venv $(VENV)
@@ -39,6 +39,20 @@ chromium:
 ## Lint, type-check, check the layering, then the whole suite on SQLite and PostgreSQL.
 test: lint chromium
 	scripts/with-test-postgres.sh $(BIN)/pytest -q -p no:cacheprovider
+
+## Debian's libfaketime for `make test-clock`.
+faketime:
+	@if ! command -v faketime >/dev/null; then \
+	    echo "make: installing Debian's faketime for the clock runs" >&2; \
+	    if [[ $$(id -u) -eq 0 ]]; then sudo=""; else sudo="sudo"; fi; \
+	    $$sudo apt-get update -qq && \
+	    DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq faketime >/dev/null; \
+	fi
+
+## The SQLite half of the suite under libfaketime at the next 23:30 and 06:30 Vietnam time and at
+## 00:30 on 1 January 2027 (scripts/test-clock.sh; long, not part of `make test`).
+test-clock: $(STAMP) chromium faketime
+	scripts/test-clock.sh $(BIN)/pytest -q -p no:cacheprovider -m "not postgres"
 
 ## Benchmarks that print numbers (long; not part of `make test`).
 bench: $(STAMP)

@@ -207,7 +207,7 @@ def raise_stand_in_priority() -> str:
 async def deliver(engine: Engine, url: str, count: int, rate: float, limit: float) -> None:
     """Run the delivery with two processes, one killed twice; print the figures."""
     print(f"  stand-in: {raise_stand_in_priority()}")
-    fake = FakeTelegram(token=TOKEN)
+    fake = FakeTelegram(token=TOKEN, clock=lambda: datetime.now(UTC))
     await fake.start()
     fake.set_limits(global_per_s=limit, per_chat_per_s=1, mode="reject")
     for offset in range(1, count + 1):

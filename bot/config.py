@@ -64,6 +64,9 @@ class Settings(BaseSettings):
     push_window: str = "07:00-21:00"
     agent_password: SecretStr | None = None
     agent_hours: str = "07:00-21:00"  # when agents answer chats; outside, the hotline is given
+    # Seconds added to the wall clock wherever the service reads the time (bot/clock.py): for
+    # tests and rehearsals only, 0 in production.
+    clock_offset: float = Field(default=0.0, allow_inf_nan=False)
     # Hotlines by code prefix over the five corporations' (docs/conversation.md "Hotlines").
     hotlines: str = ""
     # Behind a reverse proxy (docs/security.md "Behind a proxy"); both extend interfaces.md.

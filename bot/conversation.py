@@ -1,8 +1,10 @@
 """Runs the conversation core for every channel: the updates of a moment share a transaction.
 
 Adapters call `ConversationRunner.handle(update)` and render the replies it returns. Updates of
-one chat are handled one at a time, in arrival order (an asyncio lock per chat in this process;
-the chat's row lock in the database across processes).
+one chat are handled one at a time, in arrival order: in this process a chat has at most one
+update in a batch or waiting for one, and the others queue behind it, in order (so a batch
+never holds two updates of one chat); across processes the chat's row lock in the database,
+taken for the whole batch before any of its reads (see `_handle_in_transaction`).
 
 Updates of different chats that arrive while a worker is busy wait together and are then
 answered in one transaction (group commit): under load one BEGIN and COMMIT and one hop to the
@@ -98,6 +100,7 @@ class LogAgentNotifier:
         logger.info("handoff case %d opened (%s)", effect.case_id, effect.reason)
 
 
+ChatKey = tuple[Channel, str]
 _Receipted = tuple[Update, TurnReceipt | None]
 
 
@@ -108,6 +111,11 @@ class _Waiting:
     update: Update
     outcome: asyncio.Future[Outcome]
     receipt: TurnReceipt | None = None
+
+    @property
+    def chat(self) -> ChatKey:
+        """The chat the update belongs to."""
+        return (self.update.user.channel, self.update.user.external_id)
 
 
 class ConversationRunner:
@@ -129,7 +137,9 @@ class ConversationRunner:
         self._default_code_sender = default_code_sender or DevLogCodeSender()
         self._agent_notifier = agent_notifier or LogAgentNotifier()
         self._clock = clock
-        self._locks: dict[tuple[Channel, str], asyncio.Lock] = {}
+        # The chats with an update in flight (waiting for a batch or in one), each with the
+        # chat's later updates in arrival order; a chat leaves when its last update is answered.
+        self._chats: dict[ChatKey, deque[_Waiting]] = {}
         self._areas: Gazetteer | None = None
         self._areas_read_at = 0.0
         # SQLite has one writer, and a transaction that read first and writes later fails at
@@ -171,12 +181,7 @@ class ConversationRunner:
     ) -> tuple[Reply, ...]:
         """Answer one update: its replies, after carrying out its effects. `receipt` runs in the
         turn's transaction; when it raises, the turn is rolled back and `handle` raises that."""
-        key = (update.user.channel, update.user.external_id)
-        lock = self._locks.setdefault(key, asyncio.Lock())
-        async with lock:
-            outcome = await self._answer_in_batch(update, receipt)
-        if not lock.locked():
-            self._locks.pop(key, None)
+        outcome = await self._answer_in_batch(update, receipt)
         for effect in outcome.effects:
             await self._carry_out(effect)
         return outcome.replies
@@ -197,19 +202,39 @@ class ConversationRunner:
         return outcome
 
     async def _answer_in_batch(self, update: Update, receipt: TurnReceipt | None) -> Outcome:
+        """The outcome of the update, answered after every earlier update of its chat."""
         loop = asyncio.get_running_loop()
         waiting = _Waiting(update, loop.create_future(), receipt)
-        self._waiting.append(waiting)
-        self._start_batches(loop)
+        behind = self._chats.get(waiting.chat)
+        if behind is None:  # nothing of this chat in flight: the next batch may take it
+            self._chats[waiting.chat] = deque()
+            self._waiting.append(waiting)
+            self._start_batches(loop)
+        else:
+            behind.append(waiting)
         return await waiting.outcome
+
+    def _turn_over(self, chat: ChatKey) -> None:
+        """The chat's update in flight is answered (or dropped): its next one may be batched."""
+        behind = self._chats[chat]
+        while behind:
+            waiting = behind.popleft()
+            if not waiting.outcome.cancelled():  # its sender gave up waiting
+                self._waiting.append(waiting)
+                return
+        del self._chats[chat]
 
     def _start_batches(self, loop: asyncio.AbstractEventLoop) -> None:
         """Hand the waiting updates to the idle workers, shared out evenly among them."""
         while self._waiting and self._batches_running < self._worker_count:
             idle = self._worker_count - self._batches_running
             size = min(MAX_BATCH, -(-len(self._waiting) // idle))
-            batch = [self._waiting.popleft() for _ in range(size)]
-            batch = [waiting for waiting in batch if not waiting.outcome.cancelled()]
+            batch: list[_Waiting] = []
+            for waiting in [self._waiting.popleft() for _ in range(size)]:
+                if waiting.outcome.cancelled():  # its sender gave up waiting
+                    self._turn_over(waiting.chat)
+                else:
+                    batch.append(waiting)
             if not batch:
                 continue
             self._batches_running += 1
@@ -229,6 +254,7 @@ class ConversationRunner:
             done.result() if failure is None else [failure] * len(batch)
         )
         for waiting, result in zip(batch, results, strict=True):
+            self._turn_over(waiting.chat)
             if waiting.outcome.done():
                 continue
             if isinstance(result, BaseException):
@@ -259,8 +285,9 @@ class ConversationRunner:
     def _handle_in_transaction(
         self, updates: tuple[_Receipted, ...], *, raise_failure: bool = False
     ) -> list[Outcome | BaseException]:
-        # The chats' rows are locked in one order in every process, so two batches sharing
-        # chats wait for each other instead of deadlocking.
+        # The turns run in one order of their chats in every process: the rows of new chats,
+        # which `lock_chats` cannot lock yet, are created in that order, so two batches sharing
+        # them wait for each other instead of deadlocking.
         order = sorted(
             range(len(updates)),
             key=lambda index: (updates[index][0].user.channel, updates[index][0].user.external_id),
@@ -268,6 +295,11 @@ class ConversationRunner:
         outcomes: dict[int, Outcome] = {}
         try:
             with self._transaction() as connection:
+                # Before any read: a turn of another process holding one of these chats is
+                # waited for here, so that every read after it sees what that turn committed.
+                SqlChatStore(connection).lock_chats(
+                    [(update.user.channel.value, update.user.external_id) for update, _ in updates]
+                )
                 turns = TurnWrites()  # PostgreSQL: every turn's state and log, one statement
                 for index in order:
                     update, receipt = updates[index]

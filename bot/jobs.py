@@ -15,6 +15,7 @@ from aiohttp import web
 from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_EXECUTED, EVENT_JOB_SUBMITTED
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
+from bot.clock import service_clock
 from bot.web.keys import ENGINE, SETTINGS
 from scheduler.jobs import Jobs, build_scheduler
 from scheduler.leadership import Leadership
@@ -62,10 +63,12 @@ def install_scheduler(
         start, end = settings.push_hours
         window = DeliveryWindow(start, end, settings.zone)
         holder = f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(3)}"
+        clock = service_clock(settings)
         jobs = Jobs(
             app[ENGINE],
             window,
-            Leadership(app[ENGINE], holder),
+            Leadership(app[ENGINE], holder, clock=clock),
+            clock=clock,
             refresh_tokens=refresh_tokens,
         )
         app[JOBS] = jobs

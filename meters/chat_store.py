@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, cast
 
@@ -162,6 +163,23 @@ WHERE NOT EXISTS (
 ORDER BY wanted.number"""
     ).bindparams(bindparam("now", type_=Consent.granted_at.type))
 )
+# PostgreSQL runs each statement on the snapshot of its start, even one that waited for a row
+# lock: the touch that waited for another process's turn of the chat still read the state and
+# links from before that turn. The rows of a transaction's chats are locked first, by this one
+# statement (in id order, the same in every process, so transactions sharing chats wait for
+# each other instead of deadlocking), and every later statement reads what the turns before
+# committed.
+_LOCK_CHATS_POSTGRES = DriverStatement(
+    text(
+        """
+SELECT id FROM chat_users
+WHERE (channel, external_id) IN (
+    SELECT * FROM unnest(CAST(:channels AS varchar[]), CAST(:external_ids AS varchar[]))
+)
+ORDER BY id
+FOR UPDATE"""
+    )
+)
 _LOG_MESSAGE = DriverStatement(
     insert(cast(Table, ConversationLogEntry.__table__)).values(
         chat_user_id=bindparam("chat_user_id"),
@@ -193,13 +211,27 @@ class SqlChatStore:
         """The connection of this transaction (other stores of the same update share it)."""
         return self._connection
 
+    def lock_chats(self, chats: Sequence[tuple[str, str]]) -> None:
+        """Lock the known chats among (channel, external id) pairs until the commit, before the
+        first of their reads (PostgreSQL; SQLite's BEGIN IMMEDIATE locks the whole database)."""
+        if self._postgres and chats:
+            _LOCK_CHATS_POSTGRES.rows(
+                self._connection,
+                {
+                    "channels": [channel for channel, _ in chats],
+                    "external_ids": [external_id for _, external_id in chats],
+                },
+            )
+
     def enter_chat(
         self, channel: str, external_id: str, display_name: str | None, now: datetime
     ) -> int:
         """The chat user's id, created on first contact; the row stays locked until commit.
 
         The first statement is a write, which serialises the updates of one chat across
-        processes: on PostgreSQL the UPDATE holds the row lock, on SQLite the database's.
+        processes: on PostgreSQL the UPDATE holds the row lock, on SQLite the database's. On
+        PostgreSQL a statement that waited for the lock still reads the rest as it was before
+        the wait: the runner takes the lock first, with `lock_chats`.
         """
         found = _TOUCH_CHAT_USER.scalar(
             self._connection, {"b_channel": channel, "b_external_id": external_id, "b_now": now}

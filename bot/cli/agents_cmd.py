@@ -10,7 +10,6 @@ from __future__ import annotations
 import argparse
 import getpass
 import sys
-from datetime import UTC, datetime
 
 from bot.cli.agents_telegram import register_telegram
 from bot.cli.common import (
@@ -21,6 +20,7 @@ from bot.cli.common import (
     migrated_engine,
     settings_from,
 )
+from bot.clock import service_clock
 from bot.config import Settings
 from meters.agent_store import ROLES, SqlAgentStore
 
@@ -86,7 +86,7 @@ def run_add(arguments: argparse.Namespace) -> int:
                 role=arguments.role,
                 unit=arguments.unit,
                 password_hash=password_hash,
-                now=datetime.now(UTC),
+                now=service_clock(settings)(),
             )
     except ValueError as error:
         print(f"dienbot: {error}", file=sys.stderr)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-from datetime import UTC, datetime
 
 from bot.cli.common import (
     EXIT_BAD_INPUT,
@@ -18,6 +17,7 @@ from bot.cli.common import (
     migrated_engine,
     settings_from,
 )
+from bot.clock import service_clock
 from meters.agent_store import SqlAgentStore
 from meters.telegram_topic_store import SqlTelegramTopicStore
 
@@ -39,7 +39,8 @@ def run_telegram(arguments: argparse.Namespace) -> int:
     if arguments.remove == (arguments.telegram_user_id is not None):
         print("dienbot: give a Telegram user id, or --remove", file=sys.stderr)
         return EXIT_BAD_INPUT
-    engine = migrated_engine(settings_from(arguments))
+    settings = settings_from(arguments)
+    engine = migrated_engine(settings)
     try:
         with engine.begin() as connection:
             agent = SqlAgentStore(connection).by_username(arguments.username)
@@ -50,7 +51,7 @@ def run_telegram(arguments: argparse.Namespace) -> int:
             if arguments.remove:
                 topics.unlink_agent(agent.id)
             else:
-                topics.link_agent(agent.id, arguments.telegram_user_id, datetime.now(UTC))
+                topics.link_agent(agent.id, arguments.telegram_user_id, service_clock(settings)())
     finally:
         engine.dispose()
     if arguments.remove:

@@ -11,10 +11,10 @@ import argparse
 import asyncio
 import re
 import sys
-from datetime import UTC, datetime
 from typing import TYPE_CHECKING, TextIO
 
 from bot.cli.common import EXIT_OK, add_database_option, migrated_engine, settings_from
+from bot.clock import Clock, service_clock
 
 if TYPE_CHECKING:
     from bot.conversation import ConversationRunner
@@ -55,7 +55,10 @@ def run_chat(arguments: argparse.Namespace) -> int:
     )
     try:
         with asyncio.Runner() as loop:
-            TerminalChat(runner, arguments.user, sys.stdin, sys.stdout).run(loop)
+            chat = TerminalChat(
+                runner, arguments.user, sys.stdin, sys.stdout, service_clock(settings)
+            )
+            chat.run(loop)
     finally:
         engine.dispose()
     return EXIT_OK
@@ -64,10 +67,13 @@ def run_chat(arguments: argparse.Namespace) -> int:
 class TerminalChat:
     """One local user's conversation: lines in, numbered replies out."""
 
-    def __init__(self, runner: ConversationRunner, user_id: str, lines: TextIO, out: TextIO):
+    def __init__(
+        self, runner: ConversationRunner, user_id: str, lines: TextIO, out: TextIO, clock: Clock
+    ) -> None:
         from handlers.types import Channel, UserRef
 
         self._runner = runner
+        self._clock = clock  # when each line is received
         self._user = UserRef(Channel.LOCAL, user_id)
         self._lines = lines
         self._out = out
@@ -118,7 +124,7 @@ class TerminalChat:
     def _update(self, **fields: object) -> Update:
         from handlers.types import Update
 
-        return Update(user=self._user, received_at=datetime.now(UTC), **fields)  # type: ignore[arg-type]
+        return Update(user=self._user, received_at=self._clock(), **fields)  # type: ignore[arg-type]
 
     def _show(self, replies: tuple[Reply, ...]) -> None:
         from handlers import texts

@@ -6,7 +6,7 @@ import argparse
 import json
 import time
 from dataclasses import asdict
-from datetime import date, datetime
+from datetime import date
 
 from bot.cli.common import (
     EXIT_OK,
@@ -15,6 +15,7 @@ from bot.cli.common import (
     migrated_engine,
     settings_from,
 )
+from bot.clock import service_clock
 from meters.demo.limits import DEFAULT_SEED
 
 
@@ -100,7 +101,7 @@ def run_demo(arguments: argparse.Namespace) -> int:
 
     settings = settings_from(arguments)
     zone = settings.zone
-    today: date = arguments.today or datetime.now(zone).date()
+    today: date = arguments.today or service_clock(settings)().astimezone(zone).date()
     engine = migrated_engine(settings)
     try:
         with engine.begin() as connection:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy import Connection
@@ -19,6 +19,7 @@ from bot.cli.common import (
     settings_from,
 )
 from bot.cli.progress import ProgressBar
+from bot.clock import service_clock
 from bot.config import Settings
 from meters.importer import KINDS, ImportContext, ImportRejected, import_file
 
@@ -44,7 +45,7 @@ def run_import(arguments: argparse.Namespace) -> int:
     settings = settings_from(arguments)
     engine = migrated_engine(settings)
     progress = ProgressBar(path.stat().st_size)
-    context = ImportContext(zone=settings.zone, now=datetime.now(UTC))
+    context = ImportContext(zone=settings.zone, now=service_clock(settings)())
     try:
         with engine.begin() as connection:
             cursor = _history_cursor(connection, arguments.kind)
@@ -80,8 +81,12 @@ def _queue_after_readings(settings: Settings, now: datetime) -> None:
     start, end = settings.push_hours
     engine = migrated_engine(settings)
     try:
+        clock = service_clock(settings)
         jobs = Jobs(
-            engine, DeliveryWindow(start, end, settings.zone), Leadership(engine, "import")
+            engine,
+            DeliveryWindow(start, end, settings.zone),
+            Leadership(engine, "import", clock=clock),
+            clock=clock,
         )
         fanout, thresholds, anomalies = jobs.after_readings_import(jobs.yesterday())
     finally:

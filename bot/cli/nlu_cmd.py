@@ -5,11 +5,12 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from bot.cli.common import EXIT_BAD_INPUT, EXIT_OK, UsageError
+from bot.clock import service_clock
 from bot.config import load_settings
 
 if TYPE_CHECKING:
@@ -60,7 +61,8 @@ def today_from(arguments: argparse.Namespace) -> date:
             return date.fromisoformat(arguments.today)
         except ValueError:
             raise UsageError(f"--today: expected YYYY-MM-DD, got {arguments.today!r}") from None
-    return datetime.now(load_settings().zone).date()
+    settings = load_settings()
+    return service_clock(settings)().astimezone(settings.zone).date()
 
 
 def run_parse(arguments: argparse.Namespace) -> int:

@@ -9,10 +9,11 @@ import json
 import logging
 import signal
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from bot.cli.common import EXIT_OK, UsageError, add_database_option, migrated_engine, settings_from
+from bot.clock import service_clock
 from bot.config import Settings
 
 if TYPE_CHECKING:
@@ -89,7 +90,7 @@ def run_daily(arguments: argparse.Namespace) -> int:
     from scheduler.window import DeliveryWindow
 
     settings = settings_from(arguments)
-    now = datetime.now(UTC)
+    now = service_clock(settings)()
     day: date = arguments.date or now.astimezone(settings.zone).date() - timedelta(days=1)
     start, end = settings.push_hours
     engine = migrated_engine(settings)
@@ -138,7 +139,7 @@ def run_status(arguments: argparse.Namespace) -> int:
     from meters.outbox_store import SqlOutboxStore
 
     settings = settings_from(arguments)
-    now = datetime.now(UTC)
+    now = service_clock(settings)()
     engine = migrated_engine(settings)
     try:
         with engine.connect() as connection:

@@ -5,15 +5,15 @@ from __future__ import annotations
 import argparse
 import calendar
 import json
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING
 
 from bot.cli.common import EXIT_OK, UsageError, settings_from
+from bot.clock import service_clock
 
 if TYPE_CHECKING:
-    from zoneinfo import ZoneInfo
-
+    from bot.config import Settings
     from tariff import Bill, BillLine
 
 CUSTOMER_TYPES = (
@@ -62,9 +62,9 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     calc.set_defaults(handler=_calc)
 
 
-def current_date(zone: ZoneInfo) -> date:
+def current_date(settings: Settings) -> date:
     """Return today's date in the service's time zone (the one clock read of this command)."""
-    return datetime.now(zone).date()
+    return service_clock(settings)().astimezone(settings.zone).date()
 
 
 def _calc(arguments: argparse.Namespace) -> int:
@@ -106,7 +106,7 @@ def _period(arguments: argparse.Namespace) -> tuple[date, date]:
         raise UsageError("give both --start and --end, or neither (the current month)")
     if arguments.start is not None:
         return arguments.start, arguments.end
-    today = current_date(settings_from(arguments).zone)
+    today = current_date(settings_from(arguments))
     last = calendar.monthrange(today.year, today.month)[1]
     return today.replace(day=1), today.replace(day=last)
 

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine
 
+from bot.clock import service_clock
 from bot.config import ConfigError, Settings
 from bot.push.http1 import Http1Client
 from bot.push.telegram_sender import TelegramPushSender, api_origin
@@ -69,6 +70,7 @@ async def telegram_dispatcher(
             sender,
             worker=worker or default_worker(),
             lease=lease,
+            clock=service_clock(settings),
         )
     finally:
         await client.close()

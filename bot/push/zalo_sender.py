@@ -347,7 +347,7 @@ async def _supervise(
     """Dispatch until `stop`; an unexpected error is logged and dispatching starts again."""
     while not stop.is_set():
         try:
-            await zalo_dispatcher(engine, settings, channel).run(stop)
+            await zalo_dispatcher(engine, settings, channel, clock=channel.now).run(stop)
         except Exception:
             logger.exception("the Zalo dispatcher failed; starting again")
             with contextlib.suppress(TimeoutError):

@@ -30,6 +30,7 @@ from sqlalchemy import Connection, Engine, text
 from telegram.ext import ApplicationHandlerStop, ContextTypes, TypeHandler
 
 from bot.case_deps import case_deps
+from bot.clock import service_clock
 from bot.config import Settings
 from bot.telegram import agent_topics
 from bot.telegram.agent_sender import GROUP_LIMIT, GROUP_PERIOD, SAFETY_MARGIN, Clock, GroupSender
@@ -447,7 +448,7 @@ def install_agent_group(
     app: web.Application, settings: Settings, channel: TelegramChannel
 ) -> AgentGroup:
     """Add the agent groups of `DIENBOT_TELEGRAM_AGENT_CHAT_ID` to the service's bot."""
-    group = AgentGroup(channel.bot, settings.telegram_agent_chat_id)
+    group = AgentGroup(channel.bot, settings.telegram_agent_chat_id, now=service_clock(settings))
     group.install(channel.application)  # before polling starts: no group update reaches chats
 
     async def lifespan(app: web.Application) -> AsyncIterator[None]:

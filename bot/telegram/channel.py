@@ -21,6 +21,7 @@ import telegram as tg
 from aiohttp import web
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, TypeHandler
 
+from bot.clock import service_clock
 from bot.config import ConfigError, Settings
 from bot.conversation import TurnReceipt
 from bot.inbox import InboxWorker
@@ -137,6 +138,7 @@ class TelegramChannel:
             api_url=settings.telegram_api_url,
             webhook_url=settings.telegram_webhook_url,
             webhook_secret=secret.get_secret_value() if secret is not None else None,
+            clock=service_clock(settings),
         )
 
     @property

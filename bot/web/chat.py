@@ -26,6 +26,7 @@ from urllib.parse import urlsplit
 from aiohttp import web
 from sqlalchemy import Engine
 
+from bot.clock import service_clock
 from bot.web.client import client_address, is_https
 from bot.web.keys import ENGINE, RUNNER, SETTINGS
 from bot.web.ratelimit import RateLimiter
@@ -121,6 +122,7 @@ def add_web_chat(app: web.Application, *, limiter: RateLimiter | None = None) ->
             cookies=VisitorCookies(secret),
             limiter=limiter or RateLimiter(MESSAGES_PER_MINUTE, 60.0),
             page=render_page(dev_mode=app[SETTINGS].sms_url is None),
+            now=service_clock(app[SETTINGS]),
         )
         yield
 

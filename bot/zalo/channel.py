@@ -16,6 +16,7 @@ from typing import Any, Protocol, runtime_checkable
 from aiohttp import web
 from sqlalchemy import Engine
 
+from bot.clock import service_clock
 from bot.config import Settings
 from bot.conversation import TurnReceipt
 from bot.inbox import InboxWorker
@@ -51,10 +52,6 @@ class Conversation(Protocol):
 ConversationSource = Conversation | Callable[[], Conversation]
 
 
-def _utcnow() -> datetime:
-    return datetime.now(UTC)
-
-
 class ZaloChannel:
     """Handles verified webhook events in the background and sends the replies."""
 
@@ -63,7 +60,7 @@ class ZaloChannel:
         settings: Settings,
         conversation: ConversationSource,
         *,
-        clock: Callable[[], datetime] = _utcnow,
+        clock: Callable[[], datetime] | None = None,
     ) -> None:
         assert settings.zalo_enabled, "install_zalo needs every DIENBOT_ZALO_* credential"
         assert settings.zalo_app_id is not None
@@ -76,7 +73,7 @@ class ZaloChannel:
         self._conversation = conversation
         self._resolved: Conversation | None = None
         self.code_sender: ZnsCodeSender | None = None
-        self._clock = clock
+        self._clock = clock or service_clock(settings)
         self.http = ZaloHttp(
             ZaloHosts.from_base(settings.zalo_api_url),
             settings.zalo_app_id,
@@ -236,7 +233,7 @@ def install_zalo(
     settings: Settings,
     runner: ConversationSource,
     *,
-    clock: Callable[[], datetime] = _utcnow,
+    clock: Callable[[], datetime] | None = None,
 ) -> ZaloChannel:
     """Add the Zalo OA channel to the service: the webhook route, its lifecycle and, when a
     ZNS `otp` template is configured, the ZNS sender of Zalo chats' one-time codes."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -34,6 +34,10 @@ CUSTOMER_TYPES = frozenset(
 )
 METER_KINDS = frozenset({"single", "tou", "prepaid"})
 NUMERIC_LIMIT = Decimal("99999.999")  # Numeric(8, 3)
+# The installation of a customer's first meter when the file does not say: it has been in place
+# since before any reading (the contract's columns have no installation date, and a history
+# imported next must count). Only a replacement needs a moment, the import's when not given.
+BEFORE_ANY_READING = datetime(1970, 1, 1, tzinfo=UTC)
 
 customers = Customer.metadata.tables[Customer.__tablename__]
 meters = Meter.metadata.tables[Meter.__tablename__]
@@ -206,7 +210,7 @@ class CustomerKind:
                     "meter_id": record.meter_id,
                     "customer_id": ids[record.customer_code],
                     "kind": record.meter_kind,
-                    "installed_at": record.installed_at or context.now,
+                    "installed_at": record.installed_at or BEFORE_ANY_READING,
                     "removed_at": None,
                 }
                 for record in records
@@ -233,7 +237,8 @@ class CustomerKind:
                 .values(**values, updated_at=context.now)
             )
             changed = True
-        installed_at = record.installed_at or context.now
+        first_meter = active_meter is None and owned_meter is None
+        installed_at = record.installed_at or (BEFORE_ANY_READING if first_meter else context.now)
         if active_meter is not None and active_meter.meter_id == record.meter_id:
             meter_values: dict[str, Any] = {"kind": record.meter_kind}
             if record.installed_at is not None:

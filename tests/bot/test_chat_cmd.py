@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Callable
-from datetime import datetime
+from datetime import date, datetime, time
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -20,8 +20,11 @@ from meters.demo.generate import generate_demo
 from meters.demo.load import load_demo
 from meters.demo.model import DemoData
 from meters.schema import ChatUser
+from tests.clock import offset_to
 
 ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
+TODAY = date(2026, 11, 20)  # the demo data's last day; the chat runs at 10:00 on it
+MOMENT = datetime.combine(TODAY, time(10, 0), tzinfo=ZONE)
 Line = str | Callable[[], str]
 
 
@@ -40,7 +43,7 @@ class ScriptedInput:
 
 @pytest.fixture(scope="module")
 def demo() -> DemoData:
-    return generate_demo(seed=5, customers=20, today=datetime.now(ZONE).date(), zone=ZONE, days=40)
+    return generate_demo(seed=5, customers=20, today=TODAY, zone=ZONE, days=40)
 
 
 @pytest.fixture
@@ -63,6 +66,7 @@ def numbered(output: str, label: str) -> str:
 
 def chat(monkeypatch: pytest.MonkeyPatch, database: str, *lines: Line, user: str = "local") -> int:
     monkeypatch.setattr("sys.stdin", ScriptedInput(*lines))
+    monkeypatch.setenv("DIENBOT_CLOCK_OFFSET", offset_to(MOMENT))
     return main(["chat", "--database", database, "--user", user])
 
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import threading
+import time
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from datetime import datetime
@@ -14,8 +16,10 @@ from sqlalchemy import Connection, Engine, event, func, select
 
 import bot.conversation
 from bot.conversation import ConversationRunner
+from handlers import texts
 from handlers.context import ConversationConfig, Deps
 from handlers.dispatch import handle_update
+from handlers.menu import link_how
 from handlers.types import Channel, Outcome, Update, UserRef
 from meters import postgres_wire
 from meters.database import create_store_engine, upgrade
@@ -25,6 +29,7 @@ from meters.turn_writes import TurnWrites
 
 ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
 NOW = datetime(2026, 11, 20, 9, 30, tzinfo=ZONE)
+PROCESS_TIMEOUT = 30.0  # a safety net for the other runner's turn, not a synchronisation
 
 
 def greeting(chat: str, text: str = "xin chào") -> Update:
@@ -95,6 +100,103 @@ async def test_the_updates_of_one_chat_are_answered_in_arrival_order(
     await asyncio.gather(*(runner.handle(greeting("chat", text)) for text in texts), *others)
 
     assert inbound_texts(engine, "chat") == texts
+
+
+# Each answer depends on the step the previous message left: "liên kết" asks for a customer code
+# (the chat then waits for one), "hủy" cancels that wait (from the idle step it is not a cancel).
+LINK_THEN_CANCEL = ["liên kết", "hủy"] * 12
+
+
+def expected_answers(runner: ConversationRunner) -> list[str]:
+    """The first reply to each of LINK_THEN_CANCEL, answered one after the other."""
+    asked = link_how(Channel.TELEGRAM, runner.config)
+    return [asked if text == "liên kết" else texts.CANCELLED for text in LINK_THEN_CANCEL]
+
+
+async def test_a_chat_writing_faster_than_it_is_answered_is_answered_in_order_from_each_state(
+    runner: ConversationRunner, engine: Engine
+) -> None:
+    """Three messages are always in flight: each answer sends the chat's next message at once,
+    while the one after it is still waiting (the moment a per-chat lock hands over)."""
+    numbers = iter(range(len(LINK_THEN_CANCEL)))
+    answered: list[int] = []
+    answers: dict[int, str] = {}
+
+    async def customer() -> None:
+        for number in numbers:  # shared: the next message is the next number, whoever sends it
+            replies = await runner.handle(greeting("chat", LINK_THEN_CANCEL[number]))
+            answered.append(number)
+            answers[number] = replies[0].text
+
+    await asyncio.gather(*(customer() for _ in range(3)))
+
+    assert answered == sorted(answered)
+    assert [answers[number] for number in range(len(LINK_THEN_CANCEL))] == expected_answers(runner)
+    assert inbound_texts(engine, "chat") == LINK_THEN_CANCEL
+
+
+async def test_a_message_given_up_while_waiting_holds_up_nothing_of_its_chat(
+    runner: ConversationRunner, engine: Engine
+) -> None:
+    first = asyncio.create_task(runner.handle(greeting("chat", "câu hỏi số 0")))
+    given_up = asyncio.create_task(runner.handle(greeting("chat", "câu hỏi số 1")))
+    third = asyncio.create_task(runner.handle(greeting("chat", "câu hỏi số 2")))
+    await asyncio.sleep(0)  # each has arrived: the first in a batch, the others behind it
+    given_up.cancel()
+    await asyncio.gather(first, third)
+    async with asyncio.timeout(PROCESS_TIMEOUT):
+        await runner.handle(greeting("chat", "câu hỏi số 3"))
+
+    assert inbound_texts(engine, "chat") == ["câu hỏi số 0", "câu hỏi số 2", "câu hỏi số 3"]
+
+
+def until_a_session_waits_for_a_lock(engine: Engine) -> None:
+    """Return once another session of the PostgreSQL database waits for a lock."""
+    deadline = time.monotonic() + PROCESS_TIMEOUT
+    while True:
+        with engine.connect() as connection:  # a transaction keeps its first view of the activity
+            if connection.exec_driver_sql(
+                "SELECT count(*) FROM pg_stat_activity"
+                " WHERE datname = current_database() AND wait_event_type = 'Lock'"
+            ).scalar_one():
+                return
+        assert time.monotonic() < deadline, "nobody waits for the chat's row lock"
+        time.sleep(0.01)
+
+
+async def test_a_message_waiting_for_another_process_s_turn_answers_from_the_state_it_left(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two runners on one store stand for two processes. The first holds its "liên kết" turn
+    open; the second's "hủy" of the same chat waits for it (PostgreSQL: for the chat's row lock,
+    SQLite: for the write lock), then reads the step the first left and cancels it."""
+    first = ConversationRunner(engine, ConversationConfig(zone=ZONE))
+    second = ConversationRunner(engine, ConversationConfig(zone=ZONE))
+    inside, release = threading.Event(), threading.Event()
+
+    def holds_the_link_turn_open(update: Update, deps: Deps) -> Outcome:
+        outcome = handle_update(update, deps)
+        if update.text == "liên kết":
+            inside.set()
+            release.wait(PROCESS_TIMEOUT)
+        return outcome
+
+    monkeypatch.setattr("bot.conversation.handle_update", holds_the_link_turn_open)
+    try:
+        await first.handle(greeting("chat"))
+        linking = asyncio.create_task(first.handle(greeting("chat", "liên kết")))
+        assert await asyncio.to_thread(inside.wait, PROCESS_TIMEOUT)
+        cancelling = asyncio.create_task(second.handle(greeting("chat", "hủy")))
+        if engine.dialect.name == "postgresql":
+            await asyncio.to_thread(until_a_session_waits_for_a_lock, engine)
+        release.set()
+        linked, cancelled = await asyncio.gather(linking, cancelling)
+    finally:
+        release.set()
+        first.close()
+        second.close()
+
+    assert [linked[0].text, cancelled[0].text] == expected_answers(first)[:2]
 
 
 async def test_one_failing_update_costs_the_others_of_its_batch_nothing(

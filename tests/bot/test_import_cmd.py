@@ -13,6 +13,7 @@ from bot.cli import main
 from bot.cli.progress import ProgressBar
 from meters.database import create_store_engine
 from meters.schema import Customer
+from tests.clock import offset_to
 
 CUSTOMERS = (
     "customer_code,name,phone,address,area,customer_type,meter_id,meter_kind,reading_day\n"
@@ -116,9 +117,12 @@ def test_the_progress_bar_draws_only_on_a_terminal() -> None:
 
 
 def test_new_readings_queue_yesterdays_daily_messages_at_once(
-    database_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    database_url: str,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from datetime import UTC, datetime, timedelta
+    from datetime import date, datetime, time, timedelta
     from zoneinfo import ZoneInfo
 
     from sqlalchemy import insert
@@ -129,8 +133,10 @@ def test_new_readings_queue_yesterdays_daily_messages_at_once(
     customers = tmp_path / "customers.csv"
     header, row = CUSTOMERS.splitlines()
     customers.write_text(f"{header},installed_at\n{row},2020-01-01\n")  # metered for years
+    today = date(2026, 11, 21)
+    now = datetime.combine(today, time(8, 0), tzinfo=ZoneInfo("Asia/Ho_Chi_Minh"))
+    monkeypatch.setenv("DIENBOT_CLOCK_OFFSET", offset_to(now))  # the morning's import
     assert main(["import", "customers", str(customers), "--database", database_url]) == 0
-    now = datetime.now(UTC)
     engine = create_store_engine(database_url)
     with engine.begin() as connection:
         chat = connection.execute(
@@ -152,7 +158,6 @@ def test_new_readings_queue_yesterdays_daily_messages_at_once(
                 chat_user_id=chat, customer_id=customer, kind="daily_usage", created_at=now
             )
         )
-    today = datetime.now(ZoneInfo("Asia/Ho_Chi_Minh")).date()
     readings = tmp_path / "readings.csv"
     lines = ["meter_id,read_at,index_kwh"]
     for offset, index in ((2, 1000), (1, 1012), (0, 1025)):
@@ -167,3 +172,37 @@ def test_new_readings_queue_yesterdays_daily_messages_at_once(
         )
     engine.dispose()
     assert [message.payload["used_wh"] for message in claimed] == [13_000]
+
+
+def test_a_year_of_readings_imported_after_the_contract_s_columns_shows_every_day(
+    database_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The contract's customer file has no `installed_at`: its first meters were in place before
+    any reading, so the history imported next is the customers' use, day by day."""
+    from datetime import date, timedelta
+
+    from meters.repository import SqlMeterRepository
+    from meters.usage import UsageService
+
+    customers = tmp_path / "customers.csv"
+    customers.write_text(CUSTOMERS)
+    assert main(["import", "customers", str(customers), "--database", database_url]) == 0
+    first, days = date(2025, 11, 1), 365
+    readings = tmp_path / "readings.csv"
+    lines = ["meter_id,read_at,index_kwh"]
+    lines += [
+        f"M1,{(first + timedelta(days=number)).isoformat()}T00:05:00,{1000 + 7 * number}"
+        for number in range(days + 1)
+    ]
+    readings.write_text("\n".join(lines) + "\n")
+    assert main(["import", "readings", str(readings), "--database", database_url]) == 0
+    capsys.readouterr()
+    engine = create_store_engine(database_url)
+    try:
+        with engine.connect() as connection:
+            usage = UsageService(SqlMeterRepository(connection))
+            year = usage.daily("PE0100000001", first, first + timedelta(days=days - 1))
+    finally:
+        engine.dispose()
+    assert year.days_with_data == days
+    assert {day.used_wh for day in year.days} == {7000}

@@ -8,7 +8,7 @@ import os
 import signal
 import sys
 from collections.abc import AsyncIterator
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -22,6 +22,7 @@ from meters.outbox_days import create_stage
 from meters.outbox_records import BucketBacklog
 from meters.schema import OutboxMessage
 from scheduler.fanout import PAGE_SIZE
+from tests.clock import offset_to, running_from
 from tests.fakes.telegram_api import FakeTelegram
 from tests.scheduler.bulk import add_subscribers
 from tests.scheduler.conftest import MORNING, WINDOW, YESTERDAY, ZONE
@@ -78,12 +79,12 @@ def test_push_daily_queues_each_subscriber_once(
 
 
 def test_push_daily_defaults_to_yesterday_in_the_configured_zone(
-    sqlite_url: str, capsys: pytest.CaptureFixture[str]
+    sqlite_url: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    before = datetime.now(ZONE).date() - timedelta(days=1)
+    after_midnight = datetime(2026, 11, 21, 0, 30, tzinfo=ZONE)  # still the 20th in UTC
+    monkeypatch.setenv("DIENBOT_CLOCK_OFFSET", offset_to(after_midnight))
     summary = json.loads(push(capsys, "daily", "--database", sqlite_url))
-    after = datetime.now(ZONE).date() - timedelta(days=1)
-    assert date.fromisoformat(summary["day"]) in {before, after}
+    assert date.fromisoformat(summary["day"]) == date(2026, 11, 20)
     assert summary["queued"] == 0
 
 
@@ -97,11 +98,15 @@ def test_push_daily_refuses_a_malformed_date(
 
 
 def test_push_status_counts_per_kind_channel_and_status_and_forecasts_the_bucket(
-    engine: Engine, database_url: str, capsys: pytest.CaptureFixture[str]
+    engine: Engine,
+    database_url: str,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     add_subscribers(engine, 30, YESTERDAY, MORNING)
     push(capsys, "daily", "--date", YESTERDAY.isoformat(), "--database", database_url)
-    starts = datetime.now(UTC).replace(microsecond=0) + timedelta(hours=1)
+    monkeypatch.setenv("DIENBOT_CLOCK_OFFSET", offset_to(MORNING))
+    starts = MORNING + timedelta(hours=1)
     make_due(engine, starts, starts + timedelta(hours=2))
     with engine.begin() as connection:
         first_ids = select(OutboxMessage.id).order_by(OutboxMessage.id).limit(5).scalar_subquery()
@@ -213,7 +218,7 @@ def test_push_send_refuses_a_rate_over_the_paid_broadcast_ceiling(
 @pytest.fixture
 async def telegram() -> AsyncIterator[FakeTelegram]:
     """The Bot API stand-in with Telegram's flood limits on."""
-    fake = FakeTelegram(token=TOKEN)
+    fake = FakeTelegram(token=TOKEN, clock=running_from(MORNING + timedelta(hours=2)))
     await fake.start()
     fake.set_limits(global_per_s=30, per_chat_per_s=1, mode="reject")
     yield fake
@@ -229,8 +234,8 @@ async def test_push_send_stops_on_sigterm_holding_nothing_and_recording_all_it_s
     assert (
         main(["push", "daily", "--date", YESTERDAY.isoformat(), "--database", database_url]) == 0
     )
-    now = datetime.now(UTC)
-    make_due(engine, now - timedelta(seconds=1), now + timedelta(hours=1))
+    sending = MORNING + timedelta(hours=2)  # the process's clock reads it when it starts
+    make_due(engine, sending - timedelta(seconds=1), sending + timedelta(hours=1))
     output = tmp_path / "send.out"
     process = await asyncio.create_subprocess_exec(
         str(DIENBOT),
@@ -244,6 +249,7 @@ async def test_push_send_stops_on_sigterm_holding_nothing_and_recording_all_it_s
             "DIENBOT_DATABASE_URL": database_url,
             "DIENBOT_TELEGRAM_TOKEN": TOKEN,
             "DIENBOT_TELEGRAM_API_URL": telegram.base_url,
+            "DIENBOT_CLOCK_OFFSET": offset_to(sending),
         },
         stdout=output.open("wb"),
         stderr=(tmp_path / "send.err").open("wb"),

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.cli import main, tariff_cmd
+from bot.cli import main
 from tariff import BillRequest, compute_bill
+from tests.clock import offset_to
 
 
 def run(capsys: pytest.CaptureFixture[str], *arguments: str) -> tuple[int, str, str]:
@@ -84,7 +86,8 @@ def test_households_persons_and_flags_reach_the_engine(capsys: pytest.CaptureFix
 def test_default_period_is_the_current_calendar_month(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(tariff_cmd, "current_date", lambda zone: date(2024, 2, 14))
+    on_the_14th = datetime(2024, 2, 14, 9, 0, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh"))
+    monkeypatch.setenv("DIENBOT_CLOCK_OFFSET", offset_to(on_the_14th))
     _, out, _ = run(capsys, "--kwh", "100", "--json")
     printed = json.loads(out)
     assert (printed["period_start"], printed["period_end"]) == ("2024-02-01", "2024-02-29")

@@ -19,6 +19,7 @@ import json
 import struct
 import time
 from collections.abc import Awaitable, Callable
+from datetime import datetime
 from typing import Any
 
 from aiohttp import ClientError, ClientSession, ClientTimeout, web
@@ -99,8 +100,10 @@ Method = Callable[[JsonObject, dict[str, bytes]], Awaitable[Any]]
 class FakeTelegram(TelegramWorld):
     """The Bot API of one bot, with simulated people and groups behind it."""
 
-    def __init__(self, token: str = DEFAULT_TOKEN, **options: Any) -> None:
-        super().__init__(token, **options)
+    def __init__(
+        self, token: str = DEFAULT_TOKEN, *, clock: Callable[[], datetime], **options: Any
+    ) -> None:
+        super().__init__(token, clock=clock, **options)
         self._pusher: asyncio.Task[None] | None = None
         self._runner: web.AppRunner | None = None
         self._methods: dict[str, Method] = {
@@ -306,7 +309,7 @@ class FakeTelegram(TelegramWorld):
                     self.webhook_deliveries.append((update["update_id"], outcome))
                     if isinstance(outcome, int) and 200 <= outcome < 300:
                         break
-                    webhook["last_error_date"] = int(time.time())
+                    webhook["last_error_date"] = self.unix_time()
                     webhook["last_error_message"] = (
                         f"Wrong response from the webhook: {outcome}"
                         if isinstance(outcome, int)

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-import time
 from collections.abc import Callable, Iterator
+from datetime import datetime
 from typing import Any
 
 from tests.fakes.telegram_state import (
@@ -33,11 +33,13 @@ class TelegramWorld:
         self,
         token: str = DEFAULT_TOKEN,
         *,
+        clock: Callable[[], datetime],
         bot_username: str = "dienbot_test_bot",
         long_poll_cap: float = 2.0,
         webhook_attempts: int = 3,
     ) -> None:
         self.token = token
+        self.clock = clock  # the dates of messages and webhook errors (tests/clock.py)
         self.bot: JsonObject = {
             "id": int(token.split(":", 1)[0]),
             "is_bot": True,
@@ -74,6 +76,10 @@ class TelegramWorld:
         self.url = ""
 
     # ------------------------------------------------------------------ control: the people
+
+    def unix_time(self) -> int:
+        """The clock's reading as Telegram dates things: whole seconds since the epoch."""
+        return int(self.clock().timestamp())
 
     def add_user(
         self,
@@ -232,7 +238,7 @@ class TelegramWorld:
             {
                 "chat": self.chats[user_id].as_chat(),
                 "from": person.as_user(),
-                "date": int(time.time()),
+                "date": self.unix_time(),
                 "old_chat_member": bot_member,
                 "new_chat_member": {"user": self.bot, "status": new, "until_date": 0},
             },
@@ -327,7 +333,7 @@ class TelegramWorld:
             "message_id": next(counter),
             "from": sender,
             "chat": chat.as_chat(),
-            "date": int(time.time()),
+            "date": self.unix_time(),
         }
         if thread_id is not None:
             if (chat.id, thread_id) not in self.topics:
@@ -353,7 +359,7 @@ class TelegramWorld:
             message.pop("reply_markup", None)
         else:
             message["reply_markup"] = markup
-        message["edit_date"] = int(time.time())
+        message["edit_date"] = self.unix_time()
         self._bump()
         return self._api_message(message)
 

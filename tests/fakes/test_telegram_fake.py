@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 
 import pytest
 import telegram as tg
@@ -10,10 +11,12 @@ import telegram as tg
 from tests.fakes.telegram_api import FakeTelegram
 from tests.fakes.telegram_state import RateLimits
 
+MOMENT = datetime(2026, 11, 20, 3, 0, tzinfo=UTC)
+
 
 @pytest.fixture
 async def fake() -> AsyncIterator[FakeTelegram]:
-    server = FakeTelegram()
+    server = FakeTelegram(clock=lambda: MOMENT)  # a stopped clock: every message at MOMENT
     await server.start()
     server.add_user(111, "An", phone="+84901234567")
     await server.user_message(111, "/start")
@@ -34,6 +37,7 @@ async def test_updates_come_in_order_and_an_offset_confirms_them(
     [start] = await bot.get_updates(timeout=0)
     assert start.message is not None
     assert start.message.text == "/start"
+    assert start.message.date == MOMENT  # the stand-in's clock dates its messages
     assert start.message.entities[0].type == "bot_command"
     await fake.user_message(111, "hai")
     second = await bot.get_updates(offset=start.update_id + 1, timeout=0)

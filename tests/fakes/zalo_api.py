@@ -23,7 +23,7 @@ import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from aiohttp import ClientSession, web
@@ -87,13 +87,13 @@ class FakeZalo:
         refresh_token: str = "refresh-0",  # noqa: S107
         zns_templates: tuple[str, ...] = ("330875",),
         zns_daily_quota: int = 100,
-        clock: Callable[[], datetime] | None = None,
+        clock: Callable[[], datetime],
     ) -> None:
         self.app_id = app_id
         self.app_secret = app_secret
         self.oa_secret_key = oa_secret_key
         self.refresh_token = refresh_token
-        self.clock = clock or (lambda: datetime.now(UTC))
+        self.clock = clock  # tokens' expiry, interactions, events' times (tests/clock.py)
         self.access_tokens: dict[str, datetime] = {}  # token -> expiry
         self.used_refresh_tokens: set[str] = set()
         self.refresh_calls: list[str] = []  # the refresh token presented by each call

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 
 import pytest
 from argon2 import PasswordHasher
@@ -241,7 +241,7 @@ def test_an_imported_status_change_notifies_the_linked_chats(
             .first()
         )
         assert request_id is not None
-        store_cases.set_status(request_id, "scheduled", None, datetime.now(UTC))
+        store_cases.set_status(request_id, "scheduled", None, NOW + timedelta(minutes=5))
     assert run(store, config, cases.notify_status_changes, cursor) == 1
     assert run(store, config, cases.notify_status_changes, cursor) == 0  # queued once
     with store.connect() as connection:

@@ -28,6 +28,7 @@ class Fleet:
     rate: float
     lease_seconds: float
     preexec: Callable[[], None] | None = None  # run in the child before it starts
+    clock_offset: str = "0"  # DIENBOT_CLOCK_OFFSET, the same for every process (tests/clock.py)
     running: dict[str, asyncio.subprocess.Process] = field(default_factory=dict)
 
     async def start(self, worker: str) -> None:
@@ -37,6 +38,7 @@ class Fleet:
             "DIENBOT_DATABASE_URL": self.database_url,
             "DIENBOT_TELEGRAM_TOKEN": self.token,
             "DIENBOT_TELEGRAM_API_URL": self.api_url,
+            "DIENBOT_CLOCK_OFFSET": self.clock_offset,
         }
         self.running[worker] = await asyncio.create_subprocess_exec(
             str(DIENBOT),

@@ -15,7 +15,7 @@ import contextlib
 import gc
 from collections import Counter
 from collections.abc import AsyncIterator, Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -23,6 +23,7 @@ from sqlalchemy import Engine, func, select, update
 
 from meters.schema import OutboxMessage
 from scheduler.fanout import fan_out_daily
+from tests.clock import offset_to, running_from
 from tests.fakes.telegram_api import FakeTelegram
 from tests.scheduler.bulk import add_subscribers
 from tests.scheduler.conftest import MORNING, WINDOW, YESTERDAY
@@ -37,12 +38,13 @@ LIMIT = 450  # ...under the stand-in's global limit (reject mode: over it answer
 LEASE_SECONDS = 2.0  # short, so the killed process's messages come back quickly
 KILLS_AT = (0.25, 0.55)  # fractions of the subscribers reached when the victim is killed
 PROCESS_TIMEOUT = 90.0  # a safety net for the real subprocesses, not a synchronisation
+SENDING = MORNING + timedelta(hours=2)  # the dispatchers' clocks read it when they start
 
 
 @pytest.fixture
 async def telegram() -> AsyncIterator[FakeTelegram]:
     """The Bot API stand-in with Telegram's flood limits on, in reject mode."""
-    fake = FakeTelegram(token=TOKEN)
+    fake = FakeTelegram(token=TOKEN, clock=running_from(SENDING))
     await fake.start()
     fake.set_limits(global_per_s=LIMIT, per_chat_per_s=1, mode="reject")
     yield fake
@@ -66,13 +68,12 @@ def no_full_collections() -> Iterator[None]:
 
 
 def queue_daily_now(engine: Engine) -> None:
-    """Fan out yesterday's message, then make it due now and valid for the next hour."""
+    """Fan out yesterday's message, then make it due at SENDING and valid for an hour."""
     fan_out_daily(engine, YESTERDAY, WINDOW, MORNING)
-    now = datetime.now(UTC)
     with engine.begin() as connection:
         connection.execute(
             update(OutboxMessage).values(
-                not_before=now - timedelta(seconds=1), expires_at=now + timedelta(hours=1)
+                not_before=SENDING - timedelta(seconds=1), expires_at=SENDING + timedelta(hours=1)
             )
         )
 
@@ -96,7 +97,15 @@ async def test_killed_dispatchers_lose_nothing_and_repeat_only_what_they_held(
     queue_daily_now(engine)
     assert statuses(engine) == Counter({"pending": total})
 
-    fleet = Fleet(database_url, telegram.base_url, TOKEN, tmp_path, RATE, LEASE_SECONDS)
+    fleet = Fleet(
+        database_url,
+        telegram.base_url,
+        TOKEN,
+        tmp_path,
+        RATE,
+        LEASE_SECONDS,
+        clock_offset=offset_to(SENDING),  # every process's clock: SENDING and on
+    )
     survivors = ["steady"] if engine.dialect.name == "postgresql" else []
     held_at_kills = 0
     with no_full_collections():

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections import Counter
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from sqlalchemy import Engine, delete, func, select, update
@@ -22,6 +22,7 @@ from meters.usage import UsageService
 from scheduler.dispatcher import Dispatcher
 from scheduler.fanout import fan_out_daily
 from scheduler.window import DeliveryWindow
+from tests.clock import running_from
 from tests.fakes.telegram_api import FakeTelegram
 from tests.scheduler.conftest import WINDOW, YESTERDAY, ZONE, Subscriber, subscribe_all
 
@@ -32,18 +33,14 @@ SEND_DAY = YESTERDAY + timedelta(days=1)
 SENDING_TIME = datetime.combine(SEND_DAY, WINDOW.start, tzinfo=ZONE) + timedelta(hours=1)
 
 
-def clock() -> datetime:
-    """A clock that runs at real speed from 08:00 on the send day (inside the window)."""
-    return SENDING_TIME + (datetime.now(UTC) - STARTED)
-
-
-STARTED = datetime.now(UTC)
+# A clock that runs at real speed from 08:00 on the send day (inside the window).
+clock = running_from(SENDING_TIME)
 
 
 @pytest.fixture
 async def telegram() -> AsyncIterator[FakeTelegram]:
     """The Bot API stand-in, rejecting anything over Telegram's flood limits."""
-    fake = FakeTelegram(token=TOKEN)
+    fake = FakeTelegram(token=TOKEN, clock=clock)
     await fake.start()
     fake.set_limits(global_per_s=LIMIT, per_chat_per_s=1, mode="reject")
     yield fake

@@ -131,8 +131,8 @@ def test_a_page_looks_up_its_own_keys_and_never_reads_the_whole_outbox(
             "INSERT INTO outbox (dedup_key, kind, channel, bucket, chat_user_id, payload,"
             " priority, status, not_before, attempts, created_at)"
             " SELECT 'daily_usage:old:' || g, 'daily_usage', 'telegram', 'telegram', g, '{}',"
-            " 10, 'sent', now(), 1, now() FROM generate_series(1, %(count)s) g",
-            {"count": earlier_messages},
+            " 10, 'sent', %(sent)s, 1, %(sent)s FROM generate_series(1, %(count)s) g",
+            {"count": earlier_messages, "sent": MORNING - timedelta(days=2)},
         )
     fan_out_daily(store, YESTERDAY, WINDOW, MORNING)  # the day's partition: a catch-up's plan
     with store.connect() as connection:

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 from aiohttp import DummyCookieJar
 
-from bot.web.keys import ENGINE
+from bot.clock import service_clock
+from bot.web.keys import ENGINE, SETTINGS
 from meters.chat_store import SqlChatStore
 from meters.outbox_records import NewMessage
 from meters.outbox_store import SqlOutboxStore
@@ -46,7 +47,7 @@ async def poll(client: Client, cookie: str) -> tuple[int, list[str]]:
 
 def queue_for(client: Client, cookies: list[str]) -> None:
     """An agent's reply waits in the inbox of each of these visitors."""
-    now = datetime.now(UTC)
+    now = service_clock(client.app[SETTINGS])()  # the service's own clock, as its poll reads
     with client.app[ENGINE].begin() as connection:
         chats = SqlChatStore(connection)
         messages = []

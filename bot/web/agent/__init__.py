@@ -10,11 +10,11 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
 from pathlib import Path
 
 from aiohttp import web
 
+from bot.clock import service_clock
 from bot.web.agent import api, pages
 from bot.web.agent.auth import CONSOLE, Console, hash_password
 from bot.web.keys import ENGINE, SETTINGS
@@ -30,7 +30,7 @@ def add_agent_console(app: web.Application, *, console: Console | None = None) -
     """Serve the console under /agent/ (after the store is set up at start-up)."""
 
     async def setup(app: web.Application) -> AsyncIterator[None]:
-        app[CONSOLE] = console or Console()
+        app[CONSOLE] = console or Console(now=service_clock(app[SETTINGS]))
         password = app[SETTINGS].agent_password
         if password is not None:
             await asyncio.to_thread(bootstrap_admin, app, password.get_secret_value())
@@ -65,6 +65,6 @@ def bootstrap_admin(app: web.Application, password: str) -> None:
             role="supervisor",
             unit=None,
             password_hash=hash_password(password),
-            now=datetime.now(UTC),
+            now=app[CONSOLE].now(),
         )
     logger.info("agent console: created the supervisor %r from DIENBOT_AGENT_PASSWORD", "admin")

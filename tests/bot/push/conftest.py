@@ -16,6 +16,7 @@ from meters.demo.load import load_demo
 from meters.demo.model import DemoData
 from meters.schema import ChatLink, ChatUser, Consent, Customer, Subscription
 from scheduler.fanout import fan_out_daily
+from tests.clock import running_from
 from tests.fakes.zalo_api import FakeZalo
 from tests.scheduler.conftest import MORNING, TODAY, WINDOW, YESTERDAY, ZONE
 
@@ -116,7 +117,11 @@ def store(engine: Engine, push_demo: DemoData) -> Engine:
 @pytest.fixture
 async def fake() -> AsyncIterator[FakeZalo]:
     """The stand-in of Zalo's hosts, with the push templates approved."""
-    stand_in = FakeZalo(zns_templates=(DAILY_TEMPLATE, ALERTS_TEMPLATE), zns_daily_quota=1000)
+    stand_in = FakeZalo(
+        zns_templates=(DAILY_TEMPLATE, ALERTS_TEMPLATE),
+        zns_daily_quota=1000,
+        clock=running_from(SENDING_TIME),
+    )
     await stand_in.start()
     yield stand_in
     await stand_in.stop()
@@ -127,7 +132,7 @@ async def oa(store: Engine, fake: FakeZalo) -> AsyncIterator[OaClient]:
     """The OA client over one session, its tokens kept in the store."""
     http = ZaloHttp(ZaloHosts.from_base(fake.url), fake.app_id, fake.app_secret)
     await http.open()
-    keeper = TokenKeeper(store, fake.refresh_token, http.exchange)
+    keeper = TokenKeeper(store, fake.refresh_token, http.exchange, clock=fake.clock)
     yield OaClient(http, keeper)
     await http.close()
     keeper.close()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 from aiohttp.test_utils import TestServer
@@ -15,7 +15,8 @@ from bot.push.dispatch import telegram_dispatcher
 from meters.database import create_store_engine
 from meters.schema import OutboxMessage
 from scheduler.fanout import fan_out_daily
-from tests.bot.telegram.conftest import settings_for
+from tests.bot.telegram.conftest import MOMENT, settings_for
+from tests.clock import running_from
 from tests.fakes.telegram_api import FakeTelegram
 from tests.scheduler.bulk import add_subscribers
 from tests.scheduler.conftest import MORNING, WINDOW, YESTERDAY
@@ -33,7 +34,7 @@ def _ptb_timedelta(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.fixture
 async def tg() -> AsyncIterator[FakeTelegram]:
     """The Bot API stand-in with Telegram's flood limits on."""
-    fake = FakeTelegram()
+    fake = FakeTelegram(clock=running_from(MOMENT))
     await fake.start()
     fake.set_limits(global_per_s=30, per_chat_per_s=1, mode="reject")
     yield fake
@@ -41,16 +42,16 @@ async def tg() -> AsyncIterator[FakeTelegram]:
 
 
 def queue_due(engine: Engine, tg: FakeTelegram) -> list[int]:
-    """Fan out yesterday's message to SUBSCRIBERS chats and make it due now."""
+    """Fan out yesterday's message to SUBSCRIBERS chats and make it due at MOMENT (the
+    service's now)."""
     subscribers = add_subscribers(engine, SUBSCRIBERS, YESTERDAY, MORNING)
     for subscriber in subscribers:
         tg.add_user(subscriber.telegram_id).started = True
     fan_out_daily(engine, YESTERDAY, WINDOW, MORNING)
-    now = datetime.now(UTC)
     with engine.begin() as connection:
         connection.execute(
             update(OutboxMessage).values(
-                not_before=now - timedelta(seconds=1), expires_at=now + timedelta(hours=1)
+                not_before=MOMENT - timedelta(seconds=1), expires_at=MOMENT + timedelta(hours=1)
             )
         )
     return [subscriber.telegram_id for subscriber in subscribers]

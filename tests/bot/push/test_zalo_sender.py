@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections import Counter
 from collections.abc import Callable
-from datetime import UTC, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 
 import pytest
 from sqlalchemy import Engine, insert, select
@@ -41,16 +41,12 @@ from tests.bot.push.conftest import (
     subscribe_zalo,
 )
 from tests.bot.zalo.conftest import ClientFactory, zalo_settings
+from tests.clock import running_from
 from tests.fakes.zalo_api import FakeZalo, Fault
 from tests.scheduler.conftest import YESTERDAY, ZONE
 
 RATE = 50.0  # per second; one batch (rate × 0.5 s) holds the 25 demo customers
-STARTED = datetime.now(UTC)
-
-
-def running_clock() -> datetime:
-    """A clock that runs at real speed from SENDING_TIME."""
-    return SENDING_TIME + (datetime.now(UTC) - STARTED)
+running_clock = running_from(SENDING_TIME)  # runs at real speed from SENDING_TIME
 
 
 def sender(store: Engine, oa: OaClient, templates: dict[str, str] = TEMPLATES) -> ZaloPushSender:
@@ -476,7 +472,7 @@ async def test_the_service_sends_queued_zalo_messages(
 ) -> None:
     app = build_app(zalo_settings(fake, sqlite_url, DIENBOT_ZALO_SEND_RATE="5"))
     await aiohttp_client(app)  # starts the store, the channel and its dispatcher
-    now = datetime.now(UTC)
+    now = fake.clock()
     fake.add_user("z42")
     with app[ENGINE].begin() as connection:
         chat_user_id = connection.execute(

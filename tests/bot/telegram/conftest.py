@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
-from datetime import datetime
+from datetime import date, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -22,9 +22,14 @@ from meters.database import create_store_engine, upgrade
 from meters.demo.generate import generate_demo
 from meters.demo.load import load_demo
 from meters.demo.model import DemoCustomer, DemoData
+from tests.clock import offset_to, running_from
 from tests.fakes.telegram_api import FakeTelegram
 
 ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
+# The stand-in's clock and the service's read MOMENT when a test starts them (in the agents'
+# hours); the demo data's last day of readings is the day before.
+TODAY = date(2026, 11, 20)
+MOMENT = datetime.combine(TODAY, time(10, 0), tzinfo=ZONE)
 ServerFactory = Callable[..., Awaitable[TestServer]]
 
 
@@ -38,7 +43,7 @@ def _ptb_timedelta(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.fixture
 async def tg() -> AsyncIterator[FakeTelegram]:
     """The Bot API stand-in on a free local port."""
-    fake = FakeTelegram()
+    fake = FakeTelegram(clock=running_from(MOMENT))
     await fake.start()
     yield fake
     await fake.stop()
@@ -46,9 +51,8 @@ async def tg() -> AsyncIterator[FakeTelegram]:
 
 @pytest.fixture(scope="session")
 def demo_data() -> DemoData:
-    """A small deterministic data set whose last day of readings is yesterday (real clock)."""
-    today = datetime.now(ZONE).date()
-    return generate_demo(seed=7, customers=30, today=today, zone=ZONE, days=70)
+    """A small deterministic data set whose last day of readings is the day before TODAY."""
+    return generate_demo(seed=7, customers=30, today=TODAY, zone=ZONE, days=70)
 
 
 @pytest.fixture
@@ -69,9 +73,10 @@ def customer_with_own_phone(demo: DemoData) -> DemoCustomer:
 
 
 def settings_for(tg: FakeTelegram, database_url: str, **more: str) -> Any:
-    """The service's settings: the fake's token and URL, and the given store."""
+    """The service's settings: the fake's token, URL and clock, and the given store."""
     environ = {
         "DIENBOT_DATABASE_URL": database_url,
+        "DIENBOT_CLOCK_OFFSET": offset_to(tg.clock()),
         "DIENBOT_TELEGRAM_TOKEN": tg.token,
         "DIENBOT_TELEGRAM_API_URL": tg.base_url,
         **{f"DIENBOT_{key.upper()}": value for key, value in more.items()},
@@ -114,7 +119,9 @@ def scripted() -> Scripted:
 @pytest.fixture
 async def channel(tg: FakeTelegram, scripted: Scripted) -> AsyncIterator[TelegramChannel]:
     """A long-polling channel over the scripted conversation, no web server."""
-    channel = TelegramChannel(tg.token, scripted, api_url=tg.base_url, poll_timeout=1)
+    channel = TelegramChannel(
+        tg.token, scripted, api_url=tg.base_url, poll_timeout=1, clock=tg.clock
+    )
     await channel.start()
     yield channel
     await channel.stop()

@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from datetime import UTC, datetime, time
+from datetime import time
 
 import pytest
 from sqlalchemy import Engine, select
@@ -31,7 +31,7 @@ from meters.case_store import SqlCaseStore
 from meters.database import create_store_engine, upgrade
 from meters.schema import ChatUser, ConversationLogEntry, OutboxMessage
 from meters.telegram_topic_store import SqlTelegramTopicStore
-from tests.bot.telegram.conftest import ZONE, ServerFactory, settings_for
+from tests.bot.telegram.conftest import MOMENT, ZONE, ServerFactory, settings_for
 from tests.bot.telegram.helpers import reply_containing, shown_text
 from tests.fakes.telegram_api import FakeTelegram
 
@@ -108,7 +108,7 @@ async def desk(
     tg.add_user(CUSTOMER, "Khách")
     tg.add_user(AGENT_USER, "Lan")
     tg.add_user(STRANGER, "Người lạ")
-    now = datetime.now(UTC)
+    now = tg.clock()
     with demo_store.begin() as connection:
         agent_id = SqlAgentStore(connection).add_agent(
             username="lan",
@@ -121,9 +121,17 @@ async def desk(
         SqlTelegramTopicStore(connection).link_agent(agent_id, AGENT_USER, now)
     config = ConversationConfig(zone=ZONE, agent_hours=(time.min, time.max))  # all day
     runner = ConversationRunner(demo_store, config)
-    channel = TelegramChannel(tg.token, runner, api_url=tg.base_url, poll_timeout=1)
+    channel = TelegramChannel(
+        tg.token, runner, api_url=tg.base_url, poll_timeout=1, clock=tg.clock
+    )
     group = AgentGroup(
-        channel.bot, group_ids, poll_seconds=0.05, clock=clock.now, sleep=clock.sleep, margin=0
+        channel.bot,
+        group_ids,
+        poll_seconds=0.05,
+        clock=clock.now,
+        sleep=clock.sleep,
+        margin=0,
+        now=tg.clock,
     )
     group.install(channel.application)
     await channel.start()
@@ -313,7 +321,7 @@ async def test_an_agent_photo_reaches_a_telegram_customer_as_a_copy(
 async def test_an_agent_file_for_a_customer_off_telegram_is_refused(desk: Desk) -> None:
     before = set(topics_of(desk.tg, GROUP))
     zalo = UserRef(Channel.ZALO, "zalo-user-1")
-    await desk.runner.handle(Update(user=zalo, received_at=datetime.now(UTC), text="/nhanvien"))
+    await desk.runner.handle(Update(user=zalo, received_at=desk.tg.clock(), text="/nhanvien"))
     desk.group.wake()
     await desk.tg.wait_until(
         lambda: any(
@@ -367,7 +375,7 @@ async def test_a_transfer_made_in_the_web_console_is_announced_in_the_topic(desk
     thread = await open_case(desk)
     code = case_code(desk)
     config = ConversationConfig(zone=ZONE)
-    now = datetime.now(UTC)
+    now = desk.tg.clock()
     with desk.engine.begin() as connection:  # what the console's transfer button does
         agents = SqlAgentStore(connection)
         minh = agents.add_agent(
@@ -402,7 +410,7 @@ async def test_a_burst_stays_within_twenty_posts_a_minute_and_loses_nothing(
     thread = await open_case(desk)
     user = UserRef(Channel.TELEGRAM, str(CUSTOMER), "Khách")
     for number in range(30):
-        said = Update(user=user, received_at=datetime.now(UTC), text=f"tin nhắn số {number:02d}")
+        said = Update(user=user, received_at=desk.tg.clock(), text=f"tin nhắn số {number:02d}")
         await desk.runner.handle(said)
         await desk.group.poll_once()  # each line is queued on its own: 18 fit in the minute
     clock.advance(61)
@@ -442,7 +450,7 @@ def test_agents_telegram_links_an_account(sqlite_url: str) -> None:
             role="agent",
             unit=None,
             password_hash="-",
-            now=datetime.now(UTC),
+            now=MOMENT,
         )
     assert main(["agents", "telegram", "lan", "501", "--database", sqlite_url]) == 0
     with engine.connect() as connection:

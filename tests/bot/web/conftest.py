@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -12,8 +12,9 @@ from aiohttp import web
 from aiohttp.test_utils import TestClient
 
 from bot.app import build_app
+from bot.clock import service_clock
 from bot.config import load_settings
-from bot.web.keys import ENGINE
+from bot.web.keys import ENGINE, SETTINGS
 from handlers.types import SendOneTimeCode
 from meters.account_store import SqlAccountStore
 from meters.chat_store import SqlChatStore
@@ -21,6 +22,7 @@ from meters.database import create_store_engine, upgrade
 from meters.demo.generate import generate_demo
 from meters.demo.load import load_demo
 from meters.demo.model import DemoData
+from tests.clock import offset_to
 
 ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
 ClientFactory = Callable[[web.Application], Awaitable[TestClient[web.Request, web.Application]]]
@@ -28,9 +30,10 @@ API = "/chat/api/messages"
 HEADERS = {"X-Dienbot-Chat": "1"}
 
 
-def local_today() -> date:
-    """The service answers about `now`: the demo data ends today so that its bills are recent."""
-    return datetime.now(ZONE).date()
+# The service's clock reads MOMENT when a test starts it (inside the agents' hours), and the demo
+# data ends on its day, so that its bills are recent.
+TODAY = date(2026, 11, 20)
+MOMENT = datetime.combine(TODAY, time(10, 0), tzinfo=ZONE)
 
 
 @dataclass
@@ -46,8 +49,8 @@ class CapturedCodes:
 
 @pytest.fixture(scope="session")
 def web_demo() -> DemoData:
-    """A small deterministic data set ending today."""
-    return generate_demo(seed=5, customers=30, today=local_today(), zone=ZONE, days=70)
+    """A small deterministic data set ending on TODAY."""
+    return generate_demo(seed=5, customers=30, today=TODAY, zone=ZONE, days=70)
 
 
 @pytest.fixture
@@ -62,8 +65,9 @@ def demo_url(database_url: str, web_demo: DemoData) -> str:
 
 
 def chat_app(database_url: str) -> web.Application:
-    """The application of `dienbot run` on the embedded default's settings."""
-    return build_app(load_settings({"DIENBOT_DATABASE_URL": database_url}, env_file=None))
+    """The application of `dienbot run` on the embedded default's settings, at MOMENT."""
+    environ = {"DIENBOT_DATABASE_URL": database_url, "DIENBOT_CLOCK_OFFSET": offset_to(MOMENT)}
+    return build_app(load_settings(environ, env_file=None))
 
 
 async def visit(client: TestClient[web.Request, web.Application]) -> None:
@@ -94,7 +98,7 @@ async def served(
 
 def link_visitor(app: web.Application, visitor: str, customer_code: str) -> None:
     """Link the visitor's chat to a customer, as a verified one-time code does."""
-    now = datetime.now(UTC)
+    now = service_clock(app[SETTINGS])()
     with app[ENGINE].begin() as connection:
         chats = SqlChatStore(connection)
         chat_id = chats.enter_chat("web", visitor, None, now)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 from aiohttp import web
@@ -15,8 +17,11 @@ from bot.zalo import ZaloChannel, install_zalo
 from bot.zalo.channel import WEBHOOK_PATH
 from handlers.types import Button, Channel, Reply, SendOneTimeCode, Update
 from meters.database import create_store_engine, upgrade
+from tests.clock import offset_to, running_from
 from tests.fakes.zalo_api import FakeZalo
 
+# The stand-in's clock reads MOMENT when a test starts it; the service's clock agrees with it.
+MOMENT = datetime(2026, 11, 20, 10, 0, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh"))
 ClientFactory = Callable[[web.Application], Awaitable[TestClient[web.Request, web.Application]]]
 
 
@@ -49,9 +54,10 @@ class RecordingConversation:
 
 
 def zalo_settings(fake: FakeZalo, database_url: str, **extra: str) -> Settings:
-    """Settings of a service whose Zalo hosts are the stand-in."""
+    """Settings of a service whose Zalo hosts are the stand-in, on the stand-in's clock."""
     environ = {
         "DIENBOT_DATABASE_URL": database_url,
+        "DIENBOT_CLOCK_OFFSET": offset_to(fake.clock()),
         "DIENBOT_ZALO_APP_ID": fake.app_id,
         "DIENBOT_ZALO_APP_SECRET": fake.app_secret,
         "DIENBOT_ZALO_OA_SECRET_KEY": fake.oa_secret_key,
@@ -106,7 +112,7 @@ def zalo_app(settings: Settings, conversation: object) -> tuple[web.Application,
 @pytest.fixture
 async def fake_zalo() -> AsyncIterator[FakeZalo]:
     """The stand-in of Zalo's hosts on a free local port."""
-    fake = FakeZalo()
+    fake = FakeZalo(clock=running_from(MOMENT))
     await fake.start()
     yield fake
     await fake.stop()

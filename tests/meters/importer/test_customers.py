@@ -135,3 +135,22 @@ def test_households_and_voltage_must_be_positive(
         f"{path}:3: households: 0 must be greater than 0",
         f"{path}:4: voltage_kv: -22 is negative",
     )
+
+
+def test_a_first_meter_without_a_date_predates_any_reading_and_its_replacement_gets_one(
+    engine: Engine, run_import: RunImport, write_csv: WriteCsv
+) -> None:
+    """The contract's columns (no `installed_at`): the first meter counts every reading before
+    the import; a new meter_id later replaces it at the import's moment."""
+    header = CUSTOMERS_HEADER.removesuffix(",installed_at")
+    line = customer_line(1).removesuffix(",2025-01-01")
+    run_import("customers", write_csv("a.csv", f"{header}\n{line}"))
+    [(_, _, installed, removed)] = meters_of(engine)
+    assert installed < datetime(2000, 1, 1, tzinfo=UTC)
+    assert removed is None
+    replaced = line.replace("M00001", "M90001")
+    run_import("customers", write_csv("b.csv", f"{header}\n{replaced}"))
+    assert meters_of(engine) == [
+        ("PE0100000001", "M00001", installed, NOW),
+        ("PE0100000001", "M90001", NOW, None),
+    ]

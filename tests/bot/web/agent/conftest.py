@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import UTC, datetime
 
 import pytest
 from aiohttp import web
@@ -12,12 +11,13 @@ from aiohttp.test_utils import TestClient
 from argon2 import PasswordHasher
 from sqlalchemy import Engine
 
-from bot.web.keys import ENGINE
+from bot.clock import service_clock
+from bot.web.keys import ENGINE, SETTINGS
 from bot.web.visitor import COOKIE_NAME
 from meters.agent_store import SqlAgentStore
 from meters.chat_store import SqlChatStore
 from meters.demo.model import DemoCustomer, DemoData
-from tests.bot.web.conftest import HEADERS, ClientFactory, chat_app
+from tests.bot.web.conftest import HEADERS, MOMENT, ClientFactory, chat_app
 
 PASSWORD = "mat-khau-rat-dai-1"
 Client = TestClient[web.Request, web.Application]
@@ -41,7 +41,7 @@ def add_agent(engine: Engine, username: str, role: str, unit: str | None) -> int
             role=role,
             unit=unit,
             password_hash=PasswordHasher().hash(PASSWORD),
-            now=datetime.now(UTC),
+            now=MOMENT,
         )
 
 
@@ -92,7 +92,7 @@ async def visitor_linked(client: Client, customer: DemoCustomer) -> int:
     assert response.status == 200
     cookie = client.session.cookie_jar.filter_cookies(client.make_url("/"))[COOKIE_NAME]
     visitor = cookie.value.partition(".")[0]
-    now = datetime.now(UTC)
+    now = service_clock(client.app[SETTINGS])()
     with client.app[ENGINE].begin() as connection:
         chats = SqlChatStore(connection)
         chat_id = chats.enter_chat("web", visitor, None, now)

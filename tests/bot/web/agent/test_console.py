@@ -10,8 +10,9 @@ from datetime import UTC, datetime
 
 from sqlalchemy import select
 
+from bot.clock import service_clock
 from bot.web.agent.auth import CONSOLE
-from bot.web.keys import ENGINE
+from bot.web.keys import ENGINE, SETTINGS
 from handlers import texts
 from meters.case_records import CaseFile
 from meters.case_store import SqlCaseStore
@@ -249,7 +250,7 @@ async def test_a_file_on_zalo_s_servers_opens_from_the_transcript(
         store = SqlCaseStore(connection)
         case = store.case(code)
         assert case is not None
-        now = datetime.now(UTC)
+        now = service_clock(client.app[SETTINGS])()  # the customer sends it now
         store.add_message(case.id, "customer", "[ảnh] công tơ", now, file=CaseFile("photo", url))
         telegram = CaseFile("photo", "telegram:111:42")  # copied into the Telegram group instead
         store.add_message(case.id, "customer", "[ảnh]", now, file=telegram)
