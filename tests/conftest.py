@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import os
+import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, create_engine, text
+from sqlalchemy.exc import OperationalError
 
 from meters.database import create_store_engine, normalise_url, upgrade
 
 POSTGRES_URL_VARIABLE = "DIENBOT_TEST_POSTGRES_URL"
+DROP_ATTEMPTS = 5
 
 
 def postgres_url() -> str | None:
@@ -39,17 +42,24 @@ def postgres_schema_url() -> Iterator[str]:
         connection.execute(text(f"CREATE SCHEMA {schema}"))
     separator = "&" if "?" in url else "?"
     yield f"{url}{separator}options=-csearch_path%3D{schema}"
-    with admin.begin() as connection:
-        # pytest may tear this fixture down before a service the test started (aiohttp_client
-        # came first): end its sessions, such as a scheduled job still running, so that the
-        # DROP does not deadlock with them.
-        connection.execute(
-            text(
-                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
-                " WHERE datname = current_database() AND pid <> pg_backend_pid()"
-            )
-        )
-        connection.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+    # pytest may tear this fixture down before a service the test started (aiohttp_client
+    # came first): its sessions, such as a scheduled job still running, are ended so that the
+    # DROP does not deadlock with them, and again if one of its jobs reconnected meanwhile.
+    for attempt in range(DROP_ATTEMPTS):
+        try:
+            with admin.begin() as connection:
+                connection.execute(
+                    text(
+                        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                        " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                    )
+                )
+                connection.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+            break
+        except OperationalError:
+            if attempt == DROP_ATTEMPTS - 1:
+                raise
+            time.sleep(0.2)
     admin.dispose()
 
 

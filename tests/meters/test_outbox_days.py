@@ -83,11 +83,19 @@ def test_a_days_first_fan_out_attaches_its_own_partition_indexed_like_the_outbox
         assert is_attached(connection, YESTERDAY)
         in_partition = connection.execute(text(f"SELECT count(*) FROM {name}")).scalar_one()  # noqa: S608
         indexes = connection.execute(
-            text("SELECT indexname FROM pg_indexes WHERE tablename = :name"), {"name": name}
+            text(
+                "SELECT indexname FROM pg_indexes"
+                " WHERE tablename = :name AND schemaname = current_schema()"
+            ),
+            {"name": name},
         ).scalars()
         markers = connection.execute(select(func.count()).select_from(FanOutPage)).scalar_one()
         analysed = connection.execute(
-            text("SELECT count(*) FROM pg_stats WHERE tablename = :name"), {"name": name}
+            text(
+                "SELECT count(*) FROM pg_stats"
+                " WHERE tablename = :name AND schemaname = current_schema()"
+            ),
+            {"name": name},
         ).scalar_one()
         batches = set(connection.execute(select(OutboxMessage.batch)).scalars())
     assert report.queued == in_partition == SUBSCRIBERS

@@ -18,8 +18,10 @@ from aiohttp import ClientError, ClientSession
 from sqlalchemy import Engine, func, select
 
 from meters.schema import ChatUser, ConversationLogEntry
+from tests.clock import offset_to
 from tests.fakes.telegram_api import FakeTelegram
 from tests.fakes.zalo_api import FakeZalo
+from tests.security.conftest import MOMENT
 
 DIENBOT = Path(sys.executable).with_name("dienbot")
 WEBHOOK_SECRET = "kill-test-secret"
@@ -65,6 +67,7 @@ class ServiceProcess:
             "DIENBOT_ZALO_OA_SECRET_KEY": self.zalo.oa_secret_key,
             "DIENBOT_ZALO_REFRESH_TOKEN": self.zalo.refresh_token,
             "DIENBOT_ZALO_API_URL": self.zalo.url,
+            "DIENBOT_CLOCK_OFFSET": offset_to(MOMENT),  # the stand-ins' clock
         }
 
     async def start(self) -> None:
