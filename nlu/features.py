@@ -1,0 +1,95 @@
+"""What the intent classifier sees of a message: word and character n-grams and entity markers.
+
+The input is the normalised text (`normalize.normalize`: folded, so a message and its copy without
+diacritics give the same features; teencode expanded). Each token is first put in the shape the
+training data knows: a number becomes "#", a telex leftover loses its tone letter ("dienj" ->
+"dien"), a word one or two typos away from a known word becomes that word (rapidfuzz Levenshtein),
+and two known words run together are split ("tiendien"). Then the features are:
+- words and word pairs (with the message's start and end as "<" and ">");
+- character n-grams of 3 to 5 letters over the corrected text, which catch the typos correction
+  missed and the words the training data never saw whole;
+- a marker per entity found ("@kwh", "@money", "@month", ...).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable
+from functools import lru_cache
+from itertools import pairwise
+
+from rapidfuzz import process
+from rapidfuzz.distance import Levenshtein
+
+CHARACTER_SIZES = (3, 4, 5)
+_MIN_CORRECTED = 4
+_LONG_WORD = 8
+# Vietnamese syllables never end in these: in an unknown word they are a telex tone key.
+_TELEX_TONE_KEYS = frozenset("sfrxj")
+_START, _END = "<", ">"
+
+
+class TokenShaper:
+    """Puts tokens in the shape of the known vocabulary; each distinct token is shaped once."""
+
+    def __init__(self, vocabulary: Collection[str]) -> None:
+        """`vocabulary`: the words of the training data, as normalised."""
+        self.vocabulary = frozenset(word for word in vocabulary if word.isalpha())
+        self._longest = max(map(len, self.vocabulary), default=0)
+        self._by_length: dict[int, list[str]] = {}
+        for word in sorted(self.vocabulary):
+            self._by_length.setdefault(len(word), []).append(word)
+        self.shape = lru_cache(maxsize=65536)(self._shape)
+
+    def _shape(self, token: str) -> str:
+        if any(character.isdigit() for character in token):
+            return "#"
+        if token in self.vocabulary or len(token) < _MIN_CORRECTED or not token.isalpha():
+            return token
+        if token[-1] in _TELEX_TONE_KEYS and token[:-1] in self.vocabulary:
+            return token[:-1]
+        split = self._split(token)
+        if split is not None:
+            return split
+        return self._nearest(token)
+
+    def _split(self, token: str) -> str | None:
+        """Two known words run together ("tiendien"), each of at least two letters."""
+        size, known = len(token), self.vocabulary
+        for cut in range(max(2, size - self._longest), min(size - 1, self._longest + 1)):
+            if token[:cut] in known and token[cut:] in known:
+                return f"{token[:cut]} {token[cut:]}"
+        return None
+
+    def _nearest(self, token: str) -> str:
+        """The nearest known word within the typos allowed for its length, else the token."""
+        limit = 2 if len(token) >= _LONG_WORD else 1
+        best: tuple[int, str] | None = None
+        for size in range(len(token) - limit, len(token) + limit + 1):
+            candidates = self._by_length.get(size)
+            if not candidates:
+                continue
+            match = process.extractOne(
+                token, candidates, scorer=Levenshtein.distance, score_cutoff=limit
+            )
+            if match is not None and (best is None or match[1] < best[0]):
+                best = (match[1], match[0])
+        return best[1] if best is not None else token
+
+
+def words_of(normalized: str, shaper: TokenShaper, max_words: int = 64) -> list[str]:
+    """The shaped words of a normalised text (a split token gives two)."""
+    shape = shaper.shape
+    shaped = " ".join([shape(token) for token in normalized.split()[:max_words]])
+    return shaped.split()
+
+
+def message_features(words: list[str], markers: Iterable[str]) -> set[str]:
+    """The feature strings of a message's shaped words and its entity names."""
+    found = set(words)
+    found.update(f"{first} {second}" for first, second in pairwise([_START, *words, _END]))
+    text = f" {' '.join(words)} "
+    length = len(text)
+    for size in CHARACTER_SIZES:
+        found.update(f"~{text[start : start + size]}" for start in range(length - size + 1))
+    found.update(f"@{name}" for name in markers)
+    return found
