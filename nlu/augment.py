@@ -181,7 +181,7 @@ def _teencode(text: str, generator: random.Random) -> str:
     if not found:
         return text
     for pattern, choices in generator.sample(found, min(len(found), generator.choice((1, 2, 3)))):
-        text = pattern.sub(lambda _: generator.choice(choices), text, count=1)
+        text = pattern.sub(generator.choice(choices), text, count=1)
     return text
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import io
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -67,20 +67,26 @@ class IntentClassifier:
 
     def __init__(
         self,
+        *,
         classes: Sequence[Intent],
         features: Sequence[str],
         weights: Floats,
         idf: Floats,
         intercept: Floats,
-        vocabulary: Iterable[str],
+        vocabulary: Collection[str],
         calibration: Calibration,
+        key: str = "",
     ) -> None:
-        """`weights` is (features × classes), `idf` per feature, `intercept` per class."""
+        """`weights` is (features × classes), `idf` per feature, `intercept` per class.
+
+        `key` names the inputs it was trained from (`nlu.model.model_key`), "" when unknown.
+        """
         if weights.shape != (len(features), len(classes)) or idf.shape != (len(features),):
             raise ValueError("classifier: weights, idf and features do not match")
         self.classes = tuple(classes)
         self.features = tuple(features)
         self.calibration = calibration
+        self.key = key
         self._index = {feature: number for number, feature in enumerate(self.features)}
         self._idf = np.ascontiguousarray(idf, dtype=np.float64)
         self._weights = np.ascontiguousarray(weights, dtype=np.float64)
@@ -108,16 +114,22 @@ class IntentClassifier:
             return self._intercept.copy()
         selected = np.fromiter(rows, dtype=np.intp, count=len(rows))
         norm = float(np.sqrt(self._idf_squared[selected].sum()))
-        return self._scaled[selected].sum(axis=0) / norm + self._intercept
+        scores: Floats = self._scaled[selected].sum(axis=0) / norm + self._intercept
+        return scores
 
     def probabilities(self, normalized: str, markers: Iterable[str]) -> Floats:
         """Calibrated probabilities of the classes (in `classes` order) for one message."""
-        return softmax(self.scores(self.feature_rows(normalized, markers)), self._inverse_temperature)
+        scores = self.scores(self.feature_rows(normalized, markers))
+        return softmax(scores, self._inverse_temperature)
 
     def to_bytes(self) -> bytes:
         """The classifier as a self-contained file (numpy's `.npz`, no pickled objects)."""
         buffer = io.BytesIO()
-        meta = {"format": FORMAT_VERSION, "calibration": self.calibration.to_json()}
+        meta = {
+            "format": FORMAT_VERSION,
+            "key": self.key,
+            "calibration": self.calibration.to_json(),
+        }
         np.savez_compressed(
             buffer,
             meta=np.array(json.dumps(meta)),
@@ -146,6 +158,7 @@ class IntentClassifier:
                     intercept=saved["intercept"],
                     vocabulary=[str(word) for word in saved["vocabulary"]],
                     calibration=Calibration.from_json(meta["calibration"]),
+                    key=str(meta.get("key", "")),
                 )
         except (OSError, KeyError, json.JSONDecodeError) as error:
             raise ValueError(f"classifier: not a saved classifier ({error})") from None

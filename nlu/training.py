@@ -22,15 +22,18 @@ from dataclasses import dataclass, field
 from datetime import date
 
 import numpy as np
+import numpy.typing as npt
 
 from nlu.augment import DEFAULT_SEED, variants
 from nlu.classifier import Calibration, Floats, IntentClassifier, softmax
 from nlu.corpus import Example
 from nlu.entities import extract_entities
+from nlu.evaluation import CrossValidationReport, calibration_error, cross_validation_report
 from nlu.features import TokenShaper, message_features, words_of
 from nlu.intents import Intent
 from nlu.normalize import normalize
 
+Indices = npt.NDArray[np.intp]
 # A fixed day for finding the entities of examples: only which entities occur matters.
 _EXAMPLE_DAY = date(2000, 6, 15)
 _TEMPERATURES = np.exp(np.linspace(np.log(0.02), np.log(5.0), 241))
@@ -86,12 +89,30 @@ class CrossValidation:
     calibration: Calibration
     probabilities: Floats = field(repr=False)
 
-    def predictions(self) -> list[Intent]:
-        """The intent each message gets with the calibration applied."""
+    def decisions(self) -> list[tuple[Intent, float]]:
+        """The intent each message gets with the calibration applied, and its probability."""
         return [
-            decide(self.out_of_fold.classes, row, self.calibration.unknown_below)[0]
+            decide(self.out_of_fold.classes, row, self.calibration.unknown_below)
             for row in self.probabilities
         ]
+
+    def report(self, folds: int) -> CrossValidationReport:
+        """Accuracy, per-intent figures, `unknown` precision and recall of the held-out folds."""
+        decided = self.decisions()
+        classes, labels = self.out_of_fold.classes, self.out_of_fold.labels
+        best = self.probabilities.argmax(axis=1)
+        error = calibration_error(
+            self.probabilities.max(axis=1).tolist(),
+            [classes[int(row)] is label for row, label in zip(best, labels, strict=True)],
+        )
+        return cross_validation_report(
+            texts=self.out_of_fold.texts,
+            expected=labels,
+            predicted=[intent for intent, _ in decided],
+            confidences=[confidence for _, confidence in decided],
+            folds=folds,
+            calibration=error,
+        )
 
 
 def prepare(text: str, intent: Intent) -> _Prepared:
@@ -209,7 +230,9 @@ def folds_of(prepared: Sequence[_Prepared], folds: int, seed: int) -> list[int]:
     return assigned
 
 
-def out_of_fold(examples: Sequence[Example], settings: TrainingSettings | None = None) -> OutOfFold:
+def out_of_fold(
+    examples: Sequence[Example], settings: TrainingSettings | None = None
+) -> OutOfFold:
     """Each distinct message scored by the model trained on the other folds."""
     settings = settings or TrainingSettings()
     prepared = distinct(examples)
@@ -253,7 +276,7 @@ def calibrate(found: OutOfFold) -> Calibration:
     return Calibration(round(temperature, 4), threshold, margin)
 
 
-def _temperature(scores: Floats, truth: np.ndarray) -> float:  # type: ignore[type-arg]
+def _temperature(scores: Floats, truth: Indices) -> float:
     """The temperature with the lowest negative log-likelihood of the true classes."""
     best, best_loss = 1.0, float("inf")
     rows = np.arange(len(truth))
@@ -267,14 +290,15 @@ def _temperature(scores: Floats, truth: np.ndarray) -> float:  # type: ignore[ty
     return best
 
 
-def _decisions(probabilities: Floats, unknown: int, threshold: float) -> np.ndarray:  # type: ignore[type-arg]
-    best = probabilities.argmax(axis=1)
+def _decisions(probabilities: Floats, unknown: int, threshold: float) -> Indices:
+    best: Indices = probabilities.argmax(axis=1)
     if unknown < 0:
         return best
-    return np.where(probabilities.max(axis=1) < threshold, unknown, best)
+    decided: Indices = np.where(probabilities.max(axis=1) < threshold, unknown, best)
+    return decided
 
 
-def _threshold(probabilities: Floats, truth: np.ndarray, unknown: int) -> float:  # type: ignore[type-arg]
+def _threshold(probabilities: Floats, truth: Indices, unknown: int) -> float:
     """The threshold with the best accuracy (the lowest of equally good ones)."""
     if unknown < 0:
         return 0.0
@@ -287,7 +311,7 @@ def _threshold(probabilities: Floats, truth: np.ndarray, unknown: int) -> float:
 
 def _margin(
     probabilities: Floats,
-    truth: np.ndarray,  # type: ignore[type-arg]
+    truth: Indices,
     unknown: int,
     threshold: float,
 ) -> float:
@@ -296,9 +320,7 @@ def _margin(
     first, second = order[:, 0], order[:, 1]
     rows = np.arange(len(truth))
     gap = probabilities[rows, first] - probabilities[rows, second]
-    known = (
-        (first != unknown) & (second != unknown) & (probabilities[rows, first] >= threshold)
-    )
+    known = (first != unknown) & (second != unknown) & (probabilities[rows, first] >= threshold)
     chosen = 0.0
     for margin in _MARGINS[1:]:
         close = known & (gap < margin)
