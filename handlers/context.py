@@ -105,6 +105,7 @@ class Turn:
     linked: tuple[CustomerDetails, ...]
     step: Step = Step.IDLE
     data: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
+    alternative: Intent | None = None  # the NLU's close runner-up, when it could not choose
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,7 +11,7 @@ import logging
 from collections.abc import Mapping
 from types import MappingProxyType
 
-from handlers import account, agent, attachments, smalltalk
+from handlers import account, agent, attachments, clarify, smalltalk
 from handlers.context import Answer, Deps, Step, Turn, say
 from handlers.privacy import mask_text, personal_strings
 from handlers.routes import (
@@ -38,7 +38,7 @@ def handle_update(update: Update, deps: Deps) -> Outcome:
     )
     saved = stored or ChatState(step=Step.IDLE.value, data={})
     step = Step(saved.step) if saved.step in Step._value2member_map_ else Step.IDLE
-    intent, entities = _understand(update, deps, step)
+    intent, entities, alternative = _understand(update, deps, step)
     turn = Turn(
         update=update,
         chat_user_id=chat_user_id,
@@ -47,6 +47,7 @@ def handle_update(update: Update, deps: Deps) -> Outcome:
         linked=linked,
         step=step,
         data=MappingProxyType(dict(saved.data)),
+        alternative=alternative,
     )
     answer = route(turn, deps)
     if answer.forgotten:
@@ -85,7 +86,12 @@ def route(turn: Turn, deps: Deps) -> Answer:  # noqa: PLR0911 - one return per r
 
 
 def answer_intent(turn: Turn, deps: Deps) -> Answer:
-    """Run the handler of the turn's intent; unknown ones get the apology and the menu."""
+    """Run the handler of the turn's intent; unknown ones get the apology and the menu.
+
+    When the NLU could not choose between two intents, the customer is asked which one.
+    """
+    if clarify.should_ask(turn):
+        return clarify.ask_which(turn, deps)
     handler = INTENT_HANDLERS.get(turn.intent, INTENT_HANDLERS[Intent.UNKNOWN])
     return handler(turn, deps)
 
@@ -129,12 +135,16 @@ def _continue_with_customer(turn: Turn, deps: Deps, argument: str) -> Answer:
     return answer_intent(resumed, deps)
 
 
-def _understand(update: Update, deps: Deps, step: Step) -> tuple[Intent, dict[str, object]]:
+def _understand(
+    update: Update, deps: Deps, step: Step
+) -> tuple[Intent, dict[str, object], Intent | None]:
+    """The intent, the entities, and the runner-up intent when the NLU is unsure."""
     text = update.text[:MAX_TEXT]
     if not text.strip() or _command(text) is not None:
-        return Intent.UNKNOWN, {}
+        return Intent.UNKNOWN, {}, None
     result = parse(text, deps.today, deps.areas)
-    return result.intent, dict(result.entities)
+    runner_up = result.alternatives[0][0] if result.unsure and result.alternatives else None
+    return result.intent, dict(result.entities), runner_up
 
 
 def _command(text: str) -> str | None:

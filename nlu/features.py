@@ -83,10 +83,36 @@ def words_of(normalized: str, shaper: TokenShaper, max_words: int = 64) -> list[
     return shaped.split()
 
 
+# Words that negate what follows ("không cần thông báo", "hủy đăng ký"): the next few words
+# are seen as negated ("!thong"), so "không cần thông báo, chỉ xem hôm qua" is no subscription.
+# ("đừng", "thôi", "bỏ" and "tắt" fold onto other words: dùng, thời, bố, tất.)
+NEGATORS = frozenset({"khong", "chang", "cha", "huy", "ngung", "khoi"})
+NEGATION_SCOPE = 3
+
+
+def negated(words: list[str]) -> list[str]:
+    """The words with those in the scope of a negator marked "!"."""
+    if NEGATION_SCOPE == 0 or NEGATORS.isdisjoint(words):
+        return words
+    marked: list[str] = []
+    scope = 0
+    for word in words:
+        if word in NEGATORS:
+            marked.append(word)
+            scope = NEGATION_SCOPE
+        elif scope:
+            marked.append(f"!{word}")
+            scope -= 1
+        else:
+            marked.append(word)
+    return marked
+
+
 def message_features(words: list[str], markers: Iterable[str]) -> set[str]:
     """The feature strings of a message's shaped words and its entity names."""
-    found = set(words)
-    found.update(f"{first} {second}" for first, second in pairwise([_START, *words, _END]))
+    scoped = negated(words)
+    found = set(scoped)
+    found.update(f"{first} {second}" for first, second in pairwise([_START, *scoped, _END]))
     text = f" {' '.join(words)} "
     length = len(text)
     for size in CHARACTER_SIZES:

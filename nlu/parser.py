@@ -30,6 +30,9 @@ class Parser:
         """The intent, confidence, runner-ups and entities of one message."""
         normalized = normalize(text)
         entities = extract_entities(text, normalized, today, areas)
+        if not normalized:
+            # Emoji, punctuation or nothing: no words to understand.
+            return ParseResult(text=text, intent=Intent.UNKNOWN, confidence=1.0)
         probabilities = self.classifier.probabilities(normalized, entities)
         order = np.argsort(-probabilities, kind="stable")[: _RANKING_SIZE + 1]
         classes = self._classes
