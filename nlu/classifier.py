@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import io
 import json
+import zipfile
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -160,7 +161,7 @@ class IntentClassifier:
                     calibration=Calibration.from_json(meta["calibration"]),
                     key=str(meta.get("key", "")),
                 )
-        except (OSError, KeyError, json.JSONDecodeError) as error:
+        except (OSError, KeyError, ValueError, zipfile.BadZipFile) as error:
             raise ValueError(f"classifier: not a saved classifier ({error})") from None
 
 
