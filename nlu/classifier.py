@@ -15,11 +15,12 @@ import json
 import zipfile
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 import numpy.typing as npt
 
-from nlu.features import TokenShaper, message_features, words_of
+from nlu.features import TokenShaper, negated, pair_features, token_features, words_of
 from nlu.intents import Intent
 
 FORMAT_VERSION = 1
@@ -97,6 +98,7 @@ class IntentClassifier:
         self._idf_squared = self._idf * self._idf
         self._inverse_temperature = 1.0 / calibration.temperature
         self.shaper = TokenShaper(vocabulary)
+        self._token_rows = lru_cache(maxsize=65536)(self._known_rows)
 
     @property
     def vocabulary(self) -> frozenset[str]:
@@ -104,10 +106,23 @@ class IntentClassifier:
         return self.shaper.vocabulary
 
     def feature_rows(self, normalized: str, markers: Iterable[str]) -> list[int]:
-        """The rows of the known features of a message."""
+        """The rows of the known features of a message (`features.message_features`, known)."""
+        scoped = negated(words_of(normalized, self.shaper))
+        rows: set[int] = set()
+        token_rows = self._token_rows
+        for token in scoped:
+            rows.update(token_rows(token))
         index = self._index
-        found = message_features(words_of(normalized, self.shaper), markers)
-        return [row for row in map(index.get, found) if row is not None]
+        for name in (*pair_features(scoped), *(f"@{marker}" for marker in markers)):
+            row = index.get(name)
+            if row is not None:
+                rows.add(row)
+        return list(rows)
+
+    def _known_rows(self, token: str) -> tuple[int, ...]:
+        """The rows of a token's own features that the model knows (cached per token)."""
+        index = self._index
+        return tuple(row for row in map(index.get, token_features(token)) if row is not None)
 
     def scores(self, rows: Sequence[int]) -> Floats:
         """The linear scores of a message (the SVM's decision values), one per class."""

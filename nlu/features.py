@@ -5,9 +5,10 @@ diacritics give the same features; teencode expanded). Each token is first put i
 training data knows: a number becomes "#", a telex leftover loses its tone letter ("dienj" ->
 "dien"), a word one or two typos away from a known word becomes that word (rapidfuzz Levenshtein),
 and two known words run together are split ("tiendien"). Then the features are:
-- words and word pairs (with the message's start and end as "<" and ">");
-- character n-grams of 3 to 5 letters over the corrected text, which catch the typos correction
-  missed and the words the training data never saw whole;
+- words and word pairs (with the message's start and end as "<" and ">"), the words after a
+  negation marked ("không cần thông báo" gives "!thong", "!bao");
+- character n-grams of 3 to 5 letters of each word within spaces (" ti", "tien "), which catch
+  the typos correction missed and the words the training data never saw whole;
 - a marker per entity found ("@kwh", "@money", "@month", ...).
 """
 
@@ -108,14 +109,30 @@ def negated(words: list[str]) -> list[str]:
     return marked
 
 
+def token_features(token: str) -> tuple[str, ...]:
+    """A word (maybe negated, "!thong") and the character n-grams of the word within spaces."""
+    word = token[1:] if token[0] == "!" else token
+    padded = f" {word} "
+    length = len(padded)
+    grams = [
+        f"~{padded[start : start + size]}"
+        for size in CHARACTER_SIZES
+        for start in range(length - size + 1)
+    ]
+    return (token, *grams)
+
+
+def pair_features(scoped: list[str]) -> list[str]:
+    """The word pairs of a message, its start and end included ("< tien", "dien >")."""
+    return [f"{first} {second}" for first, second in pairwise([_START, *scoped, _END])]
+
+
 def message_features(words: list[str], markers: Iterable[str]) -> set[str]:
     """The feature strings of a message's shaped words and its entity names."""
     scoped = negated(words)
-    found = set(scoped)
-    found.update(f"{first} {second}" for first, second in pairwise([_START, *scoped, _END]))
-    text = f" {' '.join(words)} "
-    length = len(text)
-    for size in CHARACTER_SIZES:
-        found.update(f"~{text[start : start + size]}" for start in range(length - size + 1))
+    found: set[str] = set()
+    for token in scoped:
+        found.update(token_features(token))
+    found.update(pair_features(scoped))
     found.update(f"@{name}" for name in markers)
     return found

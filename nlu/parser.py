@@ -6,8 +6,6 @@ from collections.abc import Sequence
 from datetime import date
 from types import MappingProxyType
 
-import numpy as np
-
 from nlu.classifier import IntentClassifier
 from nlu.entities import extract_entities
 from nlu.intents import Intent
@@ -16,6 +14,8 @@ from nlu.result import ParseResult
 
 _RANKING_SIZE = 3
 _ALTERNATIVES = 2
+# Looking a member up on an enum class is slow enough to matter here.
+_UNKNOWN = Intent.UNKNOWN
 
 
 class Parser:
@@ -33,36 +33,32 @@ class Parser:
         if not normalized:
             # Emoji, punctuation or nothing: no words to understand.
             return ParseResult(text=text, intent=Intent.UNKNOWN, confidence=1.0)
-        probabilities = self.classifier.probabilities(normalized, entities)
-        order = np.argsort(-probabilities, kind="stable")[: _RANKING_SIZE + 1]
+        values = self.classifier.probabilities(normalized, entities).tolist()
+        order = sorted(range(len(values)), key=values.__getitem__, reverse=True)
         classes = self._classes
-        ranking = tuple((classes[int(row)], _unit(probabilities[row])) for row in order)
-        best, best_value = ranking[0]
+        ranking = [(classes[row], values[row]) for row in order[: _RANKING_SIZE + 1]]
+        (best, best_value), (second, second_value) = ranking[0], ranking[1]
         calibration = self.classifier.calibration
-        if best is Intent.UNKNOWN or best_value < calibration.unknown_below:
-            known = next((value for intent, value in ranking if intent is not Intent.UNKNOWN), 0.0)
-            intent = Intent.UNKNOWN
-            confidence = _unit(max(1.0 - known, best_value if best is Intent.UNKNOWN else 0.0))
+        if best is _UNKNOWN or best_value < calibration.unknown_below:
+            known = second_value if best is _UNKNOWN else best_value
+            intent = _UNKNOWN
+            confidence = max(1.0 - known, best_value if best is _UNKNOWN else 0.0)
+            unsure = False
         else:
             intent, confidence = best, best_value
+            unsure = second is not _UNKNOWN and best_value - second_value < calibration.ask_margin
         if intent is not Intent.SERVICE_REQUEST:
             # The service asked for: a request's progress or an outage names none to file.
             entities.pop("service_type", None)
-        alternatives = tuple(pair for pair in ranking if pair[0] is not intent)[:_ALTERNATIVES]
-        runner_up = alternatives[0][0] if alternatives else Intent.UNKNOWN
-        unsure = (
-            intent is not Intent.UNKNOWN
-            and runner_up is not Intent.UNKNOWN
-            and float(probabilities[classes.index(intent)])
-            - float(probabilities[classes.index(runner_up)])
-            < calibration.ask_margin
-        )
+        alternatives = tuple(
+            (other, _unit(value)) for other, value in ranking if other is not intent
+        )[:_ALTERNATIVES]
         return ParseResult(
             text=text,
             intent=intent,
-            confidence=confidence,
+            confidence=_unit(confidence),
             entities=MappingProxyType(entities),
-            ranking=ranking[:_RANKING_SIZE],
+            ranking=tuple((other, _unit(value)) for other, value in ranking[:_RANKING_SIZE]),
             alternatives=alternatives,
             unsure=unsure,
         )

@@ -43,6 +43,8 @@ _MARGINS = np.round(np.arange(0.0, 0.505, 0.01), 2)
 # customer a wrong reply, a rephrasing and often a second wrong guess; a question, one tap):
 # a question is worth asking when it turns a quarter of a wrong answer into a right one.
 _ASK_COST = 0.25
+# And a conversation that asks back more than one message in thirty-three is a chore.
+_MOST_ASKED = 0.03
 
 
 @dataclass(frozen=True, slots=True)
@@ -320,7 +322,8 @@ def _margin(
     """The margin between the best two intents under which asking costs least.
 
     A message asked about costs `_ASK_COST`, plus 1 when the right intent is neither of the
-    two offered; one answered costs 1 when the best guess is wrong.
+    two offered; one answered costs 1 when the best guess is wrong. At most `_MOST_ASKED` of
+    the messages are asked about.
     """
     order = np.argsort(-probabilities, axis=1)
     first, second = order[:, 0], order[:, 1]
@@ -332,6 +335,8 @@ def _margin(
     best_margin, best_cost = 0.0, float(wrong.sum())
     for margin in _MARGINS[1:]:
         asked = known & (gap < margin)
+        if asked.mean() > _MOST_ASKED:
+            break
         cost = float((_ASK_COST + missed[asked]).sum() + wrong[~asked].sum())
         if cost < best_cost:
             best_margin, best_cost = float(margin), cost

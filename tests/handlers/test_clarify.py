@@ -1,0 +1,99 @@
+"""The NLU unsure between two intents: the bot asks which one, with a button for each."""
+
+from __future__ import annotations
+
+import nlu
+from handlers import texts
+from handlers.types import Channel, Update
+from nlu import Intent
+from tests.handlers.conftest import TODAY, ChatFactory, button_data, text_of
+
+# Short messages that name two things at once; the NLU is unsure of at least one of them.
+AMBIGUOUS = ("hủy", "hủy đi", "thông báo", "tắt", "hủy giúp em", "đăng ký", "điện sao vậy")
+
+
+def unsure_message() -> tuple[str, Intent, Intent]:
+    """An ambiguous message the NLU marks unsure, its intent and its runner-up."""
+    for text in AMBIGUOUS:
+        result = nlu.parse(text, TODAY)
+        if result.unsure:
+            return text, result.intent, result.alternatives[0][0]
+    raise AssertionError(f"the NLU is sure of every one of {AMBIGUOUS}")
+
+
+def test_the_bot_asks_between_the_two_intents_it_cannot_choose(
+    chat_factory: ChatFactory,
+) -> None:
+    text, first, second = unsure_message()
+    chat = chat_factory(Channel.TELEGRAM, "111")
+
+    replies = chat.say(text)
+
+    assert text_of(replies) == texts.CLARIFY_QUESTION.format(
+        first=texts.CLARIFY_CHOICES[first.value], second=texts.CLARIFY_CHOICES[second.value]
+    )
+    assert button_data(replies) == [f"i:{first.value}", f"i:{second.value}"]
+    labels = [button.label for reply in replies for button in reply.buttons]
+    assert labels[0].startswith(texts.CLARIFY_CHOICES[first.value][0].upper())
+
+
+def test_a_button_answers_the_intent_chosen(chat_factory: ChatFactory) -> None:
+    text, _, second = unsure_message()
+    chat = chat_factory(Channel.ZALO, "222")
+    chat.say(text)
+
+    chosen = chat.press(f"i:{second.value}")
+    typed = chat_factory(Channel.ZALO, "333").send(
+        Update(user=chat.user, received_at=chat.now, callback_data=f"i:{second.value}")
+    )
+
+    assert text_of(chosen) == text_of(typed)
+    assert texts.CLARIFY_QUESTION.split("{")[0] not in text_of(chosen)
+
+
+def test_a_clear_message_is_answered_without_a_question(chat_factory: ChatFactory) -> None:
+    result = nlu.parse("lịch cúp điện ngày mai", TODAY)
+    assert (result.intent, result.unsure) == (Intent.OUTAGE_SCHEDULE, False)
+    chat = chat_factory(Channel.TELEGRAM, "444")
+
+    replies = chat.say("lịch cúp điện ngày mai")
+
+    assert texts.CLARIFY_QUESTION.split("{")[0] not in text_of(replies)
+
+
+def test_a_hazard_is_never_delayed_by_a_question() -> None:
+    from datetime import UTC, datetime
+
+    from handlers.clarify import should_ask
+    from handlers.context import Turn
+    from handlers.types import UserRef
+
+    user = UserRef(Channel.TELEGRAM, "555", "An")
+    update = Update(user=user, received_at=datetime(2026, 11, 20, tzinfo=UTC), text="cháy công tơ")
+    hazard = Turn(
+        update=update,
+        chat_user_id=1,
+        intent=Intent.OUTAGE_REPORT,
+        entities={},
+        linked=(),
+        alternative=Intent.ABNORMAL_USAGE,
+    )
+    assert not should_ask(hazard)
+    other = Turn(
+        update=update,
+        chat_user_id=1,
+        intent=Intent.OUTAGE_SCHEDULE,
+        entities={},
+        linked=(),
+        alternative=Intent.OUTAGE_REPORT,
+    )
+    assert should_ask(other)
+    greeting = Turn(
+        update=update,
+        chat_user_id=1,
+        intent=Intent.GREET,
+        entities={},
+        linked=(),
+        alternative=Intent.HELP,
+    )
+    assert not should_ask(greeting)
