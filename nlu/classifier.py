@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import io
 import json
+import math
 import zipfile
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -20,7 +21,14 @@ from functools import lru_cache
 import numpy as np
 import numpy.typing as npt
 
-from nlu.features import TokenShaper, negated, pair_features, token_features, words_of
+from nlu.features import (
+    TokenShaper,
+    message_pairs,
+    negated,
+    pair_features,
+    token_features,
+    words_of,
+)
 from nlu.intents import Intent
 
 FORMAT_VERSION = 1
@@ -99,6 +107,7 @@ class IntentClassifier:
         self._inverse_temperature = 1.0 / calibration.temperature
         self.shaper = TokenShaper(vocabulary)
         self._token_rows = lru_cache(maxsize=65536)(self._known_rows)
+        self._pair_rows = lru_cache(maxsize=65536)(self._known_pair_rows)
 
     @property
     def vocabulary(self) -> frozenset[str]:
@@ -108,15 +117,14 @@ class IntentClassifier:
     def feature_rows(self, normalized: str, markers: Iterable[str]) -> list[int]:
         """The rows of the known features of a message (`features.message_features`, known)."""
         scoped = negated(words_of(normalized, self.shaper))
-        rows: set[int] = set()
-        token_rows = self._token_rows
-        for token in scoped:
-            rows.update(token_rows(token))
+        pairs = message_pairs(scoped)
         index = self._index
-        for name in (*pair_features(scoped), *(f"@{marker}" for marker in markers)):
-            row = index.get(name)
-            if row is not None:
-                rows.add(row)
+        marked = [
+            row for row in (index.get(f"@{marker}") for marker in markers) if row is not None
+        ]
+        rows: set[int] = set(marked).union(
+            *map(self._token_rows, scoped), *(self._pair_rows(*pair) for pair in pairs)
+        )
         return list(rows)
 
     def _known_rows(self, token: str) -> tuple[int, ...]:
@@ -124,13 +132,19 @@ class IntentClassifier:
         index = self._index
         return tuple(row for row in map(index.get, token_features(token)) if row is not None)
 
+    def _known_pair_rows(self, first: str, second: str) -> tuple[int, ...]:
+        """The rows of a word pair's features that the model knows (cached per pair)."""
+        index = self._index
+        found = map(index.get, pair_features(first, second))
+        return tuple(row for row in found if row is not None)
+
     def scores(self, rows: Sequence[int]) -> Floats:
         """The linear scores of a message (the SVM's decision values), one per class."""
         if not rows:
             return self._intercept.copy()
         selected = np.fromiter(rows, dtype=np.intp, count=len(rows))
-        norm = float(np.sqrt(self._idf_squared[selected].sum()))
-        scores: Floats = self._scaled[selected].sum(axis=0) / norm + self._intercept
+        norm = math.sqrt(self._idf_squared.take(selected).sum())
+        scores: Floats = self._scaled.take(selected, axis=0).sum(axis=0) / norm + self._intercept
         return scores
 
     def probabilities(self, normalized: str, markers: Iterable[str]) -> Floats:

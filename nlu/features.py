@@ -7,8 +7,9 @@ training data knows: a number becomes "#", a telex leftover loses its tone lette
 and two known words run together are split ("tiendien"). Then the features are:
 - words and word pairs (with the message's start and end as "<" and ">"), the words after a
   negation marked ("không cần thông báo" gives "!thong", "!bao");
-- character n-grams of 3 to 5 letters of each word within spaces (" ti", "tien "), which catch
-  the typos correction missed and the words the training data never saw whole;
+- character n-grams of 3 and 4 letters of each word within spaces (" ti", "tien ") and across
+  the space between two words ("n di"), which catch the typos correction missed, run-together
+  or split words and the words the training data never saw whole;
 - a marker per entity found ("@kwh", "@money", "@month", ...).
 """
 
@@ -21,7 +22,7 @@ from itertools import pairwise
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
-CHARACTER_SIZES = (3, 4, 5)
+CHARACTER_SIZES = (3, 4)
 _MIN_CORRECTED = 4
 _LONG_WORD = 8
 # Vietnamese syllables never end in these: in an unknown word they are a telex tone key.
@@ -122,9 +123,27 @@ def token_features(token: str) -> tuple[str, ...]:
     return (token, *grams)
 
 
-def pair_features(scoped: list[str]) -> list[str]:
-    """The word pairs of a message, its start and end included ("< tien", "dien >")."""
-    return [f"{first} {second}" for first, second in pairwise([_START, *scoped, _END])]
+def pair_features(first: str, second: str) -> tuple[str, ...]:
+    """A word pair ("tien dien", "< tien" at the start) and the character n-grams across the
+    space between the two words ("~n di", "~en d"), which see run-together and split words."""
+    pair = f"{first} {second}"
+    if first == _START or second == _END:
+        return (pair,)
+    left = first[1:] if first[0] == "!" else first
+    right = second[1:] if second[0] == "!" else second
+    joined = f"{left[-4:]} {right[:4]}"
+    space = joined.index(" ")
+    grams = [
+        f"~{joined[start : start + size]}"
+        for size in CHARACTER_SIZES
+        for start in range(max(0, space - size + 2), min(space, len(joined) - size + 1))
+    ]
+    return (pair, *grams)
+
+
+def message_pairs(scoped: list[str]) -> list[tuple[str, str]]:
+    """The consecutive words of a message, its start and end included."""
+    return list(pairwise([_START, *scoped, _END]))
 
 
 def message_features(words: list[str], markers: Iterable[str]) -> set[str]:
@@ -133,6 +152,7 @@ def message_features(words: list[str], markers: Iterable[str]) -> set[str]:
     found: set[str] = set()
     for token in scoped:
         found.update(token_features(token))
-    found.update(pair_features(scoped))
+    for first, second in message_pairs(scoped):
+        found.update(pair_features(first, second))
     found.update(f"@{name}" for name in markers)
     return found
