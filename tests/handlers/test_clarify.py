@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import nlu
 from handlers import texts
 from handlers.types import Channel, Update
@@ -47,7 +49,8 @@ def test_a_button_answers_the_intent_chosen(chat_factory: ChatFactory) -> None:
         Update(user=chat.user, received_at=chat.now, callback_data=f"i:{second.value}")
     )
 
-    assert text_of(chosen) == text_of(typed)
+    # The same answer (a filed incident or request has its own number).
+    assert re.sub(r"\d", "#", text_of(chosen)) == re.sub(r"\d", "#", text_of(typed))
     assert texts.CLARIFY_QUESTION.split("{")[0] not in text_of(chosen)
 
 

@@ -135,3 +135,32 @@ def test_words_after_a_negation_are_marked() -> None:
     assert negated(words)[:5] == ["khong", "!can", "!thong", "!bao", "nua"]
     assert "thong bao" not in message_features(words, ())
     assert "@kwh" in message_features(["#", "kwh"], ["kwh"])
+
+
+def test_assessment_gives_comparable_figures_and_refuses_a_worse_model() -> None:
+    from nlu.assessment import Figures, assess
+    from nlu.evaluation import read_labelled
+
+    files = {
+        f"train/{intent.value}.txt": "\n".join(
+            example.text for example in SMALL if example.intent is intent
+        )
+        for intent in {example.intent for example in SMALL}
+    }
+    held = read_labelled(
+        '{"text": "mất điện rồi ad", "intent": "outage_report"}\n'
+        '{"text": "giá vàng sjc", "intent": "unknown"}',
+        "held",
+    )
+    classifier, figures = assess(files, held, TODAY, FAST)
+    assert classifier.classes == (
+        Intent.BILL_QUERY,
+        Intent.GREET,
+        Intent.OUTAGE_REPORT,
+        Intent.UNKNOWN,
+    )
+    assert 0.0 <= figures.cross_validation <= 1.0
+    worse = Figures(figures.cross_validation - 0.1, 0.0, 0.0, 0.0, 0.0)
+    assert figures.no_worse_than(worse)
+    assert not worse.no_worse_than(figures)
+    assert worse.no_worse_than(figures, tolerance=1.0)
