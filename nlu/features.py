@@ -19,33 +19,46 @@ from collections.abc import Collection, Iterable
 from functools import lru_cache
 from itertools import pairwise
 
-from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
 CHARACTER_SIZES = (3, 4)
 _MIN_CORRECTED = 4
 _LONG_WORD = 8
+# No word is longer: the rest of a longer token (junk, a pasted link) is not read.
+_LONGEST_TOKEN = 20
+# Nor corrected beyond this: a folded syllable has at most 7 letters, "electricity" 11.
+_MAX_CORRECTED = 12
 # Vietnamese syllables never end in these: in an unknown word they are a telex tone key.
 _TELEX_TONE_KEYS = frozenset("sfrxj")
 _START, _END = "<", ">"
 
 
 class TokenShaper:
-    """Puts tokens in the shape of the known vocabulary; each distinct token is shaped once."""
+    """Puts tokens in the shape of the known vocabulary; each distinct token is shaped once.
+
+    Typos are found by symmetric deletion: two words within k edits share a form with at most
+    k letters deleted from each, so a token's candidates are looked up, not searched for.
+    """
 
     def __init__(self, vocabulary: Collection[str]) -> None:
         """`vocabulary`: the words of the training data, as normalised."""
         self.vocabulary = frozenset(word for word in vocabulary if word.isalpha())
         self._longest = max(map(len, self.vocabulary), default=0)
-        self._by_length: dict[int, list[str]] = {}
+        self._deletions: dict[str, list[str]] = {}
         for word in sorted(self.vocabulary):
-            self._by_length.setdefault(len(word), []).append(word)
+            # Tokens of _LONG_WORD letters may be two edits away, so from words two shorter.
+            depth = 2 if len(word) >= _LONG_WORD - 2 else 1
+            for form in _deleted(word, depth):
+                self._deletions.setdefault(form, []).append(word)
         self.shape = lru_cache(maxsize=65536)(self._shape)
 
     def _shape(self, token: str) -> str:
         if any(character.isdigit() for character in token):
             return "#"
-        if token in self.vocabulary or len(token) < _MIN_CORRECTED or not token.isalpha():
+        token = token[:_LONGEST_TOKEN]
+        if token in self.vocabulary or not _MIN_CORRECTED <= len(token) <= _MAX_CORRECTED:
+            return token
+        if not token.isalpha():
             return token
         if token[-1] in _TELEX_TONE_KEYS and token[:-1] in self.vocabulary:
             return token[:-1]
@@ -63,19 +76,26 @@ class TokenShaper:
         return None
 
     def _nearest(self, token: str) -> str:
-        """The nearest known word within the typos allowed for its length, else the token."""
+        """The nearest known word within the typos allowed for its length (the first in
+        alphabetical order of equally near ones), else the token."""
         limit = 2 if len(token) >= _LONG_WORD else 1
-        best: tuple[int, str] | None = None
-        for size in range(len(token) - limit, len(token) + limit + 1):
-            candidates = self._by_length.get(size)
-            if not candidates:
-                continue
-            match = process.extractOne(
-                token, candidates, scorer=Levenshtein.distance, score_cutoff=limit
-            )
-            if match is not None and (best is None or match[1] < best[0]):
-                best = (match[1], match[0])
-        return best[1] if best is not None else token
+        deletions = self._deletions
+        candidates = {word for form in _deleted(token, limit) for word in deletions.get(form, ())}
+        best = min(
+            ((Levenshtein.distance(token, word, score_cutoff=limit), word) for word in candidates),
+            default=(limit + 1, token),
+        )
+        return best[1] if best[0] <= limit else token
+
+
+def _deleted(word: str, depth: int) -> set[str]:
+    """The word and every form of it with up to `depth` letters deleted."""
+    forms = {word}
+    frontier = {word}
+    for _ in range(depth):
+        frontier = {form[:cut] + form[cut + 1 :] for form in frontier for cut in range(len(form))}
+        forms |= frontier
+    return forms
 
 
 def words_of(normalized: str, shaper: TokenShaper, max_words: int = 64) -> list[str]:
