@@ -286,6 +286,8 @@ def print_report(report: Report, source: str, out: TextIO) -> None:
     if report.scores is not None:
         out.write(_intent_table(report.scores))
         out.write(_confusion_matrix(report.scores))
+    out.write("confusions (expected -> predicted):\n")
+    out.write("".join(f"  {a.value} -> {b.value}: {n}\n" for a, b, n in report.confusions))
 
 
 def print_cross_validation(report: CrossValidationReport, out: TextIO) -> None:
@@ -317,8 +319,9 @@ def _intent_table(scores: IntentScores) -> str:
     rows = ["per intent:           precision   recall      F1    count"]
     for intent, recall in scores.recall.items():
         precision = scores.precision.get(intent, Score())
+        shown = f"{precision.ratio:7.1%}" if precision.total else "    n/a"  # never predicted
         rows.append(
-            f"  {intent.value:<20} {precision.ratio:7.1%} {recall.ratio:8.1%} "
+            f"  {intent.value:<20} {shown} {recall.ratio:8.1%} "
             f"{scores.f1(intent):7.3f} {recall.total:6d}"
         )
     return "\n".join(rows) + "\n"
