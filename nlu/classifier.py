@@ -10,6 +10,7 @@ The weights are kept premultiplied by the features' idf, so a message costs one 
 
 from __future__ import annotations
 
+import copy
 import io
 import json
 import math
@@ -108,6 +109,13 @@ class IntentClassifier:
         self.shaper = TokenShaper(vocabulary)
         self._token_rows = lru_cache(maxsize=65536)(self._known_rows)
         self._pair_rows = lru_cache(maxsize=65536)(self._known_pair_rows)
+
+    def recalibrated(self, calibration: Calibration) -> IntentClassifier:
+        """The same weights with another calibration (the weights are shared, not copied)."""
+        other = copy.copy(self)
+        other.calibration = calibration
+        other._inverse_temperature = 1.0 / calibration.temperature
+        return other
 
     @property
     def vocabulary(self) -> frozenset[str]:

@@ -93,6 +93,11 @@ class CrossValidation:
     calibration: Calibration
     probabilities: Floats = field(repr=False)
 
+    def with_calibration(self, calibration: Calibration) -> CrossValidation:
+        """The same out-of-fold scores decided with another calibration (a stored one, say)."""
+        probabilities = softmax(self.out_of_fold.scores, 1.0 / calibration.temperature)
+        return CrossValidation(self.out_of_fold, calibration, probabilities)
+
     def decisions(self) -> list[tuple[Intent, float]]:
         """The intent each message gets with the calibration applied, and its probability."""
         return [

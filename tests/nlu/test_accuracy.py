@@ -67,14 +67,21 @@ def test_cross_validated_figures_keep_their_floors(
 
 
 @pytest.mark.slow
-def test_the_stored_calibration_is_the_one_cross_validation_chooses(
+def test_the_stored_calibration_is_as_good_as_the_one_cross_validation_chooses(
     cross: tuple[CrossValidation, CrossValidationReport],
 ) -> None:
-    """`dienbot nlu tune --write` after a change of data keeps this true (within noise)."""
-    chosen, stored = cross[0].calibration, read_calibration(package_calibration_text())
-    assert abs(stored.temperature - chosen.temperature) <= 0.25 * chosen.temperature
-    assert abs(stored.unknown_below - chosen.unknown_below) <= 0.1
-    assert abs(stored.ask_margin - chosen.ask_margin) <= 0.15
+    """After a change of data, `dienbot nlu tune --write` keeps this true.
+
+    The threshold's accuracy curve is flat, so the chosen values move between runs; what
+    matters is that the stored calibration decides the held-out folds as well (within half a
+    point) and that its probabilities stay calibrated.
+    """
+    validation, chosen = cross
+    stored = validation.with_calibration(read_calibration(package_calibration_text()))
+    report = stored.report(TrainingSettings().folds)
+    assert report.scores.accuracy.ratio >= chosen.scores.accuracy.ratio - 0.005
+    assert report.calibration_error < 0.05
+    assert 0.0 <= stored.calibration.ask_margin <= 0.5
 
 
 def held_out_report() -> Report:
