@@ -138,6 +138,7 @@ class Turn:
     confidence: float = 1.0  # the NLU's, of `intent`
     question: Question | None = None
     waiting: bool = False
+    alternative: Intent | None = None  # the NLU's close runner-up, when it could not choose
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,7 +15,7 @@ import logging
 from collections.abc import Mapping
 from types import MappingProxyType
 
-from handlers import account, agent, attachments, pending, smalltalk
+from handlers import account, agent, attachments, clarify, pending, smalltalk
 from handlers.context import Answer, Deps, Step, Turn, say
 from handlers.privacy import mask_text, personal_strings
 from handlers.routes import (
@@ -46,7 +46,7 @@ def handle_update(update: Update, deps: Deps) -> Outcome:
     saved = stored or ChatState(step=Step.IDLE.value, data={})
     waiting, question, rest = pending.read_state(saved.step, saved.data, deps.now)
     step, data = pending.turn_view(question, rest)
-    intent, confidence, entities = _understand(update, deps)
+    intent, confidence, entities, alternative = _understand(update, deps)
     turn = Turn(
         update=update,
         chat_user_id=chat_user_id,
@@ -56,6 +56,7 @@ def handle_update(update: Update, deps: Deps) -> Outcome:
         step=step,
         data=MappingProxyType(data),
         confidence=confidence,
+        alternative=alternative,
         question=question,
         waiting=waiting,
     )
@@ -138,11 +139,18 @@ def _bot_serves(turn: Turn, deps: Deps, command: str | None) -> bool:
         return False
     if account.looks_like_code(update.text) and account.has_pending_code(turn, deps):
         return True
-    return _resumed(turn) is not None or turn.intent in SELF_SERVICE
+    # Only what the NLU clearly understood: a file's caption ("công tơ nhà tôi") is for the agent.
+    understood = turn.intent in SELF_SERVICE and turn.confidence >= pending.SURE_OF_ANOTHER_INTENT
+    return _resumed(turn) is not None or understood
 
 
 def answer_intent(turn: Turn, deps: Deps) -> Answer:
-    """Run the handler of the turn's intent; unknown ones get the apology and the menu."""
+    """Run the handler of the turn's intent; unknown ones get the apology and the menu.
+
+    When the NLU could not choose between two intents, the customer is asked which one.
+    """
+    if clarify.should_ask(turn):
+        return clarify.ask_which(turn, deps)
     handler = INTENT_HANDLERS.get(turn.intent, INTENT_HANDLERS[Intent.UNKNOWN])
     return handler(turn, deps)
 
@@ -195,12 +203,16 @@ def _continue_with_customer(turn: Turn, deps: Deps, argument: str) -> Answer:
     return answer_intent(resumed, deps)
 
 
-def _understand(update: Update, deps: Deps) -> tuple[Intent, float, dict[str, object]]:
+def _understand(
+    update: Update, deps: Deps
+) -> tuple[Intent, float, dict[str, object], Intent | None]:
+    """The intent, its confidence, the entities, and the runner-up when the NLU is unsure."""
     text = update.text[:MAX_TEXT]
     if not text.strip() or _command(text) is not None:
-        return Intent.UNKNOWN, 1.0, {}
+        return Intent.UNKNOWN, 1.0, {}, None
     result = parse(text, deps.today, deps.areas)
-    return result.intent, result.confidence, dict(result.entities)
+    runner_up = result.alternatives[0][0] if result.unsure and result.alternatives else None
+    return result.intent, result.confidence, dict(result.entities), runner_up
 
 
 def _command(text: str) -> str | None:

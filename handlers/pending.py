@@ -146,6 +146,9 @@ def answered_by_text(question: Question, turn: Turn) -> bool:
     return (
         turn.intent is Intent.UNKNOWN
         or turn.intent.value == question.data.get("intent")
+        # A customer code typed when one is awaited answers the question, however sure the
+        # NLU is that a bare code means "link this code".
+        or (turn.intent is Intent.ACCOUNT_LINK and "customer_code" in awaited)
         or turn.confidence < SURE_OF_ANOTHER_INTENT
     )
 

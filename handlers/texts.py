@@ -923,3 +923,32 @@ RESTORE_HOTLINES = (
 )
 HOTLINE_RULE = "{prefixes}: {name} {number}"
 RESTORE_AREA_NONE = "{area} không có lịch tạm ngừng cấp điện nào lúc này."
+
+# --- conversation: the NLU unsure between two intents asks which one --------------------------
+CLARIFY_QUESTION = "Anh/chị muốn {first} hay {second}?"
+# What each intent does, as the end of "Anh/chị muốn ...?" and (capitalised) on its button.
+CLARIFY_CHOICES = {
+    "usage_query": "xem điện năng tiêu thụ",
+    "bill_query": "xem hóa đơn tiền điện",
+    "payment_status": "kiểm tra đã đóng tiền điện chưa",
+    "payment_pay": "thanh toán tiền điện ngay",
+    "payment_methods": "xem các cách thanh toán",
+    "payment_points": "tìm điểm thu tiền điện",
+    "bill_calculate": "tính tiền điện theo số kWh",
+    "appliance_estimate": "ước tính điện của một thiết bị",
+    "tariff_info": "xem giá điện",
+    "outage_schedule": "xem lịch cắt điện",
+    "outage_report": "báo mất điện",
+    "outage_restoration": "biết khi nào có điện lại",
+    "reading_schedule": "xem lịch ghi chỉ số",
+    "abnormal_usage": "báo tiền điện tăng bất thường",
+    "service_request": "gửi yêu cầu dịch vụ điện",
+    "request_status": "xem tiến độ yêu cầu đã gửi",
+    "account_link": "liên kết mã khách hàng",
+    "account_unlink": "hủy liên kết mã khách hàng",
+    "notify_subscribe": "nhận thông báo hằng ngày",
+    "notify_unsubscribe": "ngừng nhận thông báo",
+    "usage_alert": "đặt cảnh báo khi dùng vượt ngưỡng",
+    "talk_to_agent": "gặp nhân viên",
+    "help": "xem các chức năng của em",
+}

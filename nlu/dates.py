@@ -43,8 +43,15 @@ _RELATIVE_DAYS = (
     (re.compile(r" ngay (?:kia|mot) "), 2),
     (re.compile(r" (?:ngay|sang|trua|chieu|toi|dem)? ?mai (?!mot )"), 1),
 )
-# Each pattern of `_RELATIVE_DAYS` needs one of these.
+_ENGLISH_DAYS = (
+    (re.compile(r" (?:the )?day after tomorrow "), 2),
+    (re.compile(r" (?:today|tonight) "), 0),
+    (re.compile(r" yesterday "), -1),
+    (re.compile(r" tomor+ow "), 1),  # normalising squeezes the "rr"
+)
+# Each pattern of `_RELATIVE_DAYS` needs one of these; of `_ENGLISH_DAYS`, "to" or "yesterday".
 _RELATIVE_DAY_WORDS = (" nay ", " qua ", " kia ", " mot ", "mai ")
+_ENGLISH_DAY_WORDS = (" to", "yesterday ")
 _MONTH_YEAR = re.compile(r" (?:thang )?(\d{1,2})[/-](\d{4}) ")
 _MONTH_NUMBER_YEAR = re.compile(r" thang (\d{1,2}) nam (\d{4}) ")
 _MONTH_LAST_YEAR = re.compile(r" thang (\d{1,2}) nam (?:ngoai|truoc|roi) ")
@@ -61,6 +68,36 @@ _WEEKDAY = re.compile(
     r"(?: (?:(tuan) )?(nay|sau|toi|truoc|qua))? (?!ngay (?:qua|vua|gan|truoc) )"
 )
 _MONTH_OFFSETS = {"nay": 0, "truoc": -1, "sau": 1, "toi": 1, "ke tiep": 1}
+_ENGLISH_MONTH_RELATIVE = re.compile(r" (this|last|previous|next) month ")
+_ENGLISH_MONTH_OFFSETS = {"this": 0, "last": -1, "previous": -1, "next": 1}
+_ENGLISH_MONTHS = {
+    "january": 1,
+    "jan": 1,
+    "february": 2,
+    "feb": 2,
+    "march": 3,
+    "april": 4,
+    "apr": 4,
+    "june": 6,
+    "jun": 6,
+    "july": 7,
+    "jul": 7,
+    "august": 8,
+    "aug": 8,
+    "september": 9,
+    "sept": 9,
+    "sep": 9,
+    "october": 10,
+    "oct": 10,
+    "november": 11,
+    "nov": 11,
+    "december": 12,
+    "dec": 12,
+}
+# "may" alone is too common a Vietnamese word once folded (máy, mấy): only "in/of may".
+_ENGLISH_MONTH = re.compile(
+    r" (?:(" + "|".join(_ENGLISH_MONTHS) + r")|(?:in|of) (may))(?: (\d{4}))? "
+)
 _WEEK_OFFSETS = {"nay": 0, "sau": 1, "toi": 1, "truoc": -1, "qua": -1}
 _HALF_YEAR_DAYS = 183
 
@@ -68,10 +105,17 @@ _HALF_YEAR_DAYS = 183
 def find_month(text: str, today: date) -> str | None:
     """The month the text names, as YYYY-MM, or None."""
     padded = f" {text} "
-    # Every pattern below needs "tháng" or a date written with "/" or "-".
+    # Every pattern of `_vietnamese_month` needs "tháng" or a date written with "/" or "-".
     no_month = " thang " not in padded and "/" not in padded and "-" not in padded
-    if no_month or _DAY_OF_MONTH.search(padded):
+    if no_month:
+        return _english_month(padded, today)
+    if _DAY_OF_MONTH.search(padded):
         return None
+    return _vietnamese_month(padded, today) or _english_month(padded, today)
+
+
+def _vietnamese_month(padded: str, today: date) -> str | None:
+    """ "tháng 10", "10/2026", "tháng 5 năm ngoái", "tháng trước", "tháng chạp"."""
     match = _MONTH_NUMBER_YEAR.search(padded) or _MONTH_YEAR.search(padded)
     if match:
         return _month_text(int(match.group(2)), int(match.group(1)))
@@ -80,8 +124,7 @@ def find_month(text: str, today: date) -> str | None:
         return _month_text(today.year - 1, int(match.group(1)))
     match = _MONTH_RELATIVE.search(padded)
     if match:
-        index = today.year * 12 + today.month - 1 + _MONTH_OFFSETS[match.group(1)]
-        return f"{index // 12:04d}-{index % 12 + 1:02d}"
+        return _shifted_month(today, _MONTH_OFFSETS[match.group(1)])
     match = _MONTH_NUMBER.search(padded)
     month = int(match.group(1)) if match else None
     if month is None:
@@ -100,6 +143,10 @@ def find_date(text: str, today: date) -> str | None:
         for pattern, offset in _RELATIVE_DAYS:
             if pattern.search(padded):
                 return (today + timedelta(days=offset)).isoformat()
+    if any(word in padded for word in _ENGLISH_DAY_WORDS):
+        for pattern, offset in _ENGLISH_DAYS:
+            if pattern.search(padded):
+                return (today + timedelta(days=offset)).isoformat()
     match = _DAY_OF_MONTH.search(padded) or _DAY_MONTH.search(padded)
     if match:
         found = _calendar_day(match.group(1), match.group(2), match.group(3), today)
@@ -112,6 +159,26 @@ def find_date(text: str, today: date) -> str | None:
         monday = today - timedelta(days=today.weekday())
         return (monday + timedelta(days=7 * weeks + weekday)).isoformat()
     return None
+
+
+def _english_month(padded: str, today: date) -> str | None:
+    """ "last month", "this month", "october", "in may 2026"."""
+    if " month " in padded:
+        relative = _ENGLISH_MONTH_RELATIVE.search(padded)
+        if relative:
+            return _shifted_month(today, _ENGLISH_MONTH_OFFSETS[relative.group(1)])
+    named = _ENGLISH_MONTH.search(padded)
+    if named is None:
+        return None
+    month = _ENGLISH_MONTHS.get(named.group(1) or "", 5)
+    if named.group(3):
+        return _month_text(int(named.group(3)), month)
+    return _month_text(today.year if month <= today.month else today.year - 1, month)
+
+
+def _shifted_month(today: date, months: int) -> str:
+    index = today.year * 12 + today.month - 1 + months
+    return f"{index // 12:04d}-{index % 12 + 1:02d}"
 
 
 def _month_text(year: int, month: int) -> str | None:

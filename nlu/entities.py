@@ -90,6 +90,7 @@ _SERVICE_TYPES: tuple[tuple[str, tuple[str, ...]], ...] = (
             "ngung su dung dien",
             "ngung cap dien tam thoi",
             "tam ngung hop dong",
+            "tam dung hop dong",
             "tam ngung cap dien theo yeu cau",
             # Asking for it: "đăng ký tạm ngừng cấp điện" (a bare "tạm ngừng cấp điện" is also
             # how planned outages are announced).
@@ -223,8 +224,13 @@ def _phone(text: str) -> str | None:
 def _first(
     amounts: list[Amount], kind: AmountKind, tokens: list[str], kw_is_kwh: bool
 ) -> Decimal | None:
-    """The first amount of a kind; a bare "kW" counts as kWh when no appliance is named."""
+    """The first amount of a kind; a bare "kW" counts as kWh when no appliance is named.
+
+    One kWh is no consumption: "một số" is "some", "giá 1 số" the price of a unit.
+    """
     for amount in amounts:
+        if kind is AmountKind.KWH and amount.value == 1:
+            continue
         if amount.kind is kind:
             return amount.value
         is_kw = amount.end < len(tokens) and tokens[amount.end] == "kw"
@@ -290,9 +296,18 @@ _SERVICE_PATTERNS = tuple(
 )
 
 
+# A bare "tạm ngừng cấp điện" is a suspension unless it names an announced one ("lịch tạm
+# ngừng cấp điện", "thông báo ...", "có tạm ngừng cấp điện không").
+_BARE_SUSPENSION = re.compile(r" (?:tam ngung|tam dung) (?:cung cap dien|cap dien) ")
+_ANNOUNCED = re.compile(r"(?: lich| thong bao| ke hoach| co| se| bi| dang)$")
+
+
 def _service_type(normalized: str) -> str | None:
     padded = f" {normalized} "
     for service, pattern in _SERVICE_PATTERNS:
         if pattern.search(padded):
             return service
+    bare = _BARE_SUSPENSION.search(padded)
+    if bare is not None and not _ANNOUNCED.search(padded, 0, bare.start()):
+        return "suspension"
     return None

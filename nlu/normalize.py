@@ -22,8 +22,24 @@ _NOT_KEPT = re.compile(r"[^a-z0-9/.,:+%\-]+")
 _LOOSE_PUNCTUATION = re.compile(r"(?<!\d)[/.,:+%\-]+|[/.,:+%\-]+(?!\d)")
 _REPEATS = re.compile(r"([a-z])\1+")
 _NUMBER_AND_UNIT = re.compile(r"^(\d[\d.,]*)([a-z]+)$")
+# A Vietnamese syllable once folded: an initial, one to three vowels, a final consonant.
+_SYLLABLE = re.compile(
+    r"^(?:ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdghklmnprstvx])?[aeiouy]{1,3}(?:ch|nh|ng|[cmnpt])?$"
+)
+# Telex typed with the input method off: a tone key after the syllable ("nayf" for "này"),
+# "w" for the horn or breve ("duowcj" for "được"; doubled letters are squeezed already).
+_TELEX_TONE_KEYS = frozenset("sfrxj")
+_TELEX_SHAPES = (("uow", "uo"), ("uw", "u"), ("ow", "o"), ("aw", "a"), ("w", "u"))
+# English words that would pass for telex ("this" is no "thì").
+_NOT_TELEX = frozenset(
+    {"this", "is", "yes", "does", "has", "his", "us", "as", "its", "or", "our", "her", "per"}
+    | {"sir", "air", "car", "max", "box", "tax", "bus", "cos", "wow", "tour", "four", "your"}
+    | {"pos", "boss", "pass", "miss", "less", "bar", "nor", "cuts", "bills", "days", "tips"}
+    | {"how", "now", "power", "tower", "show", "know", "new", "few", "view", "low", "slow"}
+    | {"window", "follow", "below", "allow", "draw", "law", "saw", "row", "own", "town", "w"}
+)
 _NUMBER_WORDS = frozenset(
-    {"mot", "hai", "ba", "bon", "nam", "sau", "bay", "tam", "chin", "muoi", "tram"}
+    {"mot", "hai", "ba", "bon", "nam", "sau", "bay", "tam", "chin", "muoi", "chuc", "tram"}
     | {"nghin", "ngan", "trieu", "ruoi"}
 )
 
@@ -119,7 +135,7 @@ def _kind_of_last(tokens: list[str]) -> str:
     last = tokens[-1]
     if last[:1].isdigit():
         return _DIGITS
-    if last in _NUMBER_WORDS or (last in ("tu", "lam") and tokens[-2:-1] == ["muoi"]):
+    if last in _NUMBER_WORDS or (last in ("tu", "lam") and tokens[-2:-1] in (["muoi"], ["chuc"])):
         return _NUMBER_WORD
     if last == _MA:
         return _MA
@@ -160,5 +176,18 @@ def _expand(raw: str, previous: str) -> tuple[str, ...]:
     replacement = TEENCODE.get(raw)
     if replacement is None:
         squeezed = _REPEATS.sub(r"\1", raw)
-        replacement = TEENCODE.get(squeezed, squeezed)
+        replacement = TEENCODE.get(squeezed) or _without_telex_keys(squeezed)
     return tuple(replacement.split())
+
+
+def _without_telex_keys(token: str) -> str:
+    """A telex leftover as the folded syllable it was meant to be; other tokens unchanged."""
+    if len(token) < 3 or token in _NOT_TELEX or token in KWH_UNITS or _SYLLABLE.match(token):
+        return token
+    shaped = token
+    if "w" in shaped:
+        for keys, letters in _TELEX_SHAPES:
+            shaped = shaped.replace(keys, letters)
+    if shaped[-1] in _TELEX_TONE_KEYS and len(shaped) > 1:
+        shaped = shaped[:-1]
+    return shaped if _SYLLABLE.match(shaped) else token

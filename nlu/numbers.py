@@ -39,8 +39,9 @@ _COMPACT_MILLIONS = re.compile(r"^(\d{1,6})tr(\d{1,3})$")
 # Longer runs of digits are not amounts (and would overflow a float).
 _MAX_DIGITS = 15
 _MAX_TOKENS_IN_AMOUNT = 12
-_TEN = "muoi"
-_TENS_AND_HUNDREDS = frozenset({_TEN, "tram"})
+# "mươi"/"mười" and "chục" ("năm chục" is fifty) count tens.
+_TENS = frozenset({"muoi", "chuc"})
+_TENS_AND_HUNDREDS = _TENS | {"tram"}
 _HALF = "ruoi"
 # "2.500.000" with no unit is money from this amount up.
 _MIN_BARE_MONEY = 10_000
@@ -171,7 +172,7 @@ class _Reader:
         return True
 
     def _tens_or_hundreds(self, word: str) -> None:
-        if word == _TEN:
+        if word in _TENS:
             self.group += self.last_digit * 9 if self.last_digit else 10
         else:
             self.group = self.group - self.last_digit + (self.last_digit or 1) * 100

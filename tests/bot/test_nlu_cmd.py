@@ -31,7 +31,10 @@ def test_parse_prints_the_contract_object(capsys: pytest.CaptureFixture[str]) ->
     )
     assert status == EXIT_OK
     result = json.loads(out)
-    assert set(result) == {"text", "intent", "confidence", "entities"}
+    assert set(result) == {"text", "intent", "confidence", "entities", "alternatives"}
+    runner_ups = [alternative["intent"] for alternative in result["alternatives"]]
+    assert len(runner_ups) == 2
+    assert "bill_query" not in runner_ups
     assert result["text"] == "tien dien thang 10 bao nhieu"
     assert result["intent"] == "bill_query"
     assert result["entities"] == {"month": "2026-10"}
@@ -131,22 +134,27 @@ def test_eval_prints_accuracy_per_intent_and_mistakes(
         ),
         encoding="utf-8",
     )
-    status, out, _ = run(["nlu", "eval", str(labelled), "--today", "2026-11-21"], capsys)
+    argv = ["nlu", "eval", str(labelled), "--today", "2026-11-21", "--no-cv", "--no-dev"]
+    status, out, _ = run(argv, capsys)
     assert status == EXIT_OK
     assert "intent accuracy       66.7% (2/3)" in out
+    assert "  outage_report            n/a     0.0%   0.000      1" in out
+    assert "confusion matrix" in out
+    assert "cross-validation" not in out
     assert "entity accuracy      100.0% (1/1)" in out
     assert "outage_report -> outage_schedule: 1" in out
     assert f"{labelled}:3: 'lịch cúp điện ngày mai' expected outage_report" in out
 
-    status, out, _ = run(["nlu", "eval", str(labelled), "--json"], capsys)
+    status, out, _ = run(["nlu", "eval", str(labelled), "--json", "--no-cv", "--no-dev"], capsys)
     report = json.loads(out)
+    assert report["per_intent_f1"]["greet"] == {"precision": 1.0, "recall": 1.0, "f1": 1.0}
     assert report["intent_accuracy"] == {"right": 2, "total": 3, "accuracy": 0.6667}
     assert report["per_intent"]["greet"]["accuracy"] == 1.0
 
 
 def test_eval_of_the_project_held_out_file(capsys: pytest.CaptureFixture[str]) -> None:
     held_out = Path(__file__).parents[2] / "nlu" / "data" / "heldout.jsonl"
-    status, out, _ = run(["nlu", "eval", str(held_out), "--json"], capsys)
+    status, out, _ = run(["nlu", "eval", str(held_out), "--json", "--no-cv", "--no-dev"], capsys)
     assert status == EXIT_OK
     assert json.loads(out)["intent_accuracy"]["total"] >= 24 * 15
 
@@ -176,3 +184,45 @@ def test_eval_missing_file(capsys: pytest.CaptureFixture[str], tmp_path: Path) -
     status, _, err = run(["nlu", "eval", str(tmp_path / "none.jsonl")], capsys)
     assert status == EXIT_BAD_INPUT
     assert "cannot read" in err
+
+
+def test_eval_reports_the_dev_set_on_its_own(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    labelled = tmp_path / "labelled.jsonl"
+    labelled.write_text('{"text": "chào em", "intent": "greet"}\n', encoding="utf-8")
+    dev = tmp_path / "dev.jsonl"
+    dev.write_text(
+        '{"text": "hôm qua xài bao nhiêu số", "intent": "usage_query",'
+        ' "entities": {"date": "@yesterday"}}\n',
+        encoding="utf-8",
+    )
+    argv = ["nlu", "eval", str(labelled), "--today", "2026-11-21", "--no-cv", "--dev", str(dev)]
+    status, out, _ = run(argv, capsys)
+    assert status == EXIT_OK
+    assert f"dev set {dev}:" in out
+    assert out.split(f"dev set {dev}:")[1].count("entity accuracy      100.0% (1/1)") == 1
+
+
+def test_cross_validation_figures_are_printed_with_every_intent() -> None:
+    from bot.cli.nlu_cmd import print_cross_validation
+    from nlu.corpus import Example
+    from nlu.intents import Intent
+    from nlu.training import TrainingSettings, cross_validate
+
+    examples = [
+        Example(text, intent, "test")
+        for intent, texts in {
+            Intent.GREET: ["xin chào", "chào em", "alo ad ơi", "hello bot"],
+            Intent.OUTAGE_REPORT: ["nhà tôi mất điện", "cúp điện rồi", "mất điện cả xóm"],
+            Intent.UNKNOWN: ["giá vàng", "thời tiết mai", "kể chuyện cười"],
+        }.items()
+        for text in texts
+    ]
+    report = cross_validate(examples, TrainingSettings(copies=1, folds=2)).report(2)
+    out = io.StringIO()
+    print_cross_validation(report, out)
+    text = out.getvalue()
+    assert "2-fold cross-validation on the training data (10 distinct messages)" in text
+    assert all(f"  {intent.value:<20}" in text for intent in report.scores.recall)
+    assert "calibration error" in text

@@ -436,3 +436,64 @@ def test_the_longer_name_wins_over_a_name_inside_it() -> None:
 
     assert found["area"] == "Phường Hòa Cường Bắc, Quận Hải Châu"
     assert found["areas"] == ["Phường Hòa Cường"]
+
+
+# --- Issue 19: entities as customers write them, from the rules of intents.md ----------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # Months relative to today (2026-11-21): "tháng rồi" is last month.
+        ("tiền điện tháng rồi", {"month": "2026-10"}),
+        ("hóa đơn tháng vừa rồi", {"month": "2026-10"}),
+        # English months: the most recent one not in the future, or the year written.
+        ("bill for october", {"month": "2026-10"}),
+        ("my bill in december", {"month": "2025-12"}),
+        ("electricity bill of may", {"month": "2026-05"}),
+        ("usage september 2025", {"month": "2025-09"}),
+        ("last month bill", {"month": "2026-10"}),
+        ("this month usage", {"month": "2026-11"}),
+        # Days: Southern "bữa", English words.
+        ("bữa qua xài bao nhiêu", {"date": "2026-11-20"}),
+        ("bữa nay", {"date": "2026-11-21"}),
+        ("how much did i use yesterday", {"date": "2026-11-20"}),
+        ("outage tomorrow?", {"date": "2026-11-22"}),
+        # Money: "1tr250", half a million, words.
+        ("1tr250 thì dùng được bao nhiêu", {"money": 1_250_000}),
+        ("1 triệu rưỡi", {"money": 1_500_000}),
+        ("hai chục nghìn", {"money": 20_000}),
+        # kWh: a decimal comma, "chục" as tens, "ký" and "chữ" after a number.
+        ("99,5 số", {"kwh": 99.5}),
+        ("ba trăm năm chục ký hết nhiêu tiền", {"kwh": 350.0}),
+        ("tám chục số", {"kwh": 80.0}),
+        ("hai trăm bốn chục chữ", {"kwh": 240.0}),
+        # One kWh is a unit ("giá 1 số"), "một số" is "some": neither is a consumption.
+        ("giá 1 số điện bao nhiêu", {}),
+        ("một số câu hỏi", {}),
+        # Telex typed without the input method: "tháng này".
+        ("tieenf ddieenj thangs nayf bao nhieeu", {"month": "2026-11"}),
+        # Codes written with spaces, phones with dots, request ids.
+        ("ma kh pe 0500 0987 654 nhe", {"customer_code": "PE05000987654"}),
+        ("sdt 0903.123.456", {"phone": "0903123456"}),
+        ("yêu cầu yc-456 sao rồi", {"request_id": "YC456"}),
+    ],
+)
+def test_entities_as_customers_write_them(text: str, expected: dict[str, object]) -> None:
+    assert entities(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["tạm ngưng cấp điện căn hộ trống được không", "muốn tạm dừng hợp đồng điện 1 năm"],
+)
+def test_a_suspension_asked_without_the_word_for_asking(text: str) -> None:
+    assert entities(text)["service_type"] == "suspension"
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["thông báo tạm ngừng cấp điện", "mai có tạm ngừng cấp điện không", "lịch tạm ngưng cấp điện"],
+)
+def test_an_announced_suspension_is_no_service_type(text: str) -> None:
+    assert "service_type" not in entities(text)

@@ -1,4 +1,4 @@
-"""The matcher: its data files, its accuracy on the held-out file, and robustness."""
+"""`nlu.parse` on the wordings the handlers need, robustness; the old matcher as the baseline."""
 
 from __future__ import annotations
 
@@ -13,9 +13,10 @@ from hypothesis import strategies as st
 from rapidfuzz.distance import Levenshtein
 
 import nlu
+from nlu.corpus import by_intent, package_corpus
 from nlu.evaluation import evaluate, read_labelled
 from nlu.intents import Intent
-from nlu.matcher import Matcher, read_examples, read_keywords
+from nlu.matcher import Matcher, read_keywords
 from nlu.normalize import fold, has_diacritics, normalize
 
 TODAY = date(2026, 11, 21)
@@ -28,31 +29,29 @@ ENTITY_FLOOR = 0.95
 UNKNOWN_PRECISION_FLOOR = 0.95
 
 
-def training() -> list[tuple[str, Intent]]:
-    return read_examples((DATA / "examples.jsonl").read_text(encoding="utf-8"))
-
-
 def held_out_texts() -> list[tuple[str, Intent]]:
     messages = read_labelled((DATA / "heldout.jsonl").read_text(encoding="utf-8"), "heldout")
     return [(message.text, message.intent) for message in messages]
 
 
-def test_every_intent_has_forty_examples_with_and_without_diacritics() -> None:
-    by_intent: dict[Intent, list[str]] = {intent: [] for intent in Intent}
-    for text, intent in training():
-        by_intent[intent].append(text)
-    for intent, texts in by_intent.items():
-        assert len(texts) >= 40, intent
+# Intents added after the held-out file was written (issue 19): it has none or one of each.
+NEWER_INTENTS = frozenset({Intent.OUTAGE_RESTORATION, Intent.PAYMENT_PAY})
+
+
+def test_every_intent_has_sixty_examples_with_and_without_diacritics() -> None:
+    for intent, examples in by_intent(package_corpus()).items():
+        texts = [example.text for example in examples]
+        assert len(texts) >= 60, intent
         assert any(has_diacritics(text) for text in texts), intent
         assert any(not has_diacritics(text) for text in texts), intent
 
 
-def test_held_out_file_is_never_used_for_matching() -> None:
-    trained = {normalize(text) for text, _ in training()}
+def test_held_out_file_is_never_used_for_training() -> None:
+    trained = {normalize(example.text) for example in package_corpus()}
     held = held_out_texts()
     assert not [text for text, _ in held if normalize(text) in trained]
     counts = Counter(intent for _, intent in held)
-    assert all(counts[intent] >= 15 for intent in Intent)
+    assert all(counts[intent] >= 15 for intent in set(Intent) - NEWER_INTENTS)
 
 
 def test_keywords_name_only_contract_intents() -> None:
@@ -62,7 +61,8 @@ def test_keywords_name_only_contract_intents() -> None:
     assert {name for name in raw if not name.startswith("_")} == {i.value for i in keywords}
 
 
-def test_held_out_accuracy_keeps_its_floors() -> None:
+def test_the_old_matcher_keeps_its_held_out_floors() -> None:
+    """The hand-tuned matcher stays as the baseline `bench nlu` compares the parser with."""
     messages = read_labelled((DATA / "heldout.jsonl").read_text(encoding="utf-8"), "heldout")
     report = evaluate(nlu.default_matcher(), messages, TODAY)
     assert report.with_diacritics.ratio >= WITH_DIACRITICS_FLOOR
@@ -185,7 +185,12 @@ def test_result_json_is_the_contract_object() -> None:
         "intent": "bill_calculate",
         "confidence": result.confidence,
         "entities": {"kwh": 350.0},
+        "alternatives": [
+            {"intent": intent.value, "confidence": value} for intent, value in result.alternatives
+        ],
     }
+    assert len(result.alternatives) == 2
+    assert Intent.BILL_CALCULATE not in [intent for intent, _ in result.alternatives]
     assert 0.0 <= result.confidence <= 1.0
 
 
