@@ -209,6 +209,19 @@ class ServiceRequest(Base):
     expected_at: Mapped[datetime | None]
 
 
+class RequestNumber(Base):
+    """The last number given to a service request code of one year (YC2026-000123).
+
+    Taken by one atomic upsert (`SqlAccountStore.file_request`): concurrent transactions
+    wait for each other on this row and never give one number twice.
+    """
+
+    __tablename__ = "request_numbers"
+
+    year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    last_number: Mapped[int] = mapped_column(Integer)
+
+
 class RequestStatusChange(Base):
     """One step of a service request's status history."""
 
