@@ -104,8 +104,10 @@ def _conversation(app: web.Application, code_pepper: bytes) -> ConversationRunne
             agent_hours=settings.agent_window,
             hotlines=settings.hotline_table,
             code_pepper=code_pepper,
+            link_limits=settings.link_limits,
         ),
         default_code_sender=app.get(SMS_GATEWAY),
+        metrics=app[METRICS],
     )
 
 
@@ -114,6 +116,7 @@ async def _runner(app: web.Application) -> AsyncIterator[None]:
     pepper = await asyncio.to_thread(stored_secret, app[ENGINE], CODE_PEPPER_NAME)
     app[RUNNER] = _conversation(app, pepper)
     yield
+    await app[RUNNER].settle()
     app[RUNNER].close()
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator, Mapping
-from datetime import time
+from datetime import time, timedelta
 from ipaddress import IPv4Network, IPv6Network, ip_network
 from pathlib import Path
 from typing import Annotated, Any
@@ -16,6 +16,8 @@ from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from handlers.hotlines import HotlineTable, hotline_table, parse_hotlines
+from meters.link_guard import LinkLimits
+from meters.rate_store import RateLimit
 
 DEFAULT_DATABASE_URL = "sqlite:///var/dienbot.db"
 REDACTED = "***"
@@ -74,6 +76,16 @@ class Settings(BaseSettings):
     trusted_proxies: Annotated[tuple[ProxyNetwork, ...], NoDecode] = ()
     # Zalo events whose `timestamp` is further from now than this are refused (docs/zalo.md).
     zalo_event_window_minutes: float = Field(default=10.0, gt=0, le=1440)
+    # Linking by one-time code (docs/security.md "Linking"): customer code lookups per client
+    # address (the platform user on Telegram and Zalo) and by everyone, codes per customer code
+    # and per phone, wrong codes per customer code in 24 hours before its linking pauses.
+    link_lookups_per_address_minute: int = Field(default=5, ge=1, le=1000)
+    link_lookups_per_address_hour: int = Field(default=20, ge=1, le=10_000)
+    link_lookups_per_minute: int = Field(default=60, ge=1, le=100_000)
+    link_code_gap_seconds: int = Field(default=60, ge=1, le=3600)
+    link_codes_per_15_minutes: int = Field(default=3, ge=1, le=100)
+    link_codes_per_day: int = Field(default=10, ge=1, le=1000)
+    link_wrong_codes_per_day: int = Field(default=10, ge=1, le=1000)
 
     def __repr_args__(self) -> Iterator[tuple[str | None, Any]]:
         """What `repr` shows: URLs without their credentials (secrets are already hidden)."""
@@ -190,6 +202,23 @@ class Settings(BaseSettings):
     def push_hours(self) -> tuple[time, time]:
         """The delivery window of scheduled messages as (start, end)."""
         return parse_window(self.push_window)
+
+    @property
+    def link_limits(self) -> LinkLimits:
+        """The linking limits of the DIENBOT_LINK_* settings."""
+        return LinkLimits(
+            lookups_per_client=(
+                RateLimit(self.link_lookups_per_address_minute, timedelta(minutes=1)),
+                RateLimit(self.link_lookups_per_address_hour, timedelta(hours=1)),
+            ),
+            lookups=RateLimit(self.link_lookups_per_minute, timedelta(minutes=1)),
+            codes=(
+                RateLimit(1, timedelta(seconds=self.link_code_gap_seconds)),
+                RateLimit(self.link_codes_per_15_minutes, timedelta(minutes=15)),
+                RateLimit(self.link_codes_per_day, timedelta(days=1)),
+            ),
+            wrong_codes=RateLimit(self.link_wrong_codes_per_day, timedelta(days=1)),
+        )
 
     @property
     def public_https(self) -> bool:

@@ -33,9 +33,19 @@ from typing import Protocol
 
 from sqlalchemy import Connection, Engine
 
+from bot.web.metrics import Metrics
 from handlers.context import ConversationConfig, Deps
 from handlers.dispatch import handle_update
-from handlers.types import Channel, Effect, NotifyAgents, Outcome, Reply, SendOneTimeCode, Update
+from handlers.types import (
+    Channel,
+    CodeWithheld,
+    Effect,
+    NotifyAgents,
+    Outcome,
+    Reply,
+    SendOneTimeCode,
+    Update,
+)
 from meters.account_store import SqlAccountStore
 from meters.chat_store import SqlChatStore
 from meters.database import write_transaction
@@ -53,6 +63,11 @@ from nlu.areas import Gazetteer
 logger = logging.getLogger(__name__)
 
 AREAS_REFRESH_SECONDS = 600.0
+CODES_METRIC = "dienbot_one_time_codes_total"
+CODES_METRIC_HELP = (
+    "One-time linking codes by channel and result: sent (the gateway took it), failed,"
+    " withheld (a limit kept it from a customer)."
+)
 # PostgreSQL: two batches in flight keep the server busy while the other waits for it; more
 # only split the waiting updates into smaller batches (more BEGIN/COMMIT, more GIL handoffs):
 # 1 000 customers at saturation, 533-547/s with two workers, 488-541/s with four, 466/s with 8.
@@ -130,6 +145,7 @@ class ConversationRunner:
         default_code_sender: OneTimeCodeSender | None = None,
         agent_notifier: AgentNotifier | None = None,
         clock: Callable[[], datetime] | None = None,
+        metrics: Metrics | None = None,
     ) -> None:
         self._engine = engine
         self._config = config
@@ -137,6 +153,10 @@ class ConversationRunner:
         self._default_code_sender = default_code_sender or DevLogCodeSender()
         self._agent_notifier = agent_notifier or LogAgentNotifier()
         self._clock = clock
+        self._metrics = metrics
+        if metrics is not None:
+            metrics.describe(CODES_METRIC, CODES_METRIC_HELP)
+        self._sending: set[asyncio.Task[None]] = set()  # one-time codes on their way
         # The chats with an update in flight (waiting for a batch or in one), each with the
         # chat's later updates in arrival order; a chat leaves when its last update is answered.
         self._chats: dict[ChatKey, deque[_Waiting]] = {}
@@ -179,12 +199,18 @@ class ConversationRunner:
     async def handle(
         self, update: Update, *, receipt: TurnReceipt | None = None
     ) -> tuple[Reply, ...]:
-        """Answer one update: its replies, after carrying out its effects. `receipt` runs in the
-        turn's transaction; when it raises, the turn is rolled back and `handle` raises that."""
+        """Answer one update: its replies, after carrying out its effects (a one-time code goes
+        beside the answer; `settle` waits for it). `receipt` runs in the turn's transaction;
+        when it raises, the turn is rolled back and `handle` raises that."""
         outcome = await self._answer_in_batch(update, receipt)
         for effect in outcome.effects:
             await self._carry_out(effect)
         return outcome.replies
+
+    async def settle(self) -> None:
+        """Wait until the one-time codes being sent have gone (or failed)."""
+        while self._sending:
+            await asyncio.gather(*self._sending)
 
     def close(self) -> None:
         """Finish the updates in hand, then end the worker threads and close their connections."""
@@ -361,10 +387,26 @@ class ConversationRunner:
 
     async def _carry_out(self, effect: Effect) -> None:
         if isinstance(effect, SendOneTimeCode):
-            sender = self._code_senders.get(effect.channel, self._default_code_sender)
-            try:
-                await sender.send_code(effect)
-            except Exception:  # an SMS gateway outage must not lose the chat's reply
-                logger.exception("could not deliver a one-time code on %s", effect.channel)
+            # Sent beside the answer, not before it: the gateway's time must not tell a chat
+            # that the customer code it typed exists.
+            task = asyncio.create_task(self._send_code(effect))
+            self._sending.add(task)
+            task.add_done_callback(self._sending.discard)
+        elif isinstance(effect, CodeWithheld):
+            self._count_code(effect.channel, "withheld")
         else:
             await self._agent_notifier.notify(effect)
+
+    async def _send_code(self, effect: SendOneTimeCode) -> None:
+        sender = self._code_senders.get(effect.channel, self._default_code_sender)
+        try:
+            await sender.send_code(effect)
+        except Exception:  # an SMS gateway outage must not lose the chat's reply
+            logger.exception("could not deliver a one-time code on %s", effect.channel)
+            self._count_code(effect.channel, "failed")
+        else:
+            self._count_code(effect.channel, "sent")
+
+    def _count_code(self, channel: Channel, result: str) -> None:
+        if self._metrics is not None:
+            self._metrics.increment(CODES_METRIC, channel=channel.value, result=result)

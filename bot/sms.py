@@ -56,6 +56,8 @@ class SmsGateway:
         message = texts.ONE_TIME_CODE_SMS.format(
             code=effect.code, customer_code=effect.customer_code
         )
+        if effect.warned:
+            message += " " + texts.ONE_TIME_CODE_SMS_WARNING
         try:
             async with self._session.post(
                 self.url, json={"phone": effect.phone, "message": message}

@@ -8,14 +8,17 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import math
 import re
+import secrets
 
 from handlers import texts
 from handlers.context import Answer, Deps, Step, Turn, say
 from handlers.menu import MENU_BUTTONS, chat_hotline, customer_label, link_buttons, link_how
 from handlers.privacy import mask_phone
 from handlers.slots import ask
-from handlers.types import Button, Reply, SendOneTimeCode
+from handlers.types import Button, CodeWithheld, Effect, Reply, SendOneTimeCode, Update
+from meters.link_guard import LookupRefusal, SqlLinkGuard
 from meters.records import CustomerDetails, PendingCode
 from nlu import Intent
 
@@ -59,7 +62,11 @@ def link_by_contact(turn: Turn, deps: Deps) -> Answer:
 
 
 def start_linking(turn: Turn, deps: Deps) -> Answer:
-    """Ask for a customer code, or send a one-time code to the contract phone of the one given."""
+    """Ask for a customer code, or send a one-time code to the contract phone of the one given.
+
+    A found and an unknown customer code get the same answer, and so does a code held back by
+    a limit: the chat learns nothing about which codes exist, and sees no digit of the phone.
+    """
     channel = turn.update.channel
     throttled = _throttled(turn, deps)
     if throttled is not None:
@@ -72,25 +79,66 @@ def start_linking(turn: Turn, deps: Deps) -> Answer:
         )
     if any(customer.customer_code == code for customer in turn.linked):
         return say(Reply(texts.ALREADY_LINKED.format(code=code)))
+    guard = deps.link_guard
+    refused = guard.take_lookup(_client(turn.update), deps.now)
+    if refused is not None:
+        return _lookup_refused(deps, code, refused)
+    if guard.paused(code, deps.now):
+        return _paused(deps, code)
+    return _code_sent(turn, deps, code, guard)
+
+
+def _code_sent(turn: Turn, deps: Deps, code: str, guard: SqlLinkGuard) -> Answer:
+    """Give the customer code a one-time code, sent to its phone when it exists and its limits
+    allow; the same answer in every case."""
     customer = deps.accounts.customer_by_code(code)
-    if customer is None:
-        deps.chats.record_failed_link(turn.chat_user_id, deps.now)
-        return Answer(replies=(Reply(texts.CODE_UNKNOWN_CUSTOMER),), step=Step.AWAIT_CUSTOMER_CODE)
-    one_time_code = deps.config.new_one_time_code()
+    allowed = guard.take_code(code, None if customer is None else customer.phone, deps.now)
+    channel = turn.update.channel
+    effects: tuple[Effect, ...] = ()
+    pending = deps.chats.pending_code(turn.chat_user_id)
+    if allowed and customer is not None:
+        one_time_code = deps.config.new_one_time_code()
+        warned = guard.take_warning(customer.id)
+        effects = (SendOneTimeCode(customer.phone, one_time_code, code, channel, warned=warned),)
+        code_hash = _hash_code(deps, turn.chat_user_id, one_time_code)
+        pending = _issued(turn, deps, code, customer.id, code_hash)
+    else:
+        if customer is not None:
+            effects = (CodeWithheld(channel),)
+        if allowed or not _live(pending, code, deps):
+            # Nothing was sent: a code no typed one matches, so that the chat cannot tell.
+            pending = _issued(turn, deps, code, None, secrets.token_hex(32))
+    assert pending is not None
+    minutes = math.ceil((pending.expires_at - deps.now).total_seconds() / 60)
+    reply = texts.CODE_SENT.format(minutes=minutes, hotline=deps.config.hotline_for(code))
+    return Answer(replies=(Reply(reply),), effects=effects, step=Step.AWAIT_ONE_TIME_CODE)
+
+
+def _issued(
+    turn: Turn, deps: Deps, code: str, customer_id: int | None, code_hash: str
+) -> PendingCode:
+    """The chat's new pending code (replacing any other)."""
+    expires_at = deps.now + deps.config.code_ttl
     deps.chats.issue_code(
         turn.chat_user_id,
-        customer.id,
-        _hash_code(deps, turn.chat_user_id, one_time_code),
-        deps.now + deps.config.code_ttl,
-        deps.now,
+        code,
+        customer_id=customer_id,
+        code_hash=code_hash,
+        expires_at=expires_at,
+        now=deps.now,
     )
-    minutes = int(deps.config.code_ttl.total_seconds() // 60)
-    return Answer(
-        replies=(
-            Reply(texts.CODE_SENT.format(phone=mask_phone(customer.phone), minutes=minutes)),
-        ),
-        effects=(SendOneTimeCode(customer.phone, one_time_code, customer.customer_code, channel),),
-        step=Step.AWAIT_ONE_TIME_CODE,
+    pending = deps.chats.pending_code(turn.chat_user_id)
+    assert pending is not None
+    return pending
+
+
+def _live(pending: PendingCode | None, code: str, deps: Deps) -> bool:
+    """Whether the chat's pending code is for `code` and can still be typed."""
+    return (
+        pending is not None
+        and pending.customer_code == code
+        and pending.expires_at > deps.now
+        and pending.attempts < deps.config.code_tries
     )
 
 
@@ -121,26 +169,43 @@ def one_time_code_reply(turn: Turn, deps: Deps) -> Answer | None:
 
 
 def _check_one_time_code(turn: Turn, deps: Deps, pending: PendingCode, typed: str) -> Answer:
-    """Link the customer when the typed code is the one sent, within its time and tries."""
+    """Link the customer when the typed code is the one sent, within its time and tries, and
+    while the customer code's wrong codes (in every chat) are under their limit."""
+    guard = deps.link_guard
+    if guard.paused(pending.customer_code, deps.now):  # the code is not even compared
+        deps.chats.close_code(pending.id, deps.now)
+        return _paused(deps, pending.customer_code)
     if pending.expires_at <= deps.now or pending.attempts >= deps.config.code_tries:
         deps.chats.close_code(pending.id, deps.now)
         return say(Reply(texts.CODE_EXPIRED))
     expected = _hash_code(deps, turn.chat_user_id, typed)
-    if not hmac.compare_digest(expected, pending.code_hash):
-        deps.chats.count_code_attempt(pending.id)
-        deps.chats.record_failed_link(turn.chat_user_id, deps.now)
-        left = deps.config.code_tries - pending.attempts - 1
-        if left <= 0:
-            deps.chats.close_code(pending.id, deps.now)
-            return say(Reply(texts.CODE_EXPIRED))
-        return Answer(
-            replies=(Reply(texts.CODE_WRONG.format(left=left)),), step=Step.AWAIT_ONE_TIME_CODE
-        )
+    if pending.customer_id is None or not hmac.compare_digest(expected, pending.code_hash):
+        return _wrong_code(turn, deps, pending, guard)
     deps.chats.close_code(pending.id, deps.now)
     customer = deps.accounts.customer(pending.customer_id)
     if customer is None:
         return say(Reply(texts.CODE_EXPIRED))
     return _linked(turn, deps, (customer,), "otp")
+
+
+def _wrong_code(turn: Turn, deps: Deps, pending: PendingCode, guard: SqlLinkGuard) -> Answer:
+    """Count a wrong code for the chat and the customer code; pause the customer's linking
+    when its wrong codes reached their limit (its next code message will say so)."""
+    deps.chats.count_code_attempt(pending.id)
+    deps.chats.record_failed_link(turn.chat_user_id, deps.now)
+    if guard.count_wrong_code(pending.customer_code, deps.now):
+        # The code stays pending: typed later, it hears that linking pauses (never compared).
+        customer = deps.accounts.customer_by_code(pending.customer_code)
+        if customer is not None:
+            guard.warn(customer.id, deps.now)
+        return _paused(deps, pending.customer_code)
+    left = deps.config.code_tries - pending.attempts - 1
+    if left <= 0:
+        deps.chats.close_code(pending.id, deps.now)
+        return say(Reply(texts.CODE_EXPIRED))
+    return Answer(
+        replies=(Reply(texts.CODE_WRONG.format(left=left)),), step=Step.AWAIT_ONE_TIME_CODE
+    )
 
 
 def unlink(turn: Turn, deps: Deps) -> Answer:
@@ -243,6 +308,25 @@ def _throttled(turn: Turn, deps: Deps) -> Answer | None:
     return say(
         Reply(texts.LINK_THROTTLED.format(minutes=minutes, hotline=chat_hotline(turn, deps)))
     )
+
+
+def _client(update: Update) -> str:
+    """Who looks customer codes up: the web chat's address, else the platform's user."""
+    if update.client_address is not None:
+        return update.client_address
+    return f"{update.channel.value}:{update.user.external_id}"
+
+
+def _lookup_refused(deps: Deps, code: str, refused: LookupRefusal) -> Answer:
+    minutes = max(1, int(refused.limit.period.total_seconds() // 60))
+    template = texts.LINK_BUSY if refused.shared else texts.LINK_THROTTLED
+    return say(Reply(template.format(minutes=minutes, hotline=deps.config.hotline_for(code))))
+
+
+def _paused(deps: Deps, code: str) -> Answer:
+    hours = max(1, int(deps.config.link_limits.wrong_codes.period.total_seconds() // 3600))
+    hotline = deps.config.hotline_for(code)
+    return say(Reply(texts.LINK_PAUSED.format(code=code, hours=hours, hotline=hotline)))
 
 
 def _hash_code(deps: Deps, chat_user_id: int, code: str) -> str:

@@ -18,6 +18,7 @@ from meters.account_store import SqlAccountStore
 from meters.case_store import SqlCaseStore
 from meters.chat_store import SqlChatStore
 from meters.demo.customers import first_customer_code
+from meters.link_guard import LinkLimits, SqlLinkGuard
 from meters.records import CustomerDetails
 from meters.usage import UsageService
 from nlu import Intent
@@ -53,6 +54,8 @@ class ConversationConfig:
     code_tries: int = 5
     link_failures_allowed: int = 5  # per `link_failure_window`, then linking pauses
     link_failure_window: timedelta = timedelta(minutes=30)
+    # Lookups per client and in all, codes per customer and phone, wrong codes per customer.
+    link_limits: LinkLimits = field(default_factory=LinkLimits)
     new_one_time_code: Callable[[], str] = _new_one_time_code
     # The service passes the pepper it keeps in the store (bot/web/visitor.py); without one,
     # a random pepper of this configuration only.
@@ -103,6 +106,11 @@ class Deps:
     def cases(self) -> SqlCaseStore:
         """The call centre's cases, in this update's transaction."""
         return SqlCaseStore(self.chats.connection)
+
+    @property
+    def link_guard(self) -> SqlLinkGuard:
+        """The linking limits shared by every process, in this update's transaction."""
+        return SqlLinkGuard(self.chats.connection, self.config.link_limits)
 
 
 @dataclass(frozen=True, slots=True)

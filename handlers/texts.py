@@ -89,11 +89,22 @@ CONSENT_NOTICE = (
     "gửi cảnh báo và thông báo cắt điện. Anh/chị có thể rút lại từng mục bất cứ lúc nào "
     "(nhắn “quyền riêng tư”), hoặc xóa toàn bộ dữ liệu bằng lệnh /xoa_du_lieu."
 )
+# The one answer to a customer code looked up, found or not, sent or held back by a limit: the
+# chat must not learn which codes exist, nor any digit of their phones (docs/security.md).
 CODE_SENT = (
-    "Em đã gửi mã xác thực 6 chữ số đến số điện thoại {phone} của hợp đồng. Anh/chị nhắn mã đó "
-    "vào đây trong vòng {minutes} phút."
+    "Nếu mã khách hàng đúng, mã xác thực 6 chữ số đã được gửi tới số điện thoại đăng ký trong "
+    "hợp đồng. Anh/chị nhắn mã đó vào đây trong vòng {minutes} phút. Nếu không nhận được tin "
+    "nhắn, anh/chị kiểm tra lại mã khách hàng trên hóa đơn hoặc gọi tổng đài {hotline}."
 )
-CODE_UNKNOWN_CUSTOMER = "Em không tìm thấy mã khách hàng này, hoặc mã chưa đúng. Anh/chị kiểm tra lại trên hóa đơn giúp em."
+LINK_BUSY = (
+    "Hiện có quá nhiều yêu cầu liên kết. Vì an toàn thông tin, anh/chị vui lòng thử lại sau "
+    "{minutes} phút hoặc gọi tổng đài {hotline}."
+)
+LINK_PAUSED = (
+    "Mã khách hàng {code} đã bị nhập sai mã xác thực nhiều lần. Vì an toàn thông tin, em tạm "
+    "dừng liên kết mã này bằng mã xác thực, tối đa {hours} giờ. Anh/chị cần hỗ trợ vui lòng gọi "
+    "tổng đài {hotline}."
+)
 CODE_WRONG = "Mã xác thực chưa đúng. Anh/chị còn {left} lần thử."
 CODE_EXPIRED = "Mã xác thực đã hết hạn hoặc đã sai quá số lần cho phép. Anh/chị nhắn lại mã khách hàng để nhận mã mới."
 CODE_ASK = "Anh/chị vui lòng nhắn mã xác thực 6 chữ số đã nhận được (hoặc nhắn “hủy”)."
@@ -123,7 +134,7 @@ CHOOSE_CUSTOMER = "Anh/chị muốn xem cho mã khách hàng nào?"
 
 # --- pending questions: the reminder after a digression (handlers/pending.py) ----------------
 REMIND_CUSTOMER_CODE = "Em vẫn chờ mã khách hàng để liên kết (in trên hóa đơn). Anh/chị nhắn mã khi sẵn sàng, hoặc nhắn “hủy”."
-REMIND_ONE_TIME_CODE = "Mã xác thực em đã gửi vẫn dùng được đến {time}. Anh/chị nhắn 6 chữ số khi nhận được tin nhắn, hoặc nhắn “hủy”."
+REMIND_ONE_TIME_CODE = "Mã xác thực gửi tới số điện thoại đăng ký (nếu mã khách hàng đúng) dùng được đến {time}. Anh/chị nhắn 6 chữ số khi nhận được tin nhắn, hoặc nhắn “hủy”."
 REMIND_CHOOSE_CUSTOMER = "Câu hỏi lúc nãy vẫn chờ anh/chị chọn mã khách hàng:"
 REMIND_FORGET = "Anh/chị vẫn muốn xóa dữ liệu của cuộc trò chuyện này chứ?"
 REMIND_SERVICE_TYPE = "Anh/chị vẫn có thể chọn dịch vụ cần làm:"
@@ -163,6 +174,8 @@ ONE_TIME_CODE_SMS = (
     "Ma xac thuc lien ket ma khach hang {customer_code} voi kenh cham soc khach hang "
     "cua Dien luc: {code}. Tuyet doi khong cung cap ma nay cho bat ky ai."
 )
+# Appended to the first code after a customer's linking paused (too many wrong codes).
+ONE_TIME_CODE_SMS_WARNING = "Luu y: gan day co nguoi nhap sai ma xac thuc nhieu lan cho ma nay."
 
 # --- usage, chart, bills, payment status, abnormal use (handlers/usage.py, chart.py, bills.py,
 # projection.py, payment_status.py, abnormal.py) ---------------------------------------------------

@@ -199,11 +199,23 @@ class Reply:
 
 @dataclass(frozen=True, slots=True)
 class SendOneTimeCode:
-    """Deliver a one-time linking code to a contract phone (SMS, ZNS or the dev log)."""
+    """Deliver a one-time linking code to a contract phone (SMS, ZNS or the dev log).
+
+    `warned`: the message also says that someone typed wrong codes for this customer code
+    until its linking paused (the first code after the pause).
+    """
 
     phone: str
     code: str
     customer_code: str
+    channel: Channel
+    warned: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class CodeWithheld:
+    """A customer's one-time code that a limit kept from being sent (counted for operators)."""
+
     channel: Channel
 
 
@@ -216,7 +228,7 @@ class NotifyAgents:
     reason: str
 
 
-Effect = SendOneTimeCode | NotifyAgents
+Effect = SendOneTimeCode | CodeWithheld | NotifyAgents
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,7 +6,8 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, func, insert, or_, select
+from sqlalchemy import Connection, bindparam, insert, or_, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.sql.elements import ColumnElement
 
 from meters.case_records import BY_BOT
@@ -30,6 +31,7 @@ from meters.schema import (
     OutageStation,
     PaymentPoint,
     Reading,
+    RequestNumber,
     RequestStatusChange,
     ServiceRequest,
 )
@@ -321,15 +323,9 @@ class SqlAccountStore:
         seen in the street): the request is kept for the call centre all the same.
         """
         prefix = f"YC{now.year}-"
-        count = self._connection.execute(
-            select(func.count())
-            .select_from(ServiceRequest)
-            .where(ServiceRequest.request_id.like(f"{prefix}%"))
-        ).scalar_one()
-        number = int(count) + 1
-        while self.request(f"{prefix}{number:06d}") is not None:
-            number += 1
-        request_id = f"{prefix}{number:06d}"
+        request_id = f"{prefix}{self._next_request_number(now.year):06d}"
+        while self.request(request_id) is not None:  # a number an import holds already
+            request_id = f"{prefix}{self._next_request_number(now.year):06d}"
         self._connection.execute(
             insert(ServiceRequest).values(
                 request_id=request_id,
@@ -346,6 +342,22 @@ class SqlAccountStore:
             )
         )
         return request_id
+
+    def _next_request_number(self, year: int) -> int:
+        """The next number of `year`'s request codes, taken for this transaction.
+
+        One upsert of the year's counter row: on PostgreSQL a concurrent transaction waits on
+        the row until this one ends and then takes the number after it (a rolled-back number
+        is given again); SQLite has one writer at a time.
+        """
+        postgres = self._connection.dialect.name == "postgresql"
+        insert_of = postgresql.insert if postgres else sqlite.insert
+        statement = insert_of(RequestNumber).values(year=year, last_number=1)
+        taken = statement.on_conflict_do_update(
+            index_elements=[RequestNumber.year],
+            set_={"last_number": RequestNumber.last_number + 1},
+        ).returning(RequestNumber.last_number)
+        return int(self._connection.execute(taken).scalar_one())
 
     def band_kwh_between(
         self, customer_id: int, start: datetime, end: datetime

@@ -490,12 +490,15 @@ class SqlChatStore:
     def issue_code(
         self,
         chat_user_id: int,
-        customer_id: int,
+        customer_code: str,
+        *,
+        customer_id: int | None,
         code_hash: str,
         expires_at: datetime,
         now: datetime,
     ) -> None:
-        """Replace any pending one-time code of the chat with a new one."""
+        """Replace any pending one-time code of the chat with a new one for `customer_code`
+        (`customer_id` None: no code was sent, and `code_hash` matches nothing)."""
         self._connection.execute(
             delete(OneTimeCode).where(
                 OneTimeCode.chat_user_id == chat_user_id, OneTimeCode.used_at.is_(None)
@@ -504,6 +507,7 @@ class SqlChatStore:
         self._connection.execute(
             insert(OneTimeCode).values(
                 chat_user_id=chat_user_id,
+                customer_code=customer_code,
                 customer_id=customer_id,
                 code_hash=code_hash,
                 attempts=0,
@@ -517,6 +521,7 @@ class SqlChatStore:
         row = self._connection.execute(
             select(
                 OneTimeCode.id,
+                OneTimeCode.customer_code,
                 OneTimeCode.customer_id,
                 OneTimeCode.code_hash,
                 OneTimeCode.attempts,

@@ -11,6 +11,7 @@ the window, and the scheduler's prune job drops the rest of the old rows (`prune
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -76,22 +77,45 @@ def record(connection: Connection, key: str, now: datetime) -> None:
 def take(connection: Connection, key: str, limit: RateLimit, now: datetime) -> bool:
     """Record one event of `key` if fewer than `limit.limit` happened within the period before
     `now`; False (nothing recorded) when the limit is reached."""
-    stored = stored_key(key)
-    lock_key(connection, stored)
-    start = now - limit.period
-    # Written first: on SQLite the insert takes the write lock, so the count that follows sees
+    return take_all(connection, ((key, limit),), now) is None
+
+
+def take_all(
+    connection: Connection, limits: Sequence[tuple[str, RateLimit]], now: datetime
+) -> tuple[str, RateLimit] | None:
+    """Record one event of each key if every limit allows it, all or nothing.
+
+    A key may come with several limits (5 a minute and 20 an hour): one event counts for each.
+    Returns None when the events were recorded, else the first (key, limit) that was reached.
+    """
+    longest: dict[str, timedelta] = {}
+    for key, limit in limits:
+        stored = stored_key(key)
+        longest[stored] = max(longest.get(stored, limit.period), limit.period)
+    for stored in sorted(longest):  # one order in every process: no deadlock between keys
+        lock_key(connection, stored)
+    # Written first: on SQLite the insert takes the write lock, so the counts that follow see
     # every other process's committed events.
-    event_id = connection.execute(
-        insert(RateEvent).values(key=stored, at=now).returning(RateEvent.id)
-    ).scalar_one()
-    connection.execute(delete(RateEvent).where(RateEvent.key == stored, RateEvent.at <= start))
-    counted = connection.execute(
-        select(func.count()).where(RateEvent.key == stored, RateEvent.at > start)
-    ).scalar_one()
-    if int(counted) <= limit.limit:
-        return True
-    connection.execute(delete(RateEvent).where(RateEvent.id == event_id))
-    return False
+    event_ids = [
+        connection.execute(
+            insert(RateEvent).values(key=stored, at=now).returning(RateEvent.id)
+        ).scalar_one()
+        for stored in longest
+    ]
+    for stored, period in longest.items():
+        connection.execute(
+            delete(RateEvent).where(RateEvent.key == stored, RateEvent.at <= now - period)
+        )
+    for key, limit in limits:
+        counted = connection.execute(
+            select(func.count()).where(
+                RateEvent.key == stored_key(key), RateEvent.at > now - limit.period
+            )
+        ).scalar_one()
+        if int(counted) > limit.limit:
+            connection.execute(delete(RateEvent).where(RateEvent.id.in_(event_ids)))
+            return key, limit
+    return None
 
 
 def forget(connection: Connection, key: str) -> None:

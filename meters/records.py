@@ -110,10 +110,15 @@ class LogLine:
 
 @dataclass(frozen=True, slots=True)
 class PendingCode:
-    """The one-time code a chat is waiting to have typed in."""
+    """The one-time code a chat is waiting to have typed in.
+
+    `customer_id` is None when no code was sent (an unknown customer code, or a limit
+    reached): no typed code matches `code_hash` then.
+    """
 
     id: int
-    customer_id: int
+    customer_code: str
+    customer_id: int | None
     code_hash: str
     attempts: int
     expires_at: datetime

@@ -209,6 +209,19 @@ class ServiceRequest(Base):
     expected_at: Mapped[datetime | None]
 
 
+class RequestNumber(Base):
+    """The last number given to a service request code of one year (YC2026-000123).
+
+    Taken by one atomic upsert (`SqlAccountStore.file_request`): concurrent transactions
+    wait for each other on this row and never give one number twice.
+    """
+
+    __tablename__ = "request_numbers"
+
+    year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    last_number: Mapped[int] = mapped_column(Integer)
+
+
 class RequestStatusChange(Base):
     """One step of a service request's status history."""
 
@@ -410,7 +423,12 @@ class SchedulerLease(Base):
 
 
 class OneTimeCode(Base):
-    """A linking code sent to a contract phone: stored hashed, short-lived, few tries."""
+    """A linking code sent to a contract phone: stored hashed, short-lived, few tries.
+
+    Every customer code a chat asks to link gets one, found or not: one that no code was sent
+    for (an unknown customer code, or a limit reached) has no customer and a hash that no
+    typed code matches, so that the chat cannot tell it from a code that was sent.
+    """
 
     __tablename__ = "one_time_codes"
 
@@ -418,12 +436,25 @@ class OneTimeCode(Base):
     chat_user_id: Mapped[int] = mapped_column(
         ForeignKey("chat_users.id", ondelete="CASCADE"), index=True
     )
-    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"))
+    customer_code: Mapped[str] = mapped_column(String(16))  # as the chat typed it
+    customer_id: Mapped[int | None] = mapped_column(ForeignKey("customers.id"))
     code_hash: Mapped[str] = mapped_column(String(128))
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     expires_at: Mapped[moment]
     used_at: Mapped[datetime | None]
     created_at: Mapped[moment]
+
+
+class LinkWarning(Base):
+    """A customer whose linking paused after too many wrong one-time codes: the next code's
+    message tells them that someone tried (handlers.account)."""
+
+    __tablename__ = "link_warnings"
+
+    customer_id: Mapped[int] = mapped_column(
+        ForeignKey("customers.id", ondelete="CASCADE"), primary_key=True, autoincrement=False
+    )
+    since: Mapped[moment]
 
 
 class LinkAttempt(Base):

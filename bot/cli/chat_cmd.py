@@ -50,7 +50,10 @@ def run_chat(arguments: argparse.Namespace) -> int:
     runner = ConversationRunner(
         engine,
         ConversationConfig(
-            zone=settings.zone, hotlines=settings.hotline_table, code_pepper=pepper
+            zone=settings.zone,
+            hotlines=settings.hotline_table,
+            code_pepper=pepper,
+            link_limits=settings.link_limits,
         ),
     )
     try:
@@ -81,11 +84,17 @@ class TerminalChat:
 
     def run(self, loop: asyncio.Runner) -> None:
         """The whole conversation, greeting first."""
-        self._show(loop.run(self._runner.handle(self._update(text="/start"))))
+        self._show(loop.run(self._answer(self._update(text="/start"))))
         for line in iter(self._lines.readline, ""):
             update = self._update_of(line.strip())
             if update is not None:
-                self._show(loop.run(self._runner.handle(update)))
+                self._show(loop.run(self._answer(update)))
+
+    async def _answer(self, update: Update) -> tuple[Reply, ...]:
+        """The replies, once a one-time code the turn sends is in the log."""
+        replies = await self._runner.handle(update)
+        await self._runner.settle()
+        return replies
 
     def _update_of(self, line: str) -> Update | None:
         from handlers import texts

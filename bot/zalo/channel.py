@@ -27,7 +27,7 @@ from bot.zalo.events import ZaloEvent, translate_event
 from bot.zalo.messages import ImageMessage, TextMessage, image_message, render_reply
 from bot.zalo.tokens import TokenKeeper
 from bot.zalo.webhook import ZALO, receive_event
-from bot.zalo.zns import OTP_TEMPLATE, ZnsCodeSender
+from bot.zalo.zns import OTP_TEMPLATE, OTP_WARNING_TEMPLATE, ZnsCodeSender
 from handlers import texts
 from handlers.types import Channel, Reply, Update
 from meters.event_inbox import EventTaken, StoredEvent
@@ -243,7 +243,8 @@ def install_zalo(
     app.cleanup_ctx.append(channel.lifespan)
     template_id = settings.zns_templates.get(OTP_TEMPLATE)
     if template_id:
-        channel.code_sender = ZnsCodeSender(lambda: channel.client, template_id)
+        warning_id = settings.zns_templates.get(OTP_WARNING_TEMPLATE)
+        channel.code_sender = ZnsCodeSender(lambda: channel.client, template_id, warning_id)
         if isinstance(runner, Conversation):
             channel.conversation()  # registers the sender now
     return channel

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import time
+from datetime import time, timedelta
 from pathlib import Path
 
 import pytest
 
 from bot.config import DEFAULT_DATABASE_URL, ConfigError, describe, load_settings
 from handlers.hotlines import Hotline
+from meters.rate_store import RateLimit
 
 
 def test_defaults_are_the_embedded_service(tmp_path: Path) -> None:
@@ -114,3 +115,45 @@ def test_hotlines_extend_the_five_corporations() -> None:
 def test_a_malformed_hotline_table_names_the_variable() -> None:
     with pytest.raises(ConfigError, match=r"DIENBOT_HOTLINES: .*is not a code prefix"):
         load_settings({"DIENBOT_HOTLINES": "EVN=EVNHCMC 1900 545454"}, env_file=None)
+
+
+def test_the_linking_limits_default_to_what_no_customer_meets_and_can_be_set() -> None:
+    minute, hour, day = timedelta(minutes=1), timedelta(hours=1), timedelta(days=1)
+    limits = load_settings({}, env_file=None).link_limits
+    assert limits.lookups_per_client == (RateLimit(5, minute), RateLimit(20, hour))
+    assert limits.lookups == RateLimit(60, minute)
+    assert limits.codes == (
+        RateLimit(1, minute),
+        RateLimit(3, timedelta(minutes=15)),
+        RateLimit(10, day),
+    )
+    assert limits.wrong_codes == RateLimit(10, day)
+    environ = {
+        "DIENBOT_LINK_LOOKUPS_PER_ADDRESS_MINUTE": "8",
+        "DIENBOT_LINK_LOOKUPS_PER_ADDRESS_HOUR": "40",
+        "DIENBOT_LINK_LOOKUPS_PER_MINUTE": "300",
+        "DIENBOT_LINK_CODE_GAP_SECONDS": "90",
+        "DIENBOT_LINK_CODES_PER_15_MINUTES": "4",
+        "DIENBOT_LINK_CODES_PER_DAY": "12",
+        "DIENBOT_LINK_WRONG_CODES_PER_DAY": "15",
+    }
+    limits = load_settings(environ, env_file=None).link_limits
+    assert limits.lookups_per_client == (RateLimit(8, minute), RateLimit(40, hour))
+    assert limits.lookups == RateLimit(300, minute)
+    assert limits.codes == (
+        RateLimit(1, timedelta(seconds=90)),
+        RateLimit(4, timedelta(minutes=15)),
+        RateLimit(12, day),
+    )
+    assert limits.wrong_codes == RateLimit(15, day)
+
+
+@pytest.mark.parametrize(
+    "variable", ["DIENBOT_LINK_LOOKUPS_PER_MINUTE", "DIENBOT_LINK_WRONG_CODES_PER_DAY"]
+)
+@pytest.mark.parametrize("value", ["0", "-3", "many"])
+def test_a_linking_limit_that_is_not_a_positive_count_names_the_variable(
+    variable: str, value: str
+) -> None:
+    with pytest.raises(ConfigError, match=variable):
+        load_settings({variable: value}, env_file=None)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import AsyncIterator
 from typing import Any
@@ -85,6 +86,16 @@ async def test_an_unreachable_gateway_raises_sms_error(caplog: pytest.LogCapture
     finally:
         await sms.close()
     assert "0912345678" not in caplog.text
+
+
+async def test_the_code_after_a_pause_says_that_someone_tried(
+    gateway: tuple[FakeGateway, str], client: SmsGateway
+) -> None:
+    await client.send_code(dataclasses.replace(EFFECT, warned=True))
+    [message] = [received["message"] for received in gateway[0].received]
+    code = texts.ONE_TIME_CODE_SMS.format(code="424242", customer_code="PE0100012345")
+    assert message == code + " " + texts.ONE_TIME_CODE_SMS_WARNING
+    assert message.isascii()  # one SMS alphabet: no diacritics
 
 
 async def test_a_closed_client_refuses_to_send() -> None:

@@ -8,7 +8,7 @@ from sqlalchemy import Engine, func, select
 
 from handlers import texts
 from handlers.privacy import mask_phone
-from handlers.types import ButtonKind, Channel, SendOneTimeCode
+from handlers.types import ButtonKind, Channel, Reply, SendOneTimeCode
 from meters.demo.model import DemoData
 from meters.schema import ChatLink, ChatUser, Consent, ConversationLogEntry
 from tests.handlers.conftest import FakeChat, button_data, text_of
@@ -103,10 +103,54 @@ def test_customer_code_and_one_time_code_link_on_web(
     replies = chat.say(f"liên kết mã khách hàng {customer.customer_code}")
     sent = chat.last_code()
     assert sent == SendOneTimeCode(customer.phone, "424242", customer.customer_code, Channel.WEB)
-    assert customer.phone not in text_of(replies)
-    assert mask_phone(customer.phone) in text_of(replies)
+    assert texts.CODE_SENT.split("{")[0] in text_of(replies)
+    assert customer.phone[-3:] not in text_of(replies)  # no digit of the phone before the proof
+    assert mask_phone(customer.phone) not in text_of(replies)
     assert linked_codes(store, chat) == set()
     chat.say(sent.code)
+    assert linked_codes(store, chat) == {customer.customer_code}
+
+
+def test_an_unknown_customer_code_is_answered_as_a_found_one_and_sends_nothing(
+    chat_factory: type[FakeChat], demo_data: DemoData
+) -> None:
+    customer = demo_data.customers[3]
+    known = {c.customer_code for c in demo_data.customers}
+    unknown = next(
+        code
+        for code in (customer.customer_code[:-4] + f"{n:04d}" for n in range(10_000))
+        if code not in known
+    )
+    found, missing = chat_factory(Channel.WEB, "a"), chat_factory(Channel.WEB, "b")
+    asked = [
+        chat.say(f"liên kết mã khách hàng {code}")
+        for chat, code in ((found, customer.customer_code), (missing, unknown))
+    ]
+    assert asked[0] == asked[1]
+    assert found.last_code().customer_code == customer.customer_code
+    assert missing.effects == []
+    for typed in ("000000", "111111"):  # wrong ones, then expiry: the same steps
+        assert found.say(typed) == missing.say(typed)
+    found.later(timedelta(minutes=6))
+    missing.later(timedelta(minutes=6))
+    assert found.say("424242") == missing.say("424242") == (Reply(texts.CODE_EXPIRED),)
+
+
+def test_the_customer_code_sent_again_within_a_minute_keeps_the_code_on_its_way(
+    chat_factory: type[FakeChat], store: Engine, demo_data: DemoData
+) -> None:
+    customer = demo_data.customers[3]
+    chat = chat_factory(Channel.WEB, "visitor")
+    chat.say(f"liên kết mã khách hàng {customer.customer_code}")
+    assert texts.CODE_WRONG.format(left=4) in text_of(chat.say("000000"))
+    chat.later(timedelta(seconds=20))
+    again = chat.say(customer.customer_code)  # the SMS is slow: the code typed once more
+    assert texts.CODE_SENT.split("{")[0] in text_of(again)
+    assert [effect for effect in chat.effects if isinstance(effect, SendOneTimeCode)] == [
+        chat.last_code()
+    ]  # no second SMS
+    assert texts.CODE_WRONG.format(left=3) in text_of(chat.say("111111"))  # its tries go on
+    chat.say("424242")
     assert linked_codes(store, chat) == {customer.customer_code}
 
 

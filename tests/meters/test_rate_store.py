@@ -9,7 +9,16 @@ import pytest
 from sqlalchemy import Engine, func, select
 
 from meters.database import write_transaction
-from meters.rate_store import KEPT, RateLimit, forget, prune, recent, record, take
+from meters.rate_store import (
+    KEPT,
+    RateLimit,
+    forget,
+    prune,
+    recent,
+    record,
+    take,
+    take_all,
+)
 from meters.schema import RateEvent
 
 T0 = datetime(2026, 12, 3, 8, 0, tzinfo=UTC)
@@ -44,6 +53,37 @@ def test_a_refused_event_is_not_counted_and_old_events_of_the_key_are_dropped(
     assert rows(engine) == 5
     taken(engine, "a", T0 + timedelta(minutes=5))
     assert rows(engine) == 1
+
+
+def take_both(engine: Engine, at: datetime) -> tuple[str, RateLimit] | None:
+    """One lookup of address 1 against its own two limits and a global one."""
+    with write_transaction(engine) as connection:
+        return take_all(
+            connection,
+            (("global", GLOBAL), ("address:1", FIVE_A_MINUTE), ("address:1", SIX_AN_HOUR)),
+            at,
+        )
+
+
+GLOBAL = RateLimit(8, timedelta(minutes=1))
+SIX_AN_HOUR = RateLimit(6, timedelta(hours=1))
+
+
+def test_several_limits_are_taken_all_or_nothing_and_the_reached_one_is_named(
+    engine: Engine,
+) -> None:
+    answers = [take_both(engine, T0) for _ in range(6)]
+    assert answers == [None] * 5 + [("address:1", FIVE_A_MINUTE)]
+    with write_transaction(engine) as connection:
+        assert recent(connection, "global", T0 - timedelta(minutes=1)).count == 5
+    later = T0 + timedelta(minutes=1)
+    assert take_both(engine, later) is None  # the hour's sixth
+    with write_transaction(engine) as connection:
+        alone = [take_all(connection, (("global", GLOBAL),), later) for _ in range(8)]
+    assert alone == [None] * 7 + [("global", GLOBAL)]  # the hour's sixth lookup was one
+    assert rows(engine) == 6 + 8  # address 1 within the hour; the minute's global ones
+    assert take_both(engine, T0 + timedelta(minutes=2)) == ("address:1", SIX_AN_HOUR)
+    assert rows(engine) == 6  # nothing of the refused take; the global ones left the window
 
 
 def test_recent_record_and_forget(engine: Engine) -> None:

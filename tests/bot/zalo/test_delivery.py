@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 
 import pytest
@@ -68,6 +69,39 @@ async def test_one_time_codes_of_zalo_chats_go_by_zns_to_the_84_number(
     assert sent["template_id"] == "330875"
     assert sent["template_data"] == {"otp": "424242"}
     assert sent["tracking_id"].startswith("otp-")
+
+
+@pytest.mark.parametrize(
+    "case",
+    [
+        ('{"otp": "330875", "otp_warning": "330899"}', "330899", False),
+        ('{"otp": "330875"}', "330875", True),  # no template that says it: the code still goes
+    ],
+)
+async def test_the_code_after_a_pause_goes_by_the_warning_template(
+    aiohttp_client: ClientFactory,
+    fake_zalo: FakeZalo,
+    sqlite_url: str,
+    caplog: pytest.LogCaptureFixture,
+    case: tuple[str, str, bool],
+) -> None:
+    templates, template_id, logged = case
+    fake_zalo.zns_templates.add("330899")  # approved by Zalo with the warning's text
+    conversation = RecordingConversation()
+    settings = zalo_settings(fake_zalo, sqlite_url, DIENBOT_ZNS_TEMPLATES=templates)
+    app, _channel = zalo_app(settings, conversation)
+    await aiohttp_client(app)
+    sender = conversation.code_senders[Channel.ZALO]
+    assert isinstance(sender, ZnsCodeSender)
+    await sender.send_code(code_effect())
+    with caplog.at_level(logging.WARNING):
+        await sender.send_code(dataclasses.replace(code_effect(), warned=True))
+    plain, warned = fake_zalo.zns_sent
+    assert plain["template_id"] == "330875"
+    assert warned["template_id"] == template_id
+    assert warned["template_data"] == {"otp": "424242"}
+    assert ("otp_warning" in caplog.text) is logged
+    assert "0912345678" not in caplog.text
 
 
 async def test_a_zns_quota_that_ran_out_raises_and_masks_the_phone(
