@@ -1,6 +1,6 @@
 """request numbers taken atomically; one-time codes for any customer code; link warnings
 
-Revision ID: 0004_linking
+Revision ID: 0007
 Revises: 0006
 Create Date: 2026-12-04 09:00:00
 
@@ -22,7 +22,7 @@ from alembic import op
 
 import meters.timestamps
 
-revision = "0004_linking"
+revision = "0007"
 down_revision = "0006"
 branch_labels = None
 depends_on = None
